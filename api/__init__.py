@@ -1,0 +1,106 @@
+"""The application factory: configuration, database, API, blueprints and commands."""
+
+import os
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from flask import Flask, appcontext_pushed, request
+
+from api import cli, logs
+from api.config import Config
+from api.errors import abort
+from api.extensions import Api
+from api.secret_keys import load_secret_key
+from models import db, make_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("XUNJIAN_INSTANCE_PATH") or str(ROOT / "instance"),
+        static_folder=str(ROOT / "static"),
+        static_url_path="/static",
+    )
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("XUNJIAN")
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = load_secret_key(app.config, app.instance_path)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'xunjian.db'}"
+
+    logs.init_app(app)
+    init_database(app)
+
+    hasher = PasswordHasher(
+        time_cost=app.config["PASSWORD_TIME_COST"], memory_cost=app.config["PASSWORD_MEMORY_COST"]
+    )
+    app.extensions["xunjian"]["dummy_hash"] = hasher.hash(os.urandom(16).hex())
+
+    app.before_request(refuse_non_json_bodies)
+
+    api = Api(app)
+    register_blueprints(api)
+    cli.init_app(app)
+    return app
+
+
+def register_blueprints(api: Api) -> None:
+    """Every resource's blueprint, in the order the API docs list them."""
+    from api.areas.routes import blp as areas
+    from api.audit.routes import blp as audit
+    from api.health.routes import blp as health
+    from api.posts.routes import blp as posts
+    from api.session.routes import blp as session
+    from api.sites.routes import blp as sites
+    from api.staff.routes import blp as staff
+    from api.teams.routes import blp as teams
+    from api.users.routes import blp as users
+
+    for blueprint in (health, session, users, sites, areas, posts, teams, staff, audit):
+        api.register_blueprint(blueprint)
+
+
+def init_database(app: Flask) -> None:
+    """Open this app's pooled database and bind the models to it whenever the app is active.
+
+    Binding on every app context (not once at import) lets two apps with two databases live
+    in one process, as the tests do.
+    """
+    database = make_database(
+        app.config["DATABASE_URL"], max_connections=app.config["DB_MAX_CONNECTIONS"]
+    )
+    app.extensions["xunjian"] = {"database": database}
+
+    def bind(sender, **kwargs):
+        db.initialize(database)
+
+    appcontext_pushed.connect(bind, app, weak=False)
+    db.initialize(database)
+
+    @app.teardown_appcontext
+    def return_connection(exc):
+        # Hand the connection back to the pool; it stays open for the next request.
+        if not database.is_closed():
+            database.close()
+
+
+def refuse_non_json_bodies():
+    """Request bodies are JSON (or multipart for photo uploads); say so instead of guessing."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
+        return None
+    has_body = (request.content_length or 0) > 0 or "chunked" in request.headers.get(
+        "Transfer-Encoding", ""
+    )
+    if has_body and request.mimetype not in ("application/json", "multipart/form-data"):
+        abort(
+            415,
+            "unsupported_media_type",
+            f"Send the body as application/json, not {request.mimetype or 'no content type'}.",
+        )
+    return None

@@ -1,0 +1,140 @@
+"""A demo company, so a newcomer sees a living system at once: an office tower and a
+residential estate with areas, posts, teams, staff of every job and one account per role."""
+
+import secrets
+from datetime import time
+
+from api.security import hash_password
+from models import write_transaction
+from models.accounts import User, UserSite
+from models.org import Area, Post, Site, Staff, StaffArea, Team
+
+SITES = [
+    {
+        "name": "华润中心写字楼",
+        "code": "HRZX",
+        "site_type": "office",
+        "timezone": "Asia/Shanghai",
+        "workday_start": time(9, 0),
+        "service_grade": 1,
+        "address": "深圳市南山区科技园",
+        "areas": [
+            ("一楼大堂", "lobby"),
+            ("客梯厅", "lift"),
+            ("B1停车库", "garage"),
+            ("B2停车库", "garage"),
+            ("消防楼梯", "stairwell"),
+            ("公共洗手间", "restroom"),
+            ("裙房商业", "retail"),
+            ("外围广场", "exterior"),
+            ("垃圾房", "waste_point"),
+        ],
+        "posts": [
+            ("大堂岗", "lobby", "一楼大堂", True),
+            ("车库道口岗", "gate", "B1停车库", True),
+            ("服务中心", "service_desk", "一楼大堂", False),
+        ],
+        "teams": ["护卫一班", "护卫二班", "保洁班", "客服组", "管理处"],
+    },
+    {
+        "name": "翠湖花园",
+        "code": "CHHY",
+        "site_type": "residential",
+        "timezone": "Asia/Shanghai",
+        "evening_peak_start": time(18, 0),
+        "evening_peak_end": time(18, 30),
+        "service_grade": 2,
+        "address": "深圳市福田区",
+        "areas": [
+            ("东门", "gate"),
+            ("中心花园", "garden"),
+            ("地下车库", "garage"),
+            ("1栋大堂", "lobby"),
+            ("1栋电梯", "lift"),
+            ("1栋楼梯间", "stairwell"),
+            ("垃圾收集点", "waste_point"),
+        ],
+        "posts": [
+            ("东门岗", "gate", "东门", True),
+            ("巡逻岗", "patrol", None, False),
+            ("客服中心", "service_desk", "1栋大堂", False),
+        ],
+        "teams": ["护卫班", "保洁绿化班", "客服组", "管理处"],
+    },
+]
+
+# (employee suffix, name, gender, job, team index, area names)
+PEOPLE = [
+    ("001", "张伟", "male", "guard", 0, []),
+    ("002", "李强", "male", "guard", 0, []),
+    ("003", "王芳", "female", "cleaner", 2, ["lobby", "lift", "restroom"]),
+    ("004", "刘洋", "male", "gardener", 2, ["garden", "exterior"]),
+    ("005", "陈静", "female", "service_desk", 3, []),
+    ("006", "杨敏", "female", "manager", 4, []),
+    ("007", "赵磊", "male", "manager", 4, []),
+    ("008", "黄丽", "female", "supervisor", 4, []),
+    ("009", "周涛", "male", "engineer", 4, []),
+]
+
+# One account per role: (username, role, display name, staff suffix at the first site)
+ACCOUNTS = [
+    ("admin", "admin", "系统管理员", None),
+    ("hr", "hr", "人事 孙红", None),
+    ("supervisor", "supervisor", "主管 黄丽", "008"),
+    ("manager", "manager", "经理 杨敏", "006"),
+    ("guard", "guard", "护卫员 张伟", "001"),
+    ("staff", "staff", "保洁员 王芳", "003"),
+]
+
+
+def load_demo() -> list[tuple[str, str, str]] | None:
+    """Create the demo company; returns (username, role, password) or None if it exists."""
+    if Site.select().where(Site.code == SITES[0]["code"]).exists():
+        return None
+    logins = []
+    with write_transaction():
+        sites = []
+        for number, spec in enumerate(SITES, start=1):
+            fields = {k: v for k, v in spec.items() if k not in ("areas", "posts", "teams")}
+            site = Site.create(**fields)
+            sites.append(site)
+            areas = {
+                name: Area.create(site=site, name=name, area_type=kind)
+                for name, kind in spec["areas"]
+            }
+            for name, kind, area_name, key in spec["posts"]:
+                Post.create(
+                    site=site, name=name, kind=kind, area=areas.get(area_name), is_key_post=key
+                )
+            teams = [Team.create(site=site, name=name) for name in spec["teams"]]
+            for suffix, name, gender, job, team_index, area_types in PEOPLE:
+                staff = Staff.create(
+                    employee_no=f"{site.code}-{suffix}",
+                    name=name if number == 1 else name[0] + "小" + name[1:],
+                    gender=gender,
+                    job=job,
+                    site=site,
+                    team=teams[min(team_index, len(teams) - 1)],
+                )
+                for area in areas.values():
+                    if area.area_type in area_types:
+                        StaffArea.create(staff=staff, area=area)
+        for username, role, display, staff_suffix in ACCOUNTS:
+            password = secrets.token_urlsafe(9)
+            staff = (
+                Staff.get(Staff.employee_no == f"{sites[0].code}-{staff_suffix}")
+                if staff_suffix
+                else None
+            )
+            user = User.create(
+                username=username,
+                role=role,
+                display_name=display,
+                password_hash=hash_password(password),
+                staff=staff,
+            )
+            if role != "admin":
+                for site in sites if role in ("hr", "supervisor") else sites[:1]:
+                    UserSite.create(user=user, site=site)
+            logins.append((username, role, password))
+    return logins

@@ -1,0 +1,64 @@
+"""Schema creation and upgrades, safe to run any number of times.
+
+``upgrade()`` creates every missing table (never touching existing ones), then runs the
+numbered migrations not yet recorded in ``schema_version``. Each migration must itself be
+idempotent (check before altering), because on a fresh database the tables are already
+created in their newest shape when the migrations run.
+"""
+
+from peewee import DateTimeField, IntegerField
+
+from models import BaseModel, db, utcnow
+from models.accounts import AuthToken, LoginThrottle, User, UserSite
+from models.audit import AuditEntry
+from models.org import Area, Post, Site, Staff, StaffArea, Team
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField(primary_key=True)
+    applied_at = DateTimeField(default=utcnow)
+
+
+# In dependency order: a table comes after the tables it refers to.
+MODELS = [
+    SchemaVersion,
+    Site,
+    Area,
+    Post,
+    Team,
+    Staff,
+    StaffArea,
+    User,
+    UserSite,
+    AuthToken,
+    LoginThrottle,
+    AuditEntry,
+]
+
+# (number, description, function). Append only; never renumber.
+MIGRATIONS: list = []
+
+
+def current_version() -> int:
+    if not SchemaVersion.table_exists():
+        return 0
+    row = SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def upgrade() -> list[str]:
+    """Bring the schema up to date; returns what was done, for the operator."""
+    done = []
+    with db.atomic():
+        missing = [m for m in MODELS if not m.table_exists()]
+        db.create_tables(MODELS, safe=True)
+        done += [f"created table {m._meta.table_name}" for m in missing]
+        version = current_version()
+        for number, description, migrate in MIGRATIONS:
+            if number > version:
+                migrate()
+                SchemaVersion.create(version=number)
+                done.append(f"migration {number}: {description}")
+        if not SchemaVersion.select().exists():
+            SchemaVersion.create(version=max([n for n, _, _ in MIGRATIONS], default=1))
+    return done

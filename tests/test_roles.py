@@ -1,0 +1,119 @@
+"""Every endpoint x every role: allowed or refused exactly as declared.
+
+ENDPOINTS is the product's access table. A new endpoint that is missing here, or whose
+view declares other roles, fails this suite.
+"""
+
+import pytest
+
+ALL = {"admin", "hr", "supervisor", "manager", "guard", "staff"}
+OFFICE = {"admin", "hr", "supervisor", "manager"}
+PUBLIC = "public"
+
+ENDPOINTS = {
+    ("GET", "/api/health"): PUBLIC,
+    ("POST", "/api/auth/login"): PUBLIC,
+    ("POST", "/api/auth/logout"): ALL,
+    ("GET", "/api/auth/me"): ALL,
+    ("POST", "/api/auth/password"): ALL,
+    ("GET", "/api/users"): {"admin"},
+    ("POST", "/api/users"): {"admin"},
+    ("GET", "/api/users/<int:user_id>"): {"admin"},
+    ("PATCH", "/api/users/<int:user_id>"): {"admin"},
+    ("GET", "/api/sites"): ALL,
+    ("POST", "/api/sites"): {"admin"},
+    ("GET", "/api/sites/<int:site_id>"): ALL,
+    ("PATCH", "/api/sites/<int:site_id>"): {"admin"},
+    ("GET", "/api/areas"): ALL,
+    ("POST", "/api/areas"): {"admin"},
+    ("GET", "/api/areas/<int:area_id>"): ALL,
+    ("PATCH", "/api/areas/<int:area_id>"): {"admin"},
+    ("GET", "/api/posts"): ALL,
+    ("POST", "/api/posts"): {"admin"},
+    ("GET", "/api/posts/<int:post_id>"): ALL,
+    ("PATCH", "/api/posts/<int:post_id>"): {"admin"},
+    ("GET", "/api/teams"): ALL,
+    ("POST", "/api/teams"): {"admin", "hr"},
+    ("GET", "/api/teams/<int:team_id>"): ALL,
+    ("PATCH", "/api/teams/<int:team_id>"): {"admin", "hr"},
+    ("GET", "/api/staff"): OFFICE,
+    ("POST", "/api/staff"): {"admin", "hr"},
+    ("GET", "/api/staff/<int:staff_id>"): OFFICE,
+    ("PATCH", "/api/staff/<int:staff_id>"): {"admin", "hr"},
+    ("GET", "/api/audit"): {"admin", "hr"},
+}
+
+# Framework routes that are not API endpoints of ours.
+NOT_OURS = {"/static/<path:filename>", "/api/openapi.json", "/api/docs"}
+
+
+def declared_endpoints(app):
+    found = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule in NOT_OURS:
+            continue
+        view_class = getattr(app.view_functions[rule.endpoint], "view_class", None)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            view = (
+                getattr(view_class, method.lower(), None)
+                if view_class
+                else app.view_functions[rule.endpoint]
+            )
+            allowed = getattr(view, "allowed_roles", None)
+            found[(method, rule.rule)] = (
+                allowed if allowed == PUBLIC or allowed is None else set(allowed)
+            )
+    return found
+
+
+def test_every_endpoint_declares_its_roles_as_in_the_table(app):
+    declared = declared_endpoints(app)
+    undeclared = [key for key, roles in declared.items() if roles is None]
+    assert not undeclared, f"endpoints without a roles(...) or public declaration: {undeclared}"
+    assert declared.keys() == ENDPOINTS.keys(), (
+        f"missing from the table: {declared.keys() - ENDPOINTS.keys()}; "
+        f"gone from the app: {ENDPOINTS.keys() - declared.keys()}"
+    )
+    for key, roles in ENDPOINTS.items():
+        assert declared[key] == roles, f"{key}: declared {declared[key]}, table says {roles}"
+
+
+def concrete_url(rule, world):
+    ids = {
+        "<int:user_id>": world.users["guard"].id,
+        "<int:site_id>": world.site_a.id,
+        "<int:area_id>": world.area_a.id,
+        "<int:post_id>": world.post_a.id,
+        "<int:team_id>": world.team_a.id,
+        "<int:staff_id>": world.staff_a.id,
+    }
+    for placeholder, value in ids.items():
+        rule = rule.replace(placeholder, str(value))
+    return rule
+
+
+@pytest.mark.parametrize("method,rule", sorted(ENDPOINTS))
+def test_each_role_is_allowed_or_refused(world, method, rule):
+    url = concrete_url(rule, world)
+    allowed = ENDPOINTS[(method, rule)]
+    for role in sorted(ALL):
+        if rule == "/api/auth/logout":
+            world._tokens.pop(role, None)  # a fresh token, so logging out spoils nothing else
+        r = world.client.open(url, method=method, headers=world.headers(role), json={})
+        if allowed == PUBLIC or role in allowed:
+            assert r.status_code not in (401, 403), (
+                f"{role} {method} {url}: {r.status_code} {r.json}"
+            )
+        else:
+            assert r.status_code == 403, f"{role} {method} {url}: {r.status_code} {r.json}"
+            assert r.json["error"] == "forbidden"
+        if rule == "/api/auth/logout":
+            world._tokens.pop(role, None)
+
+
+@pytest.mark.parametrize("method,rule", sorted(k for k, v in ENDPOINTS.items() if v != PUBLIC))
+def test_signed_out_callers_get_401(client, world, method, rule):
+    r = client.open(concrete_url(rule, world), method=method, json={})
+    assert r.status_code == 401
+    assert r.json["error"] == "unauthenticated"
+    assert r.headers["WWW-Authenticate"] == "Bearer"
