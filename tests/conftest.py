@@ -117,3 +117,7 @@ class World:
 @pytest.fixture
 def world(app, client):
     return World(app, client)
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + PG_URL if ON_POSTGRES else 'SQLite (a file per test)'}"

@@ -1,0 +1,157 @@
+"""Signing in: tokens expire, logout revokes, disabled users stop at once, guessing is slowed."""
+
+from datetime import timedelta
+
+from models import utcnow
+from models.accounts import AuthToken, LoginThrottle, User
+from tests.conftest import PASSWORD
+
+
+def login(client, username, password=PASSWORD):
+    return client.post("/api/auth/login", json={"username": username, "password": password})
+
+
+def test_login_returns_a_token_that_works(world):
+    r = login(world.client, "guard")
+    assert r.status_code == 201
+    assert r.json["user"]["role"] == "guard" and r.json["user"]["site_ids"] == [world.site_a.id]
+    me = world.client.get("/api/auth/me", headers={"Authorization": f"Bearer {r.json['token']}"})
+    assert me.status_code == 200 and me.json["username"] == "guard"
+    assert "password_hash" not in me.json
+
+
+def test_the_token_is_not_stored_in_clear(app, world):
+    token = login(world.client, "guard").json["token"]
+    with app.app_context():
+        digests = [t.digest for t in AuthToken.select()]
+    assert token not in digests and all(len(d) == 64 for d in digests)
+
+
+def test_wrong_password_and_unknown_user_look_the_same(world):
+    a = login(world.client, "guard", "wrong-password")
+    b = login(world.client, "nobody-here", "wrong-password")
+    assert a.status_code == b.status_code == 401
+    assert a.json == b.json and a.json["error"] == "invalid_credentials"
+
+
+def test_expired_token_is_refused(app, world):
+    token = login(world.client, "guard").json["token"]
+    with app.app_context():
+        AuthToken.update(expires_at=utcnow() - timedelta(seconds=1)).execute()
+    r = world.client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401 and r.json["error"] == "token_expired"
+
+
+def test_logout_revokes_only_that_token(world):
+    first = login(world.client, "guard").json["token"]
+    second = login(world.client, "guard").json["token"]
+    r = world.client.post("/api/auth/logout", headers={"Authorization": f"Bearer {first}"})
+    assert r.status_code == 204
+    assert (
+        world.client.get("/api/auth/me", headers={"Authorization": f"Bearer {first}"}).status_code
+        == 401
+    )
+    assert (
+        world.client.get("/api/auth/me", headers={"Authorization": f"Bearer {second}"}).status_code
+        == 200
+    )
+
+
+def test_disabling_a_user_stops_their_tokens_at_once(app, world):
+    token = login(world.client, "guard").json["token"]
+    h = {"Authorization": f"Bearer {token}"}
+    r = world.client.patch(f"/api/users/{world.users['guard'].id}", headers=world.headers("admin"),
+                           json={"active": False})  # fmt: skip
+    assert r.status_code == 200 and r.json["active"] is False
+    r = world.client.get("/api/auth/me", headers=h)
+    assert r.status_code == 401
+    assert login(world.client, "guard").status_code == 401
+
+
+def test_a_disabled_user_is_refused_even_with_an_unrevoked_token(app, world):
+    token = login(world.client, "manager").json["token"]
+    with app.app_context():
+        User.update(active=False).where(User.username == "manager").execute()
+    r = world.client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401 and r.json["error"] == "account_disabled"
+
+
+def test_forged_and_malformed_tokens(world):
+    for header in ("Bearer forged-token", "Bearer ", "Basic Z3VhcmQ6cHc=", "bearer", "Token abc"):
+        r = world.client.get("/api/auth/me", headers={"Authorization": header})
+        assert r.status_code == 401, header
+        assert r.json["error"] in ("unauthenticated", "invalid_token")
+
+
+def test_repeated_failures_lock_the_name_for_a_while(app, world):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert login(world.client, "guard", "guess-guess").status_code == 401
+    # Locked now: even the right password is refused, with a Retry-After.
+    r = login(world.client, "guard")
+    assert r.status_code == 429 and r.json["error"] == "too_many_attempts"
+    assert 0 < int(r.headers["Retry-After"]) <= app.config["LOGIN_LOCK_MINUTES"] * 60 + 1
+    # Other users are not affected.
+    assert login(world.client, "manager").status_code == 201
+    # When the lock runs out, the right password works again and resets the count.
+    with app.app_context():
+        LoginThrottle.update(locked_until=utcnow() - timedelta(seconds=1)).execute()
+    assert login(world.client, "guard").status_code == 201
+    with app.app_context():
+        assert not LoginThrottle.select().where(LoginThrottle.username == "guard").exists()
+
+
+def test_failures_spread_over_a_long_time_do_not_lock(app, world):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        login(world.client, "guard", "guess-guess")
+    with app.app_context():
+        LoginThrottle.update(window_started_at=utcnow() - timedelta(hours=1)).execute()
+    assert login(world.client, "guard", "guess-guess").status_code == 401
+    assert login(world.client, "guard").status_code == 201
+
+
+def test_password_change_ends_other_sessions(world):
+    old = login(world.client, "guard").json["token"]
+    current = login(world.client, "guard").json["token"]
+    h = {"Authorization": f"Bearer {current}"}
+    r = world.client.post("/api/auth/password", headers=h,
+                          json={"current_password": "wrong-one", "new_password": "new-password-1"})  # fmt: skip
+    assert r.status_code == 422
+    r = world.client.post("/api/auth/password", headers=h,
+                          json={"current_password": PASSWORD, "new_password": "new-password-1"})  # fmt: skip
+    assert r.status_code == 204
+    assert (
+        world.client.get("/api/auth/me", headers={"Authorization": f"Bearer {old}"}).status_code
+        == 401
+    )
+    assert world.client.get("/api/auth/me", headers=h).status_code == 200
+    assert login(world.client, "guard", "new-password-1").status_code == 201
+
+
+def test_user_admin_sets_sites_and_roles(app, world):
+    admin = world.headers("admin")
+    r = world.client.post("/api/users", headers=admin, json={
+        "username": "hr2", "password": "long-enough-pw", "role": "hr", "site_ids": [world.site_b.id],
+    })  # fmt: skip
+    assert r.status_code == 201 and r.json["site_ids"] == [world.site_b.id]
+    token = login(world.client, "hr2", "long-enough-pw").json["token"]
+    sites = world.client.get("/api/sites", headers={"Authorization": f"Bearer {token}"}).json
+    assert [s["id"] for s in sites] == [world.site_b.id]
+    # Everyone but an admin needs a site.
+    r = world.client.post("/api/users", headers=admin, json={
+        "username": "floating", "password": "long-enough-pw", "role": "guard", "site_ids": [],
+    })  # fmt: skip
+    assert r.status_code == 422 and "site_ids" in r.json["errors"]["json"]
+
+
+def test_passwords_never_appear_in_responses_audit_or_logs(app, world, caplog):
+    admin = world.headers("admin")
+    secret = "very-secret-password-42"
+    r = world.client.post("/api/users", headers=admin, json={
+        "username": "leaky", "password": secret, "role": "guard", "site_ids": [world.site_a.id],
+    })  # fmt: skip
+    assert secret not in r.get_data(as_text=True)
+    world.client.patch(f"/api/users/{r.json['id']}", headers=admin, json={"password": secret + "x"})
+    audit = world.client.get("/api/audit", headers=admin).get_data(as_text=True)
+    assert secret not in audit and "password_hash" not in audit and "argon2" not in audit
+    login(world.client, "leaky", secret + "x")
+    assert secret not in caplog.text

@@ -1,0 +1,135 @@
+"""Bad input gets a 4xx in the one error shape, never a 500, and writes nothing."""
+
+import pytest
+
+from models.accounts import User
+from models.audit import AuditEntry
+from models.org import Area, Post, Site, Staff, Team
+
+ERROR_KEYS = {"code", "status", "error", "message"}
+
+GOOD = {
+    "/api/sites": (
+        Site,
+        {"name": "新大厦", "code": "NEW", "site_type": "office", "timezone": "Asia/Shanghai"},
+    ),
+    "/api/areas": (Area, {"name": "新区域", "area_type": "lobby"}),
+    "/api/posts": (Post, {"name": "新岗", "kind": "gate"}),
+    "/api/teams": (Team, {"name": "新班"}),
+    "/api/staff": (
+        Staff,
+        {"employee_no": "N-1", "name": "新人", "gender": "female", "job": "cleaner"},
+    ),
+    "/api/users": (User, {"username": "newbie", "password": "long-enough-pw", "role": "guard"}),
+}
+
+BAD_BODIES = {
+    "missing fields": lambda good: {},
+    "wrong types": lambda good: {k: ["not", "a", "string"] for k in good},
+    "unknown field": lambda good: {**good, "colour": "red"},
+    "over-long strings": lambda good: {
+        k: ("长" * 5000 if isinstance(v, str) else v) for k, v in good.items()
+    },
+    "null everywhere": lambda good: {k: None for k in good},
+    "a list instead of an object": lambda good: [good],
+}
+
+
+def good_body(world, url):
+    model, body = GOOD[url]
+    body = dict(body)
+    if url in ("/api/areas", "/api/posts", "/api/teams", "/api/staff"):
+        body["site_id"] = world.site_a.id
+    if url == "/api/users":
+        body["site_ids"] = [world.site_a.id]
+    return model, body
+
+
+def counts(app):
+    with app.app_context():
+        return {
+            m.__name__: m.select().count()
+            for m in (Site, Area, Post, Team, Staff, User, AuditEntry)
+        }
+
+
+@pytest.mark.parametrize("url", sorted(GOOD))
+def test_the_good_body_is_accepted(app, world, url):
+    model, body = good_body(world, url)
+    r = world.client.post(url, headers=world.headers("admin"), json=body)
+    assert r.status_code == 201, r.json
+    assert "password" not in r.json and "password_hash" not in r.json
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BODIES))
+@pytest.mark.parametrize("url", sorted(GOOD))
+def test_bad_bodies_are_refused_and_change_nothing(app, world, url, case):
+    _, good = good_body(world, url)
+    before = counts(app)
+    r = world.client.post(url, headers=world.headers("admin"), json=BAD_BODIES[case](good))
+    assert r.status_code == 422, (case, r.status_code, r.json)
+    assert ERROR_KEYS <= r.json.keys() and r.json["error"] == "validation_failed"
+    assert r.json["errors"], "per-field details are given"
+    assert counts(app) == before
+
+
+@pytest.mark.parametrize("url", sorted(GOOD))
+def test_malformed_json_and_wrong_content_type(app, world, url):
+    before = counts(app)
+    h = world.headers("admin")
+    r = world.client.post(url, headers=h, data='{"name": "x",', content_type="application/json")
+    assert r.status_code == 400 and r.json["error"] == "bad_request"
+    r = world.client.post(
+        url, headers=h, data="name=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert r.status_code == 415 and r.json["error"] == "unsupported_media_type"
+    r = world.client.post(url, headers=h, data="<site/>", content_type="text/xml")
+    assert r.status_code == 415
+    assert counts(app) == before
+
+
+@pytest.mark.parametrize("tz", ["Mars/Olympus", "UTC+8", "", "Asia/Shanghai/../../etc/passwd"])
+def test_invalid_time_zones(app, world, tz):
+    before = counts(app)
+    body = {**GOOD["/api/sites"][1], "timezone": tz}
+    r = world.client.post("/api/sites", headers=world.headers("admin"), json=body)
+    assert r.status_code == 422 and "timezone" in r.json["errors"]["json"]
+    r = world.client.patch(
+        f"/api/sites/{world.site_a.id}", headers=world.headers("admin"), json={"timezone": tz}
+    )
+    assert r.status_code == 422
+    assert counts(app) == before
+
+
+def test_duplicates_are_a_conflict(app, world):
+    h = world.headers("admin")
+    body = {**GOOD["/api/sites"][1], "code": "SA"}  # site A's code
+    r = world.client.post("/api/sites", headers=h, json=body)
+    assert r.status_code == 409 and r.json["error"] == "conflict"
+    r = world.client.post("/api/staff", headers=h, json={
+        "employee_no": "A-1", "name": "重号", "gender": "male", "job": "guard", "site_id": world.site_a.id,
+    })  # fmt: skip
+    assert r.status_code == 409
+    with app.app_context():
+        assert Site.select().count() == 2 and Staff.select().count() == 2
+
+
+def test_patch_with_bad_values_changes_nothing(app, world):
+    h = world.headers("admin")
+    url = f"/api/sites/{world.site_a.id}"
+    for body in ({"site_type": "castle"}, {"service_grade": 9}, {"name": ""}, {"evening_peak_start": "25:00"},
+                 {"evening_peak_start": "19:00", "evening_peak_end": "18:00"}, {"id": 99}):  # fmt: skip
+        r = world.client.patch(url, headers=h, json=body)
+        assert r.status_code == 422, body
+    with app.app_context():
+        site = Site.get_by_id(world.site_a.id)
+        assert (site.site_type, site.service_grade, site.name) == ("office", 2, "甲大厦")
+        assert AuditEntry.select().count() == 0
+
+
+def test_query_filters_are_validated(world):
+    h = world.headers("admin")
+    assert world.client.get("/api/staff?job=astronaut", headers=h).status_code == 422
+    assert world.client.get("/api/staff?page_size=100000", headers=h).status_code == 422
+    r = world.client.get("/api/staff?site_id=abc", headers=h)
+    assert r.status_code == 422 and r.json["error"] == "validation_failed"
