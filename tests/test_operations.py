@@ -1,0 +1,97 @@
+"""Operator commands and start-up rules: schema upgrades, secrets, the demo company."""
+
+import os
+
+import pytest
+
+from api.secret_keys import InsecureSecretError
+from models.accounts import User
+from models.org import Site, Staff
+from models.schema import SchemaVersion, current_version, upgrade
+from tests.conftest import make_app
+
+
+def test_upgrade_twice_keeps_the_data(app, runner, world):
+    first = runner.invoke(args=["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["db", "upgrade"])
+    assert second.exit_code == 0 and "already up to date" in second.output
+    with app.app_context():
+        assert Site.select().count() == 2
+        assert Staff.get(Staff.employee_no == "A-1").name == "张三"
+        assert SchemaVersion.select().count() == current_version() >= 1
+
+
+def test_upgrade_recreates_a_missing_table_without_touching_others(app, world):
+    from models.accounts import LoginThrottle
+
+    with app.app_context():
+        LoginThrottle.drop_table()
+        done = upgrade()
+        assert done == ["created table login_throttle"]
+        assert Site.select().count() == 2
+
+
+def test_demo_company_loads_once_and_prints_logins(app, runner):
+    r = runner.invoke(args=["demo", "load"])
+    assert r.exit_code == 0, r.output
+    roles_listed = ("admin", "hr", "supervisor", "manager", "guard", "staff")
+    lines = [line.split() for line in r.output.splitlines() if line.split()[1:2] == line.split()[:1]]
+    roles = {role for _, role, _ in lines}
+    assert roles == set(roles_listed)
+    with app.app_context():
+        assert {s.site_type for s in Site.select()} == {"office", "residential"}
+        jobs = {s.job for s in Staff.select()}
+        assert {"guard", "cleaner", "gardener", "service_desk", "manager", "supervisor"} <= jobs
+        staff_count = Staff.select().count()
+    client = app.test_client()
+    username, _, password = next(line for line in lines if line[1] == "supervisor")
+    r = client.post("/api/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 201
+    again = runner.invoke(args=["demo", "load"])
+    assert "already loaded" in again.output and password in again.output
+    with app.app_context():
+        assert Staff.select().count() == staff_count
+
+
+def test_create_admin_command(app, runner):
+    r = runner.invoke(args=["users", "create-admin", "Boss", "--password", "short"])
+    assert r.exit_code != 0
+    r = runner.invoke(args=["users", "create-admin", "Boss", "--password", "a-long-password"])
+    assert r.exit_code == 0, r.output
+    with app.app_context():
+        assert User.get(User.username == "boss").role == "admin"
+
+
+def test_development_generates_a_secret_once(tmp_path):
+    first = make_app(tmp_path)
+    key_file = tmp_path / "instance" / "secret_key"
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    second = make_app(tmp_path)
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text()
+    assert len(first.config["SECRET_KEY"]) >= 32
+
+
+@pytest.mark.parametrize("secret", [None, "dev", "change-me", "short-secret"])
+def test_production_refuses_a_missing_or_default_secret(tmp_path, secret):
+    with pytest.raises(InsecureSecretError):
+        make_app(tmp_path, ENV_NAME="production", SECRET_KEY=secret)
+    assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_production_starts_with_a_real_secret(tmp_path):
+    app = make_app(tmp_path, ENV_NAME="production", SECRET_KEY=os.urandom(32).hex())
+    assert app.config["ENV_NAME"] == "production"
+
+
+def test_two_apps_in_one_process_keep_their_own_databases(tmp_path, app, world):
+    # The second app is on its own SQLite file whichever database the suite runs on.
+    other = make_app(tmp_path / "other", DATABASE_URL=f"sqlite:///{tmp_path / 'other.db'}")
+    with other.app_context():
+        upgrade()
+    assert other.test_client().get("/api/health").status_code == 200
+    with other.app_context():
+        assert Site.select().count() == 0
+    with app.app_context():
+        assert Site.select().count() == 2
+    other.extensions["xunjian"]["database"].close_all()
