@@ -3,8 +3,9 @@
 import os
 from pathlib import Path
 
+import peewee
 from argon2 import PasswordHasher
-from flask import Flask, appcontext_pushed, request
+from flask import Flask, appcontext_pushed, current_app, redirect, request
 
 from api import cli, logs
 from api.config import Config
@@ -12,6 +13,8 @@ from api.errors import abort
 from api.extensions import Api
 from api.secret_keys import load_secret_key
 from models import db, make_database
+from models.checklist_files import load_directory
+from models.checklists import Checklist, sync_checklists
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,8 +37,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'xunjian.db'}"
 
+    app.json.ensure_ascii = False  # Chinese stays readable in responses
     logs.init_app(app)
     init_database(app)
+    load_checklists(app)
 
     hasher = PasswordHasher(
         time_cost=app.config["PASSWORD_TIME_COST"], memory_cost=app.config["PASSWORD_MEMORY_COST"]
@@ -46,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     api = Api(app)
     register_blueprints(api)
+    app.add_url_rule("/", "home", lambda: redirect("/api/docs"))
     cli.init_app(app)
     return app
 
@@ -54,7 +60,9 @@ def register_blueprints(api: Api) -> None:
     """Every resource's blueprint, in the order the API docs list them."""
     from api.areas.routes import blp as areas
     from api.audit.routes import blp as audit
+    from api.checklists.routes import blp as checklists
     from api.health.routes import blp as health
+    from api.inspections.routes import blp as inspections
     from api.posts.routes import blp as posts
     from api.session.routes import blp as session
     from api.sites.routes import blp as sites
@@ -62,7 +70,9 @@ def register_blueprints(api: Api) -> None:
     from api.teams.routes import blp as teams
     from api.users.routes import blp as users
 
-    for blueprint in (health, session, users, sites, areas, posts, teams, staff, audit):
+    for blueprint in (
+        health, session, users, sites, areas, posts, teams, staff, checklists, inspections, audit,
+    ):
         api.register_blueprint(blueprint)
 
 
@@ -88,6 +98,27 @@ def init_database(app: Flask) -> None:
         # Hand the connection back to the pool; it stays open for the next request.
         if not database.is_closed():
             database.close()
+
+
+def load_checklists(app: Flask) -> None:
+    """Validate every checklist file (a bad one stops the start) and, once the schema exists,
+    record changed content as new versions."""
+    checklists, scoring = load_directory(Path(app.config["CHECKLIST_DIR"]))
+    app.extensions["xunjian"]["checklists"] = checklists
+    app.extensions["xunjian"]["scoring"] = scoring
+    with app.app_context():
+        try:
+            if Checklist.table_exists():
+                sync_checklists(checklists)
+        except peewee.OperationalError as exc:
+            # Start anyway: /api/health reports the database, and the next start (or
+            # 'flask checklists load') records the versions.
+            app.logger.warning("checklists not synced, database unreachable: %s", exc)
+
+
+def scoring_settings():
+    """The pass mark, critical cap and grade bands of the running app."""
+    return current_app.extensions["xunjian"]["scoring"]
 
 
 def refuse_non_json_bodies():

@@ -16,6 +16,7 @@ db_cli = AppGroup("db", help="Database schema.")
 users_cli = AppGroup("users", help="User accounts.")
 demo_cli = AppGroup("demo", help="The demo company.")
 secrets_cli = AppGroup("secrets", help="Secrets kept under instance/.")
+checklists_cli = AppGroup("checklists", help="The checklist files in checklists/.")
 
 
 @db_cli.command("upgrade")
@@ -79,6 +80,18 @@ def secrets_init():
     click.echo(f"secret key at {path}")
 
 
+@checklists_cli.command("load")
+def checklists_load():
+    """Validate the checklist files and record changed ones as new versions."""
+    from models.checklist_files import load_directory
+    from models.checklists import sync_checklists
+
+    checklists, _ = load_directory(Path(current_app.config["CHECKLIST_DIR"]))
+    with db.connection_context():
+        changes = sync_checklists(checklists)
+    click.echo("\n".join(changes) if changes else f"{len(checklists)} checklists, none changed")
+
+
 def init_app(app):
-    for group in (db_cli, users_cli, demo_cli, secrets_cli):
+    for group in (db_cli, users_cli, demo_cli, secrets_cli, checklists_cli):
         app.cli.add_command(group)

@@ -1,6 +1,7 @@
 """Configuration: defaults here, then ``XUNJIAN_*`` environment variables, then test overrides."""
 
 from datetime import time
+from pathlib import Path
 
 
 class Config:
@@ -25,6 +26,11 @@ class Config:
     DEFAULT_WORKDAY_START = time(9, 0)
 
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+    # Checklists and scoring settings (checklists/scoring.toml)
+    CHECKLIST_DIR = str(Path(__file__).resolve().parent.parent / "checklists")
+    # An offline phone may submit an inspection this many days after it was made.
+    INSPECTION_MAX_AGE_DAYS = 14
 
     # OpenAPI: the docs page is served with local assets so it works without internet.
     API_TITLE = "巡检通 Xunjian API"

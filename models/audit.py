@@ -13,7 +13,7 @@ class AuditEntry(BaseModel):
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     action = CharField(max_length=32)  # create | update | deactivate | rotate-key | ...
     entity = CharField(max_length=32)  # site | area | staff | user | ...
-    entity_id = IntegerField()
+    entity_id = CharField(max_length=64)
     site_id = IntegerField(null=True, index=True)
     before = TextField(default="")
     after = TextField(default="")
@@ -38,7 +38,7 @@ class AuditEntry(BaseModel):
             user=user,
             action=action,
             entity=entity,
-            entity_id=entity_id,
+            entity_id=str(entity_id),
             site_id=site_id,
             before=json.dumps(before, ensure_ascii=False, default=str) if before else "",
             after=json.dumps(after, ensure_ascii=False, default=str) if after else "",

@@ -11,7 +11,17 @@ from peewee import DateTimeField, IntegerField
 from models import BaseModel, db, utcnow
 from models.accounts import AuthToken, LoginThrottle, User, UserSite
 from models.audit import AuditEntry
+from models.checklists import Checklist, ChecklistVersion
+from models.inspections import (
+    CoachingItem,
+    Contractor,
+    ContractorArea,
+    Inspection,
+    InspectionItem,
+    Rectification,
+)
 from models.org import Area, Post, Site, Staff, StaffArea, Team
+from models.photos import Photo
 
 
 class SchemaVersion(BaseModel):
@@ -33,6 +43,10 @@ MODELS = [
     AuthToken,
     LoginThrottle,
     AuditEntry,
+    Checklist, ChecklistVersion,
+    Photo,
+    Contractor, ContractorArea,
+    Inspection, InspectionItem, Rectification, CoachingItem,
 ]
 
 # (number, description, function). Append only; never renumber.

@@ -11,6 +11,7 @@ import pytest
 
 from api import create_app
 from models import db
+from models.checklists import sync_checklists
 from models.schema import MODELS, upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -49,6 +50,7 @@ def app(tmp_path):
         upgrade()
         if ON_POSTGRES:
             empty_all_tables()
+        sync_checklists(app.extensions["xunjian"]["checklists"])
     yield app
     app.extensions["xunjian"]["database"].close_all()
 

@@ -86,6 +86,6 @@ def test_audit_log_is_confined_to_my_sites(app, world):
     with app.app_context():
         assert AuditEntry.select().count() == 2
     seen = world.client.get("/api/audit", headers=world.headers("hr")).json
-    assert [(e["entity"], e["entity_id"]) for e in seen] == [("area", world.area_a.id)]
+    assert [(e["entity"], e["entity_id"]) for e in seen] == [("area", str(world.area_a.id))]
     assert seen[0]["before"] == {"name": "大堂"} and seen[0]["after"] == {"name": "主大堂"}
     assert seen[0]["user_id"] == world.users["admin"].id

@@ -44,7 +44,7 @@ ENDPOINTS = {
 }
 
 # Framework routes that are not API endpoints of ours.
-NOT_OURS = {"/static/<path:filename>", "/api/openapi.json", "/api/docs"}
+NOT_OURS = {"/", "/static/<path:filename>", "/api/openapi.json", "/api/docs"}
 
 
 def declared_endpoints(app):

@@ -12,7 +12,7 @@ class AuditEntrySchema(Schema):
     user_id = ma.fields.Integer(allow_none=True)
     action = ma.fields.String()
     entity = ma.fields.String()
-    entity_id = ma.fields.Integer()
+    entity_id = ma.fields.String()
     site_id = ma.fields.Integer(allow_none=True)
     before = ma.fields.Method("get_before", metadata={"description": "changed fields before"})
     after = ma.fields.Method("get_after", metadata={"description": "changed fields after"})
@@ -28,6 +28,6 @@ class AuditEntrySchema(Schema):
 
 class AuditQuerySchema(QuerySchema):
     entity = ma.fields.String(validate=ma.validate.Length(max=32))
-    entity_id = ma.fields.Integer()
+    entity_id = ma.fields.String(validate=ma.validate.Length(max=64))
     site_id = ma.fields.Integer()
     user_id = ma.fields.Integer()

@@ -1,0 +1,91 @@
+"""Checklists: the service standards a supervisor inspects against, as loaded from checklists/."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.checklists.schemas import (
+    ChecklistQuerySchema,
+    ChecklistSchema,
+    ChecklistSummarySchema,
+    ChecklistVersionQuerySchema,
+)
+from api.errors import abort
+from api.security import ALL_ROLES, reference, roles
+from models.checklists import Checklist, ChecklistVersion
+from models.org import Area, Staff
+from models.rules.applicability import applicable_items, applies
+
+blp = Blueprint("checklists", __name__, url_prefix="/api/checklists", description="Checklists 检查表")
+
+
+def subject_attributes(filters: dict) -> dict:
+    """The job/gender of a staff member or the type of an area named in the query."""
+    if filters.get("staff_id") is not None:
+        staff = reference(Staff, filters["staff_id"], "staff_id")
+        return {"subject": "staff", "job": staff.job, "gender": staff.gender}
+    if filters.get("area_id") is not None:
+        area = reference(Area, filters["area_id"], "area_id")
+        return {"subject": "area", "area_type": area.area_type}
+    return {}
+
+
+def present(version: ChecklistVersion, attributes: dict, *, full: bool) -> dict:
+    data = version.data
+    traits = {k: v for k, v in attributes.items() if k != "subject"}
+    items = applicable_items(data, **traits)
+    result = {
+        **{k: data[k] for k in ("code", "subject", "kind", "title", "title_en", "source", "applies_to")},
+        "version": version.number,
+        "item_count": len(items),
+    }
+    if full:
+        codes = {item["code"] for item in items}
+        result["rules"] = data["rules"]
+        result["sections"] = [
+            {**section, "items": [{**i, "section": section["code"]} for i in section["items"] if i["code"] in codes]}
+            for section in data["sections"]
+        ]
+        result["sections"] = [s for s in result["sections"] if s["items"]]
+    return result
+
+
+@blp.route("")
+class Checklists(MethodView):
+    @roles(*ALL_ROLES)
+    @blp.arguments(ChecklistQuerySchema, location="query")
+    @blp.response(200, ChecklistSummarySchema(many=True))
+    def get(self, filters):
+        """List the current checklists; with `staff_id` or `area_id`, only those that apply."""
+        attributes = subject_attributes(filters)
+        query = (
+            ChecklistVersion.select(ChecklistVersion, Checklist)
+            .join(Checklist)
+            .where(ChecklistVersion.number == Checklist.current_version)
+            .order_by(Checklist.subject, Checklist.kind, Checklist.code)
+        )
+        for field in ("subject", "kind"):
+            if field in filters:
+                query = query.where(getattr(Checklist, field) == filters[field])
+        if "subject" in attributes:
+            query = query.where(Checklist.subject == attributes["subject"])
+        traits = {k: v for k, v in attributes.items() if k != "subject"}
+        return [present(v, attributes, full=False) for v in query if applies(v.data["applies_to"], **traits)]
+
+
+@blp.route("/<string:code>")
+class ChecklistByCode(MethodView):
+    @roles(*ALL_ROLES)
+    @blp.arguments(ChecklistVersionQuerySchema, location="query")
+    @blp.response(200, ChecklistSchema)
+    def get(self, filters, code):
+        """One checklist with its sections and items (the current version unless `version`)."""
+        checklist = Checklist.get_or_none(Checklist.code == code)
+        if checklist is None:
+            abort(404, "not_found", f"No checklist {code!r}.")
+        number = filters.get("version", checklist.current_version)
+        version = ChecklistVersion.get_or_none(
+            (ChecklistVersion.checklist == checklist) & (ChecklistVersion.number == number)
+        )
+        if version is None:
+            abort(404, "not_found", f"Checklist {code!r} has no version {number}.")
+        return present(version, subject_attributes(filters), full=True)

@@ -1,0 +1,204 @@
+"""Reading and validating the checklist files in ``checklists/`` (pure: no database).
+
+A bad file stops everything: ``load_directory`` collects every problem, each naming the file,
+the item and what is wrong, and raises them together, so the app never starts half-loaded.
+"""
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.org import AREA_TYPES, GENDERS, JOBS
+from models.rules.scoring import GradeBand, check_bands
+
+SUBJECT_KINDS = {
+    "staff": ("grooming", "etiquette"),
+    "area": ("cleaning", "greening", "pest_control"),
+    "checkpoint": ("checkpoint",),
+}
+VOCABULARY = {"jobs": JOBS, "genders": GENDERS, "area_types": AREA_TYPES}
+TEXT_PAIRS = ("requirement", "fault", "impression")
+CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+SCORING_FILE = "scoring.toml"
+
+
+class ChecklistError(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid checklist files:\n  " + "\n  ".join(problems))
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    pass_mark: float
+    critical_cap: float
+    bands: tuple[GradeBand, ...]
+
+
+def _is_code(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 48 and set(value) <= CODE_CHARS
+
+
+def _text(value, limit=500) -> bool:
+    return isinstance(value, str) and 0 < len(value.strip()) <= limit
+
+
+def _check_applies_to(applies_to, where: str, problems: list[str]) -> dict:
+    if not isinstance(applies_to, dict):
+        problems.append(f"{where}: applies_to must be a table")
+        return {}
+    clean = {}
+    for key, values in applies_to.items():
+        if key not in VOCABULARY:
+            problems.append(f"{where}: applies_to has unknown key {key!r}")
+            continue
+        unknown = (
+            [v for v in values if v not in VOCABULARY[key]]
+            if isinstance(values, list)
+            else [values]
+        )
+        if unknown:
+            problems.append(f"{where}: applies_to.{key} has unknown values {unknown}")
+        clean[key] = list(values) if isinstance(values, list) else []
+    return clean
+
+
+def _check_item(item: dict, where: str, problems: list[str]) -> dict:
+    known = {
+        "code", "weight", "critical", "photo_on_fail", "source", "limit_seconds", "applies_to",
+        *TEXT_PAIRS, *(f"{t}_en" for t in TEXT_PAIRS),
+    }  # fmt: skip
+    for key in sorted(set(item) - known):
+        problems.append(f"{where}: unknown key {key!r}")
+    for key in (*TEXT_PAIRS, *(f"{t}_en" for t in TEXT_PAIRS), "source"):
+        if not _text(item.get(key)):
+            problems.append(f"{where}: {key} must be a non-empty text of at most 500 characters")
+    weight = item.get("weight")
+    if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 20:
+        problems.append(f"{where}: weight must be a whole number from 1 to 20")
+    for key in ("critical", "photo_on_fail"):
+        if not isinstance(item.get(key), bool):
+            problems.append(f"{where}: {key} must be true or false")
+    limit = item.get("limit_seconds")
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0
+    ):
+        problems.append(f"{where}: limit_seconds must be a positive number")
+    source = item.get("source", "")
+    if isinstance(source, str) and not (source.startswith("《") or "industry practice" in source):
+        problems.append(
+            f"{where}: source must name a manual (《…》 and section) or say 'industry practice'"
+        )
+    return {
+        **{k: item.get(k) for k in known if k in item},
+        "applies_to": _check_applies_to(item.get("applies_to", {}), where, problems),
+        "limit_seconds": limit,
+    }
+
+
+def parse_checklist(path: Path, problems: list[str]) -> dict | None:
+    """The checklist in ``path``, normalised; problems are appended to ``problems``."""
+    name = path.name
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problems.append(f"{name}: not valid TOML: {exc}")
+        return None
+    before = len(problems)
+    code, subject, kind = raw.get("code"), raw.get("subject"), raw.get("kind")
+    if not _is_code(code):
+        problems.append(f"{name}: code must be lowercase letters, digits and '-'")
+    elif path.stem != code:
+        problems.append(f"{name}: the file must be named after its code ({code}.toml)")
+    if subject not in SUBJECT_KINDS:
+        problems.append(f"{name}: subject must be one of {sorted(SUBJECT_KINDS)}")
+    elif kind not in SUBJECT_KINDS[subject]:
+        problems.append(
+            f"{name}: kind of a {subject} checklist must be one of {SUBJECT_KINDS[subject]}"
+        )
+    for key in ("title", "title_en", "source"):
+        if not _text(raw.get(key), 200):
+            problems.append(f"{name}: {key} must be a non-empty text")
+    for key in sorted(set(raw) - {"code", "subject", "kind", "title", "title_en", "source", "applies_to",
+                                  "rules", "sections"}):  # fmt: skip
+        problems.append(f"{name}: unknown key {key!r}")
+    rules = raw.get("rules", {})
+    hours = rules.get("rectify_hours", 24) if isinstance(rules, dict) else None
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24 * 90:
+        problems.append(f"{name}: rules.rectify_hours must be a whole number of hours (1 to 2160)")
+    sections = raw.get("sections")
+    if not isinstance(sections, list) or not sections:
+        problems.append(f"{name}: at least one [[sections]] is needed")
+        sections = []
+    seen_items, seen_sections, clean_sections = set(), set(), []
+    for s_index, section in enumerate(sections, start=1):
+        s_code = section.get("code")
+        where = f"{name}: section {s_code or s_index}"
+        if not _is_code(s_code) or s_code in seen_sections:
+            problems.append(f"{where}: section code missing, malformed or repeated")
+        seen_sections.add(s_code)
+        for key in ("title", "title_en"):
+            if not _text(section.get(key), 200):
+                problems.append(f"{where}: {key} must be a non-empty text")
+        items = section.get("items")
+        if not isinstance(items, list) or not items:
+            problems.append(f"{where}: a section needs at least one item")
+            items = []
+        clean_items = []
+        for i_index, item in enumerate(items, start=1):
+            i_code = item.get("code")
+            item_where = f"{name}: item {i_code or f'#{i_index} of section {s_code}'}"
+            if not _is_code(i_code) or i_code in seen_items:
+                problems.append(
+                    f"{item_where}: item code missing, malformed or repeated in the file"
+                )
+            seen_items.add(i_code)
+            clean_items.append(_check_item(item, item_where, problems))
+        clean_sections.append({"code": s_code, "title": section.get("title"),
+                               "title_en": section.get("title_en"), "items": clean_items})  # fmt: skip
+    applies_to = _check_applies_to(raw.get("applies_to", {}), name, problems)
+    if len(problems) > before:
+        return None
+    return {
+        "code": code, "subject": subject, "kind": kind, "title": raw["title"],
+        "title_en": raw["title_en"], "source": raw["source"], "applies_to": applies_to,
+        "rules": {"rectify_hours": hours}, "sections": clean_sections,
+    }  # fmt: skip
+
+
+def parse_scoring(path: Path, problems: list[str]) -> ScoringSettings | None:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        bands = tuple(
+            GradeBand(float(b["floor"]), b["code"], b["name"], b["name_en"]) for b in raw["grades"]
+        )
+        check_bands(bands)
+        settings = ScoringSettings(float(raw["pass_mark"]), float(raw["critical_cap"]), bands)
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        problems.append(f"{path.name}: {exc.__class__.__name__}: {exc}")
+        return None
+    if not 0 < settings.pass_mark <= 100 or not 0 <= settings.critical_cap <= 100:
+        problems.append(f"{path.name}: pass_mark and critical_cap are scores from 0 to 100")
+        return None
+    return settings
+
+
+def load_directory(directory: Path) -> tuple[list[dict], ScoringSettings]:
+    """Every checklist and the scoring settings, or ChecklistError listing every problem."""
+    problems: list[str] = []
+    checklists = [c for path in sorted(directory.glob("*.toml")) if path.name != SCORING_FILE
+                  if (c := parse_checklist(path, problems)) is not None]  # fmt: skip
+    scoring = parse_scoring(directory / SCORING_FILE, problems)
+    if not checklists and not problems:
+        problems.append(f"{directory}: no checklist files found")
+    if problems:
+        raise ChecklistError(problems)
+    return checklists, scoring
+
+
+def content_hash(checklist: dict) -> str:
+    """A fingerprint of the content: the same content is the same version."""
+    canonical = json.dumps(checklist, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

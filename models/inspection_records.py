@@ -1,0 +1,315 @@
+"""Recording a submitted inspection: check the answers against the checklist version, score
+them on the server, and open what failures lead to, all in one transaction.
+
+No Flask here: the view hands over plain values and turns ``InspectionRefused`` into a 422.
+"""
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from peewee import IntegrityError
+
+from models import utcnow, write_transaction
+from models.audit import AuditEntry
+from models.checklists import ChecklistVersion
+from models.inspections import (
+    CoachingItem,
+    ContractorArea,
+    Inspection,
+    InspectionItem,
+    Rectification,
+)
+from models.org import Area, Staff, StaffArea
+from models.photos import Photo
+from models.rules.applicability import applicable_items, applies
+from models.rules.periods import month_of
+from models.rules.scoring import Answer, ItemRule, grade_for, passed, score_inspection
+
+# Who keeps an area in order, per kind of inspection.
+RESPONSIBLE_JOBS = {
+    "cleaning": ("cleaner",),
+    "greening": ("gardener",),
+    "pest_control": ("cleaner", "gardener"),
+}
+UNRESOLVED = ("open", "done", "reopened")
+
+
+class InspectionRefused(Exception):
+    def __init__(self, message: str, errors: dict):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+@dataclass
+class Submission:
+    id: uuid.UUID
+    version: ChecklistVersion
+    subject: Staff | Area
+    inspected_at: datetime  # naive UTC
+    answers: list[dict]  # {code, result, measured_seconds, note, photo_ids}
+    inspector: object
+    device_id: str = ""
+    note: str = ""
+    corrects: Inspection | None = None
+    correction_reason: str = ""
+    request_id: str = ""
+
+
+def body_hash(submission_body: dict) -> str:
+    canonical = json.dumps(submission_body, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _refuse(message: str, field_name: str, detail) -> None:
+    raise InspectionRefused(
+        message, {"json": {field_name: detail if isinstance(detail, list) else [detail]}}
+    )
+
+
+def check_subject(version: ChecklistVersion, subject) -> dict:
+    """The subject's traits, or a refusal when the checklist is not for this person or area."""
+    data = version.data
+    if isinstance(subject, Staff):
+        if data["subject"] != "staff":
+            _refuse(
+                f"Checklist {data['code']} inspects {data['subject']}s, not staff.",
+                "checklist",
+                "wrong subject",
+            )
+        traits = {"job": subject.job, "gender": subject.gender}
+    else:
+        if data["subject"] != "area":
+            _refuse(
+                f"Checklist {data['code']} inspects {data['subject']}s, not areas.",
+                "checklist",
+                "wrong subject",
+            )
+        traits = {"area_type": subject.area_type}
+    if not subject.active:
+        _refuse(
+            "This subject is no longer active.",
+            "staff_id" if isinstance(subject, Staff) else "area_id",
+            "inactive",
+        )
+    if not applies(data["applies_to"], **traits):
+        what = ", ".join(f"{k} {v}" for k, v in traits.items())
+        _refuse(
+            f"Checklist {data['code']} does not apply to {what}.", "checklist", f"not for {what}"
+        )
+    return traits
+
+
+def check_answers(version: ChecklistVersion, traits: dict, answers: list[dict]) -> list[dict]:
+    """The applicable items, each with its answer; refuses unknown, repeated or missing items."""
+    items = applicable_items(version.data, **traits)
+    by_code = {item["code"]: item for item in items}
+    seen = set()
+    problems = {}
+    for index, answer in enumerate(answers):
+        code = answer["code"]
+        if code not in by_code:
+            problems[str(index)] = [
+                f"{code!r} is not an item of this checklist version for this subject"
+            ]
+        elif code in seen:
+            problems[str(index)] = [f"{code!r} is answered twice"]
+        elif by_code[code]["limit_seconds"] is not None and answer["result"] != "na":
+            if answer.get("measured_seconds") is None:
+                problems[str(index)] = [f"{code!r} is timed: give measured_seconds"]
+        seen.add(code)
+    if problems:
+        raise InspectionRefused(
+            "Some answers do not fit the checklist.", {"json": {"items": problems}}
+        )
+    missing = [code for code in by_code if code not in seen]
+    if missing:
+        _refuse(f"{len(missing)} items are not answered (answer 'na' where an item does not apply).",
+                "items", [f"missing {code!r}" for code in missing])  # fmt: skip
+    return items
+
+
+def check_photos(site_id: int, photo_ids: set[uuid.UUID], inspection_id) -> None:
+    if not photo_ids:
+        return
+    found = {
+        p.id: p
+        for p in Photo.select().where(Photo.id.in_(list(photo_ids)) & (Photo.site == site_id))
+    }
+    unknown = [str(pid) for pid in photo_ids if pid not in found]
+    taken = [str(p.id) for p in found.values() if p.owner_id and p.owner_id != str(inspection_id)]
+    if unknown:
+        _refuse("Some photos are unknown at this site (upload them first).", "photo_ids", unknown)
+    if taken:
+        _refuse("Some photos are already evidence for something else.", "photo_ids", taken)
+
+
+def responsible_for(area: Area, kind: str) -> tuple[int | None, int | None]:
+    """(contractor id, staff id) who must put a failed area item right."""
+    link = ContractorArea.get_or_none((ContractorArea.area == area) & (ContractorArea.kind == kind))
+    if link is not None:
+        return link.contractor_id, None
+    staff = (
+        Staff.select(Staff.id)
+        .join(StaffArea)
+        .where(
+            (StaffArea.area == area) & Staff.active & Staff.job.in_(RESPONSIBLE_JOBS.get(kind, ()))
+        )
+        .order_by(Staff.id)
+        .first()
+    )
+    return None, staff.id if staff else None
+
+
+def record_inspection(
+    sub: Submission, *, scoring, max_age_days: int, digest: str
+) -> tuple[Inspection, bool]:
+    """Store the inspection once; returns (inspection, created). A resubmission of the same id
+    with the same answers returns the stored one; with other answers it is refused."""
+    existing = Inspection.get_or_none(Inspection.id == sub.id)
+    if existing is not None:
+        return _same_or_conflict(existing, digest), False
+
+    now = utcnow()
+    if sub.inspected_at > now + timedelta(minutes=5):
+        _refuse(
+            "The inspection time is in the future; check the phone's clock.",
+            "inspected_at",
+            "in the future",
+        )
+    if sub.inspected_at < now - timedelta(days=max_age_days):
+        _refuse(
+            f"Inspections older than {max_age_days} days cannot be submitted.",
+            "inspected_at",
+            "too old",
+        )
+    traits = check_subject(sub.version, sub.subject)
+    items = check_answers(sub.version, traits, sub.answers)
+    answers = {a["code"]: a for a in sub.answers}
+    rules = [ItemRule(i["code"], i["weight"], i["critical"], i["limit_seconds"]) for i in items]
+    scored = score_inspection(
+        rules,
+        [Answer(a["code"], a["result"], a.get("measured_seconds")) for a in sub.answers],
+        scoring.critical_cap,
+    )
+    needs_photo = [i["code"] for i in items if i["photo_on_fail"] and scored.results[i["code"]] == "fail"
+                   and not answers[i["code"]].get("photo_ids")]  # fmt: skip
+    if needs_photo:
+        _refuse(
+            "A failed item needs a photo as evidence.",
+            "items",
+            [f"photo needed for {c!r}" for c in needs_photo],
+        )
+    site = sub.subject.site
+    check_photos(site.id, {pid for a in sub.answers for pid in a.get("photo_ids", [])}, sub.id)
+
+    grade = grade_for(scored.score, scoring.bands)
+    is_staff = isinstance(sub.subject, Staff)
+    month = month_of(sub.inspected_at, site.zone)
+    try:
+        with write_transaction():
+            if Inspection.get_or_none(Inspection.id == sub.id) is not None:  # a double tap won
+                raise IntegrityError("inspection exists")
+            inspection = Inspection.create(
+                id=sub.id, site=site, checklist=sub.version.checklist_id, checklist_version=sub.version,
+                kind=sub.version.data["kind"], subject_type="staff" if is_staff else "area",
+                staff=sub.subject if is_staff else None, team=sub.subject.team_id if is_staff else None,
+                area=None if is_staff else sub.subject, inspector=sub.inspector,
+                inspected_at=sub.inspected_at, month=month, device_id=sub.device_id, note=sub.note,
+                score=scored.score, grade=grade.code if grade else None,
+                passed=passed(scored.score, scoring.pass_mark), critical_failed=scored.critical_failed,
+                corrects=sub.corrects, correction_reason=sub.correction_reason, body_hash=digest,
+            )  # fmt: skip
+            InspectionItem.insert_many([
+                {
+                    "inspection": inspection.id, "site": site.id, "month": month,
+                    "checklist": sub.version.checklist_id, "item_code": item["code"],
+                    "section_code": item["section"], "position": position,
+                    "result": scored.results[item["code"]],
+                    "measured_seconds": answers[item["code"]].get("measured_seconds"),
+                    "weight": item["weight"], "critical": item["critical"],
+                    "note": answers[item["code"]].get("note", ""),
+                    "photo_ids": json.dumps([str(p) for p in answers[item["code"]].get("photo_ids", [])]),
+                }
+                for position, item in enumerate(items)
+            ]).execute()  # fmt: skip
+            photo_ids = [pid for a in sub.answers for pid in a.get("photo_ids", [])]
+            if photo_ids:
+                Photo.update(owner_type="inspection", owner_id=str(inspection.id)).where(
+                    Photo.id.in_(photo_ids)
+                ).execute()
+            if sub.corrects is not None:
+                Inspection.update(status="superseded").where(Inspection.id == sub.corrects.id).execute()
+                AuditEntry.record(
+                    user=sub.inspector,
+                    action="correct",
+                    entity="inspection",
+                    entity_id=inspection.id,
+                    site_id=site.id,
+                    before={"inspection": str(sub.corrects.id), "score": sub.corrects.score},
+                    after={"inspection": str(inspection.id), "score": scored.score},
+                    reason=sub.correction_reason,
+                    request_id=sub.request_id,
+                )
+            failed = [i for i in items if scored.results[i["code"]] == "fail"]
+            if is_staff:
+                for item in failed:
+                    CoachingItem.create(
+                        site=site, staff=sub.subject, inspection=inspection, item_code=item["code"]
+                    )
+            else:
+                _follow_up_area(inspection, sub, items, scored.results, now)
+    except IntegrityError:
+        stored = Inspection.get_or_none(Inspection.id == sub.id)
+        if stored is None:
+            raise
+        return _same_or_conflict(stored, digest), False
+    return inspection, True
+
+
+def _same_or_conflict(existing: Inspection, digest: str) -> Inspection:
+    if existing.body_hash != digest:
+        raise InspectionRefused(
+            "An inspection with this id was already submitted with other answers; "
+            "a submitted inspection is final (submit a correction instead).",
+            {"json": {"id": ["already submitted"]}},
+        )
+    return existing
+
+
+def _follow_up_area(
+    inspection: Inspection, sub: Submission, items, results: dict, now: datetime
+) -> None:
+    """Open a rectification per failed item, and let this inspection settle earlier ones: a
+    pass verifies an unresolved rectification of the same item, a fail reopens a 'done' one."""
+    area = sub.subject
+    kind = sub.version.data["kind"]
+    hours = sub.version.data["rules"]["rectify_hours"]
+    contractor_id, staff_id = responsible_for(area, kind)
+    for item in items:
+        result = results[item["code"]]
+        if result == "na":
+            continue
+        earlier = Rectification.get_or_none(
+            (Rectification.area == area) & (Rectification.checklist == sub.version.checklist_id)
+            & (Rectification.item_code == item["code"]) & Rectification.status.in_(UNRESOLVED)
+        )  # fmt: skip
+        if result == "pass" and earlier is not None:
+            earlier.status, earlier.verified_at = "verified", now
+            earlier.verified_by, earlier.closed_by_inspection = sub.inspector, inspection
+            earlier.verify_note = "re-inspection passed"
+            earlier.save()
+        elif result == "fail" and earlier is not None:
+            if earlier.status == "done":
+                earlier.status, earlier.reopen_count = "reopened", earlier.reopen_count + 1
+                earlier.verify_note = "re-inspection failed"
+                earlier.save()
+        elif result == "fail":
+            Rectification.create(
+                site=inspection.site_id, area=area, inspection=inspection, checklist=sub.version.checklist_id,
+                item_code=item["code"], assignee=staff_id, contractor=contractor_id,
+                due_at=sub.inspected_at + timedelta(hours=hours),
+            )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Domain rules as plain functions over plain values: no Flask, no peewee, no I/O."""
