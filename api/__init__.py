@@ -61,9 +61,12 @@ def register_blueprints(api: Api) -> None:
     from api.areas.routes import blp as areas
     from api.audit.routes import blp as audit
     from api.checklists.routes import blp as checklists
+    from api.coaching.routes import blp as coaching
+    from api.contractors.routes import blp as contractors
     from api.health.routes import blp as health
     from api.inspections.routes import blp as inspections
     from api.posts.routes import blp as posts
+    from api.rectifications.routes import blp as rectifications
     from api.session.routes import blp as session
     from api.sites.routes import blp as sites
     from api.staff.routes import blp as staff
@@ -71,7 +74,20 @@ def register_blueprints(api: Api) -> None:
     from api.users.routes import blp as users
 
     for blueprint in (
-        health, session, users, sites, areas, posts, teams, staff, checklists, inspections, audit,
+        health,
+        session,
+        users,
+        sites,
+        areas,
+        posts,
+        teams,
+        staff,
+        checklists,
+        inspections,
+        rectifications,
+        coaching,
+        contractors,
+        audit,
     ):
         api.register_blueprint(blueprint)
 

@@ -67,9 +67,16 @@ def _check_applies_to(applies_to, where: str, problems: list[str]) -> dict:
 
 def _check_item(item: dict, where: str, problems: list[str]) -> dict:
     known = {
-        "code", "weight", "critical", "photo_on_fail", "source", "limit_seconds", "applies_to",
-        *TEXT_PAIRS, *(f"{t}_en" for t in TEXT_PAIRS),
-    }  # fmt: skip
+        "code",
+        "weight",
+        "critical",
+        "photo_on_fail",
+        "source",
+        "limit_seconds",
+        "applies_to",
+        *TEXT_PAIRS,
+        *(f"{t}_en" for t in TEXT_PAIRS),
+    }
     for key in sorted(set(item) - known):
         problems.append(f"{where}: unknown key {key!r}")
     for key in (*TEXT_PAIRS, *(f"{t}_en" for t in TEXT_PAIRS), "source"):
@@ -121,8 +128,20 @@ def parse_checklist(path: Path, problems: list[str]) -> dict | None:
     for key in ("title", "title_en", "source"):
         if not _text(raw.get(key), 200):
             problems.append(f"{name}: {key} must be a non-empty text")
-    for key in sorted(set(raw) - {"code", "subject", "kind", "title", "title_en", "source", "applies_to",
-                                  "rules", "sections"}):  # fmt: skip
+    for key in sorted(
+        set(raw)
+        - {
+            "code",
+            "subject",
+            "kind",
+            "title",
+            "title_en",
+            "source",
+            "applies_to",
+            "rules",
+            "sections",
+        }
+    ):
         problems.append(f"{name}: unknown key {key!r}")
     rules = raw.get("rules", {})
     hours = rules.get("rectify_hours", 24) if isinstance(rules, dict) else None
@@ -156,16 +175,28 @@ def parse_checklist(path: Path, problems: list[str]) -> dict | None:
                 )
             seen_items.add(i_code)
             clean_items.append(_check_item(item, item_where, problems))
-        clean_sections.append({"code": s_code, "title": section.get("title"),
-                               "title_en": section.get("title_en"), "items": clean_items})  # fmt: skip
+        clean_sections.append(
+            {
+                "code": s_code,
+                "title": section.get("title"),
+                "title_en": section.get("title_en"),
+                "items": clean_items,
+            }
+        )
     applies_to = _check_applies_to(raw.get("applies_to", {}), name, problems)
     if len(problems) > before:
         return None
     return {
-        "code": code, "subject": subject, "kind": kind, "title": raw["title"],
-        "title_en": raw["title_en"], "source": raw["source"], "applies_to": applies_to,
-        "rules": {"rectify_hours": hours}, "sections": clean_sections,
-    }  # fmt: skip
+        "code": code,
+        "subject": subject,
+        "kind": kind,
+        "title": raw["title"],
+        "title_en": raw["title_en"],
+        "source": raw["source"],
+        "applies_to": applies_to,
+        "rules": {"rectify_hours": hours},
+        "sections": clean_sections,
+    }
 
 
 def parse_scoring(path: Path, problems: list[str]) -> ScoringSettings | None:
@@ -188,8 +219,12 @@ def parse_scoring(path: Path, problems: list[str]) -> ScoringSettings | None:
 def load_directory(directory: Path) -> tuple[list[dict], ScoringSettings]:
     """Every checklist and the scoring settings, or ChecklistError listing every problem."""
     problems: list[str] = []
-    checklists = [c for path in sorted(directory.glob("*.toml")) if path.name != SCORING_FILE
-                  if (c := parse_checklist(path, problems)) is not None]  # fmt: skip
+    checklists = [
+        c
+        for path in sorted(directory.glob("*.toml"))
+        if path.name != SCORING_FILE
+        if (c := parse_checklist(path, problems)) is not None
+    ]
     scoring = parse_scoring(directory / SCORING_FILE, problems)
     if not checklists and not problems:
         problems.append(f"{directory}: no checklist files found")

@@ -4,7 +4,14 @@ score."""
 
 import json
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, IntegrityError, TextField
+from peewee import (
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    IntegrityError,
+    TextField,
+)
 
 from models import BaseModel, utcnow, write_transaction
 from models.checklist_files import content_hash
@@ -59,8 +66,13 @@ def _sync_one(data: dict) -> str | None:
     digest = content_hash(data)
     checklist = Checklist.get_or_none(Checklist.code == data["code"])
     if checklist is None:
-        checklist = Checklist.create(code=data["code"], subject=data["subject"], kind=data["kind"],
-                                     title=data["title"], title_en=data["title_en"])  # fmt: skip
+        checklist = Checklist.create(
+            code=data["code"],
+            subject=data["subject"],
+            kind=data["kind"],
+            title=data["title"],
+            title_en=data["title_en"],
+        )
     existing = ChecklistVersion.get_or_none(
         (ChecklistVersion.checklist == checklist) & (ChecklistVersion.content_hash == digest)
     )
@@ -71,10 +83,16 @@ def _sync_one(data: dict) -> str | None:
             checklist.save()
             return f"{data['code']}: back to version {existing.number}"
         return None
-    last = ChecklistVersion.select(ChecklistVersion.number).where(ChecklistVersion.checklist == checklist)
+    last = ChecklistVersion.select(ChecklistVersion.number).where(
+        ChecklistVersion.checklist == checklist
+    )
     number = max([v.number for v in last] + [0]) + 1
-    ChecklistVersion.create(checklist=checklist, number=number, content_hash=digest,
-                            content=json.dumps(data, ensure_ascii=False))  # fmt: skip
+    ChecklistVersion.create(
+        checklist=checklist,
+        number=number,
+        content_hash=digest,
+        content=json.dumps(data, ensure_ascii=False),
+    )
     checklist.subject, checklist.kind = data["subject"], data["kind"]
     checklist.title, checklist.title_en = data["title"], data["title_en"]
     checklist.current_version = number

@@ -127,8 +127,11 @@ def check_answers(version: ChecklistVersion, traits: dict, answers: list[dict]) 
         )
     missing = [code for code in by_code if code not in seen]
     if missing:
-        _refuse(f"{len(missing)} items are not answered (answer 'na' where an item does not apply).",
-                "items", [f"missing {code!r}" for code in missing])  # fmt: skip
+        _refuse(
+            f"{len(missing)} items are not answered (answer 'na' where an item does not apply).",
+            "items",
+            [f"missing {code!r}" for code in missing],
+        )
     return items
 
 
@@ -195,8 +198,13 @@ def record_inspection(
         [Answer(a["code"], a["result"], a.get("measured_seconds")) for a in sub.answers],
         scoring.critical_cap,
     )
-    needs_photo = [i["code"] for i in items if i["photo_on_fail"] and scored.results[i["code"]] == "fail"
-                   and not answers[i["code"]].get("photo_ids")]  # fmt: skip
+    needs_photo = [
+        i["code"]
+        for i in items
+        if i["photo_on_fail"]
+        and scored.results[i["code"]] == "fail"
+        and not answers[i["code"]].get("photo_ids")
+    ]
     if needs_photo:
         _refuse(
             "A failed item needs a photo as evidence.",
@@ -214,35 +222,59 @@ def record_inspection(
             if Inspection.get_or_none(Inspection.id == sub.id) is not None:  # a double tap won
                 raise IntegrityError("inspection exists")
             inspection = Inspection.create(
-                id=sub.id, site=site, checklist=sub.version.checklist_id, checklist_version=sub.version,
-                kind=sub.version.data["kind"], subject_type="staff" if is_staff else "area",
-                staff=sub.subject if is_staff else None, team=sub.subject.team_id if is_staff else None,
-                area=None if is_staff else sub.subject, inspector=sub.inspector,
-                inspected_at=sub.inspected_at, month=month, device_id=sub.device_id, note=sub.note,
-                score=scored.score, grade=grade.code if grade else None,
-                passed=passed(scored.score, scoring.pass_mark), critical_failed=scored.critical_failed,
-                corrects=sub.corrects, correction_reason=sub.correction_reason, body_hash=digest,
-            )  # fmt: skip
-            InspectionItem.insert_many([
-                {
-                    "inspection": inspection.id, "site": site.id, "month": month,
-                    "checklist": sub.version.checklist_id, "item_code": item["code"],
-                    "section_code": item["section"], "position": position,
-                    "result": scored.results[item["code"]],
-                    "measured_seconds": answers[item["code"]].get("measured_seconds"),
-                    "weight": item["weight"], "critical": item["critical"],
-                    "note": answers[item["code"]].get("note", ""),
-                    "photo_ids": json.dumps([str(p) for p in answers[item["code"]].get("photo_ids", [])]),
-                }
-                for position, item in enumerate(items)
-            ]).execute()  # fmt: skip
+                id=sub.id,
+                site=site,
+                checklist=sub.version.checklist_id,
+                checklist_version=sub.version,
+                kind=sub.version.data["kind"],
+                subject_type="staff" if is_staff else "area",
+                staff=sub.subject if is_staff else None,
+                team=sub.subject.team_id if is_staff else None,
+                area=None if is_staff else sub.subject,
+                inspector=sub.inspector,
+                inspected_at=sub.inspected_at,
+                month=month,
+                device_id=sub.device_id,
+                note=sub.note,
+                score=scored.score,
+                grade=grade.code if grade else None,
+                passed=passed(scored.score, scoring.pass_mark),
+                critical_failed=scored.critical_failed,
+                corrects=sub.corrects,
+                correction_reason=sub.correction_reason,
+                body_hash=digest,
+            )
+            InspectionItem.insert_many(
+                [
+                    {
+                        "inspection": inspection.id,
+                        "site": site.id,
+                        "month": month,
+                        "checklist": sub.version.checklist_id,
+                        "item_code": item["code"],
+                        "section_code": item["section"],
+                        "position": position,
+                        "result": scored.results[item["code"]],
+                        "measured_seconds": answers[item["code"]].get("measured_seconds"),
+                        "weight": item["weight"],
+                        "critical": item["critical"],
+                        "note": answers[item["code"]].get("note", ""),
+                        "photo_ids": json.dumps(
+                            [str(p) for p in answers[item["code"]].get("photo_ids", [])]
+                        ),
+                    }
+                    for position, item in enumerate(items)
+                ]
+            ).execute()
             photo_ids = [pid for a in sub.answers for pid in a.get("photo_ids", [])]
             if photo_ids:
                 Photo.update(owner_type="inspection", owner_id=str(inspection.id)).where(
                     Photo.id.in_(photo_ids)
                 ).execute()
             if sub.corrects is not None:
-                Inspection.update(status="superseded").where(Inspection.id == sub.corrects.id).execute()
+                Inspection.update(status="superseded").where(
+                    Inspection.id == sub.corrects.id
+                ).execute()
                 AuditEntry.record(
                     user=sub.inspector,
                     action="correct",
@@ -294,9 +326,11 @@ def _follow_up_area(
         if result == "na":
             continue
         earlier = Rectification.get_or_none(
-            (Rectification.area == area) & (Rectification.checklist == sub.version.checklist_id)
-            & (Rectification.item_code == item["code"]) & Rectification.status.in_(UNRESOLVED)
-        )  # fmt: skip
+            (Rectification.area == area)
+            & (Rectification.checklist == sub.version.checklist_id)
+            & (Rectification.item_code == item["code"])
+            & Rectification.status.in_(UNRESOLVED)
+        )
         if result == "pass" and earlier is not None:
             earlier.status, earlier.verified_at = "verified", now
             earlier.verified_by, earlier.closed_by_inspection = sub.inspector, inspection
@@ -309,7 +343,12 @@ def _follow_up_area(
                 earlier.save()
         elif result == "fail":
             Rectification.create(
-                site=inspection.site_id, area=area, inspection=inspection, checklist=sub.version.checklist_id,
-                item_code=item["code"], assignee=staff_id, contractor=contractor_id,
+                site=inspection.site_id,
+                area=area,
+                inspection=inspection,
+                checklist=sub.version.checklist_id,
+                item_code=item["code"],
+                assignee=staff_id,
+                contractor=contractor_id,
                 due_at=sub.inspected_at + timedelta(hours=hours),
-            )  # fmt: skip
+            )

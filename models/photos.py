@@ -39,4 +39,8 @@ class Photo(BaseModel):
     owner_id = CharField(max_length=64, null=True)
 
     class Meta:
-        indexes = ((("site", "sha256"), False), (("site", "uploaded_at"), False), (("owner_type", "owner_id"), False))
+        indexes = (
+            (("site", "sha256"), False),
+            (("site", "uploaded_at"), False),
+            (("owner_type", "owner_id"), False),
+        )

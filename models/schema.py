@@ -43,10 +43,15 @@ MODELS = [
     AuthToken,
     LoginThrottle,
     AuditEntry,
-    Checklist, ChecklistVersion,
+    Checklist,
+    ChecklistVersion,
     Photo,
-    Contractor, ContractorArea,
-    Inspection, InspectionItem, Rectification, CoachingItem,
+    Contractor,
+    ContractorArea,
+    Inspection,
+    InspectionItem,
+    Rectification,
+    CoachingItem,
 ]
 
 # (number, description, function). Append only; never renumber.

@@ -60,8 +60,11 @@ def test_logout_revokes_only_that_token(world):
 def test_disabling_a_user_stops_their_tokens_at_once(app, world):
     token = login(world.client, "guard").json["token"]
     h = {"Authorization": f"Bearer {token}"}
-    r = world.client.patch(f"/api/users/{world.users['guard'].id}", headers=world.headers("admin"),
-                           json={"active": False})  # fmt: skip
+    r = world.client.patch(
+        f"/api/users/{world.users['guard'].id}",
+        headers=world.headers("admin"),
+        json={"active": False},
+    )
     assert r.status_code == 200 and r.json["active"] is False
     r = world.client.get("/api/auth/me", headers=h)
     assert r.status_code == 401
@@ -113,11 +116,17 @@ def test_password_change_ends_other_sessions(world):
     old = login(world.client, "guard").json["token"]
     current = login(world.client, "guard").json["token"]
     h = {"Authorization": f"Bearer {current}"}
-    r = world.client.post("/api/auth/password", headers=h,
-                          json={"current_password": "wrong-one", "new_password": "new-password-1"})  # fmt: skip
+    r = world.client.post(
+        "/api/auth/password",
+        headers=h,
+        json={"current_password": "wrong-one", "new_password": "new-password-1"},
+    )
     assert r.status_code == 422
-    r = world.client.post("/api/auth/password", headers=h,
-                          json={"current_password": PASSWORD, "new_password": "new-password-1"})  # fmt: skip
+    r = world.client.post(
+        "/api/auth/password",
+        headers=h,
+        json={"current_password": PASSWORD, "new_password": "new-password-1"},
+    )
     assert r.status_code == 204
     assert (
         world.client.get("/api/auth/me", headers={"Authorization": f"Bearer {old}"}).status_code
@@ -129,26 +138,47 @@ def test_password_change_ends_other_sessions(world):
 
 def test_user_admin_sets_sites_and_roles(app, world):
     admin = world.headers("admin")
-    r = world.client.post("/api/users", headers=admin, json={
-        "username": "hr2", "password": "long-enough-pw", "role": "hr", "site_ids": [world.site_b.id],
-    })  # fmt: skip
+    r = world.client.post(
+        "/api/users",
+        headers=admin,
+        json={
+            "username": "hr2",
+            "password": "long-enough-pw",
+            "role": "hr",
+            "site_ids": [world.site_b.id],
+        },
+    )
     assert r.status_code == 201 and r.json["site_ids"] == [world.site_b.id]
     token = login(world.client, "hr2", "long-enough-pw").json["token"]
     sites = world.client.get("/api/sites", headers={"Authorization": f"Bearer {token}"}).json
     assert [s["id"] for s in sites] == [world.site_b.id]
     # Everyone but an admin needs a site.
-    r = world.client.post("/api/users", headers=admin, json={
-        "username": "floating", "password": "long-enough-pw", "role": "guard", "site_ids": [],
-    })  # fmt: skip
+    r = world.client.post(
+        "/api/users",
+        headers=admin,
+        json={
+            "username": "floating",
+            "password": "long-enough-pw",
+            "role": "guard",
+            "site_ids": [],
+        },
+    )
     assert r.status_code == 422 and "site_ids" in r.json["errors"]["json"]
 
 
 def test_passwords_never_appear_in_responses_audit_or_logs(app, world, caplog):
     admin = world.headers("admin")
     secret = "very-secret-password-42"
-    r = world.client.post("/api/users", headers=admin, json={
-        "username": "leaky", "password": secret, "role": "guard", "site_ids": [world.site_a.id],
-    })  # fmt: skip
+    r = world.client.post(
+        "/api/users",
+        headers=admin,
+        json={
+            "username": "leaky",
+            "password": secret,
+            "role": "guard",
+            "site_ids": [world.site_a.id],
+        },
+    )
     assert secret not in r.get_data(as_text=True)
     world.client.patch(f"/api/users/{r.json['id']}", headers=admin, json={"password": secret + "x"})
     audit = world.client.get("/api/audit", headers=admin).get_data(as_text=True)

@@ -106,9 +106,17 @@ def test_duplicates_are_a_conflict(app, world):
     body = {**GOOD["/api/sites"][1], "code": "SA"}  # site A's code
     r = world.client.post("/api/sites", headers=h, json=body)
     assert r.status_code == 409 and r.json["error"] == "conflict"
-    r = world.client.post("/api/staff", headers=h, json={
-        "employee_no": "A-1", "name": "重号", "gender": "male", "job": "guard", "site_id": world.site_a.id,
-    })  # fmt: skip
+    r = world.client.post(
+        "/api/staff",
+        headers=h,
+        json={
+            "employee_no": "A-1",
+            "name": "重号",
+            "gender": "male",
+            "job": "guard",
+            "site_id": world.site_a.id,
+        },
+    )
     assert r.status_code == 409
     with app.app_context():
         assert Site.select().count() == 2 and Staff.select().count() == 2
@@ -117,8 +125,14 @@ def test_duplicates_are_a_conflict(app, world):
 def test_patch_with_bad_values_changes_nothing(app, world):
     h = world.headers("admin")
     url = f"/api/sites/{world.site_a.id}"
-    for body in ({"site_type": "castle"}, {"service_grade": 9}, {"name": ""}, {"evening_peak_start": "25:00"},
-                 {"evening_peak_start": "19:00", "evening_peak_end": "18:00"}, {"id": 99}):  # fmt: skip
+    for body in (
+        {"site_type": "castle"},
+        {"service_grade": 9},
+        {"name": ""},
+        {"evening_peak_start": "25:00"},
+        {"evening_peak_start": "19:00", "evening_peak_end": "18:00"},
+        {"id": 99},
+    ):
         r = world.client.patch(url, headers=h, json=body)
         assert r.status_code == 422, body
     with app.app_context():

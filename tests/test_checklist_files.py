@@ -16,10 +16,21 @@ def test_every_checklist_file_loads():
     checklists, scoring = load_directory(CHECKLISTS)
     codes = {c["code"] for c in checklists}
     # The standards the product promises (issue: checklists from the service standards).
-    for expected in ("grooming-basic", "grooming-female", "grooming-male", "etiquette-posture",
-                     "etiquette-conduct", "etiquette-phrases", "etiquette-standing-desk",
-                     "etiquette-standing-guard", "etiquette-telephone", "etiquette-greeting-duty",
-                     "cleaning-lobby", "greening-garden", "pest-control"):  # fmt: skip
+    for expected in (
+        "grooming-basic",
+        "grooming-female",
+        "grooming-male",
+        "etiquette-posture",
+        "etiquette-conduct",
+        "etiquette-phrases",
+        "etiquette-standing-desk",
+        "etiquette-standing-guard",
+        "etiquette-telephone",
+        "etiquette-greeting-duty",
+        "cleaning-lobby",
+        "greening-garden",
+        "pest-control",
+    ):
         assert expected in codes
     assert scoring.pass_mark == 80 and len(scoring.bands) == 5
 
@@ -31,7 +42,9 @@ def test_each_item_names_its_source_and_is_in_simplified_chinese_with_english():
             for item in section["items"]:
                 where = f"{checklist['code']}/{item['code']}"
                 source = item["source"]
-                assert source.startswith("《") and "》" in source or "industry practice" in source, where
+                assert (
+                    source.startswith("《") and "》" in source or "industry practice" in source
+                ), where
                 for key in ("requirement", "fault", "impression"):
                     assert not set(item[key]) & TRADITIONAL_ONLY, where
                     assert item[f"{key}_en"].isascii(), where
@@ -53,16 +66,30 @@ def copy_checklists(tmp_path) -> Path:
 @pytest.mark.parametrize(
     "edit,expected",
     [
-        (lambda t: t.replace("weight = 5", "weight = 50", 1), "item uniform-standard: weight must be a whole number"),
-        (lambda t: t.replace('code = "uniform-clean"', 'code = "uniform-clean"\ncolour = "red"', 1),
-         "item uniform-clean: unknown key 'colour'"),
+        (
+            lambda t: t.replace("weight = 5", "weight = 50", 1),
+            "item uniform-standard: weight must be a whole number",
+        ),
+        (
+            lambda t: t.replace(
+                'code = "uniform-clean"', 'code = "uniform-clean"\ncolour = "red"', 1
+            ),
+            "item uniform-clean: unknown key 'colour'",
+        ),
         (lambda t: t.replace('kind = "grooming"', 'kind = "cooking"'), "kind of a staff checklist"),
-        (lambda t: t.replace('jobs = []', 'jobs = ["astronaut"]') if 'jobs = []' in t
-         else t.replace("[[sections]]", '[applies_to]\njobs = ["astronaut"]\n\n[[sections]]', 1),
-         "applies_to.jobs has unknown values ['astronaut']"),
+        (
+            lambda t: (
+                t.replace("jobs = []", 'jobs = ["astronaut"]')
+                if "jobs = []" in t
+                else t.replace(
+                    "[[sections]]", '[applies_to]\njobs = ["astronaut"]\n\n[[sections]]', 1
+                )
+            ),
+            "applies_to.jobs has unknown values ['astronaut']",
+        ),
         (lambda t: t + "\nthis is not toml", "not valid TOML"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_file_is_refused_naming_file_item_and_problem(tmp_path, edit, expected):
     directory = copy_checklists(tmp_path)
     path = directory / "grooming-basic.toml"

@@ -8,7 +8,7 @@ import pytest
 
 from models.checklists import Checklist, ChecklistVersion, sync_checklists
 from models.inspections import CoachingItem, Inspection, InspectionItem, Rectification
-from models.org import Area, Staff, StaffArea
+from models.org import Staff, StaffArea
 
 
 def now_iso(offset_minutes=0):
@@ -27,7 +27,14 @@ def answers_for(checklist, fail=(), na=(), seconds=None, photos=None):
     result = []
     for section in checklist["sections"]:
         for item in section["items"]:
-            answer = {"code": item["code"], "result": "fail" if item["code"] in fail else "na" if item["code"] in na else "pass"}
+            answer = {
+                "code": item["code"],
+                "result": "fail"
+                if item["code"] in fail
+                else "na"
+                if item["code"] in na
+                else "pass",
+            }
             if item["limit_seconds"] is not None and answer["result"] != "na":
                 answer["measured_seconds"] = (seconds or {}).get(item["code"], 10)
             if photos and item["code"] in photos:
@@ -53,19 +60,27 @@ def submit(world, checklist, items, role="supervisor", inspection_id=None, **sub
 def people(app, world):
     with app.app_context():
         guard = world.staff_a  # male guard at site A
-        woman = Staff.create(employee_no="A-2", name="王芳", gender="female", job="service_desk", site=world.site_a)
-        cleaner = Staff.create(employee_no="A-3", name="陈洁", gender="female", job="cleaner", site=world.site_a)
+        woman = Staff.create(
+            employee_no="A-2", name="王芳", gender="female", job="service_desk", site=world.site_a
+        )
+        cleaner = Staff.create(
+            employee_no="A-3", name="陈洁", gender="female", job="cleaner", site=world.site_a
+        )
         StaffArea.create(staff=cleaner, area=world.area_a)
     return {"guard": guard, "woman": woman, "cleaner": cleaner}
 
 
 def test_staff_form_offers_only_what_applies(world, people):
-    listed = world.client.get(f"/api/checklists?staff_id={people['guard'].id}", headers=world.headers("supervisor"))
+    listed = world.client.get(
+        f"/api/checklists?staff_id={people['guard'].id}", headers=world.headers("supervisor")
+    )
     codes = {c["code"] for c in listed.json}
     assert {"grooming-basic", "grooming-male", "etiquette-standing-guard"} <= codes
     assert "grooming-female" not in codes and "etiquette-standing-desk" not in codes
     assert not any(c["subject"] == "area" for c in listed.json)
-    listed = world.client.get(f"/api/checklists?area_id={world.area_a.id}", headers=world.headers("supervisor"))
+    listed = world.client.get(
+        f"/api/checklists?area_id={world.area_a.id}", headers=world.headers("supervisor")
+    )
     assert {c["code"] for c in listed.json} >= {"cleaning-lobby", "pest-control"}
     assert "cleaning-garage" not in {c["code"] for c in listed.json}
 
@@ -78,8 +93,13 @@ def test_all_pass_scores_100_and_grade_a(app, world, people):
     assert r.json["items"][0]["requirement"] and r.json["items"][0]["impression_en"]
     with app.app_context():
         stored = Inspection.get_by_id(r.json["id"])
-        assert stored.month == int(datetime.now(UTC).astimezone().strftime("%Y%m")) or stored.month > 202600
-        assert InspectionItem.select().where(InspectionItem.inspection == stored).count() == len(r.json["items"])
+        assert (
+            stored.month == int(datetime.now(UTC).astimezone().strftime("%Y%m"))
+            or stored.month > 202600
+        )
+        assert InspectionItem.select().where(InspectionItem.inspection == stored).count() == len(
+            r.json["items"]
+        )
 
 
 def test_client_arithmetic_is_not_trusted(world, people):
@@ -97,10 +117,19 @@ def test_timed_item_records_seconds_and_fails_past_the_limit(world, people):
     checklist = form(world, "etiquette-standing-guard", staff_id=people["guard"].id)
     timed = next(i["code"] for s in checklist["sections"] for i in s["items"] if i["limit_seconds"])
     for seconds, result in ((24, "pass"), (25, "pass"), (31.5, "fail")):
-        r, _ = submit(world, checklist, answers_for(checklist, seconds={timed: seconds}), staff_id=people["guard"].id)
+        r, _ = submit(
+            world,
+            checklist,
+            answers_for(checklist, seconds={timed: seconds}),
+            staff_id=people["guard"].id,
+        )
         assert r.status_code == 201, r.json
         item = next(i for i in r.json["items"] if i["code"] == timed)
-        assert (item["result"], item["measured_seconds"], item["limit_seconds"]) == (result, seconds, 25)
+        assert (item["result"], item["measured_seconds"], item["limit_seconds"]) == (
+            result,
+            seconds,
+            25,
+        )
         assert (r.json["score"] < 100) == (result == "fail")
     items = answers_for(checklist)
     next(a for a in items if a["code"] == timed).pop("measured_seconds")
@@ -111,9 +140,13 @@ def test_timed_item_records_seconds_and_fails_past_the_limit(world, people):
 def test_critical_failure_flags_and_caps(world, people):
     checklist = form(world, "etiquette-conduct", staff_id=people["guard"].id)
     critical = [i["code"] for s in checklist["sections"] for i in s["items"] if i["critical"]]
-    photo_needed = {i["code"] for s in checklist["sections"] for i in s["items"] if i["photo_on_fail"]}
+    photo_needed = {
+        i["code"] for s in checklist["sections"] for i in s["items"] if i["photo_on_fail"]
+    }
     target = next(c for c in critical if c not in photo_needed)
-    r, _ = submit(world, checklist, answers_for(checklist, fail={target}), staff_id=people["guard"].id)
+    r, _ = submit(
+        world, checklist, answers_for(checklist, fail={target}), staff_id=people["guard"].id
+    )
     assert r.status_code == 201, r.json
     assert r.json["critical_failed"] is True and r.json["score"] == 59 and r.json["passed"] is False
     assert r.json["grade"]["code"] == "E"
@@ -163,14 +196,24 @@ def test_wrong_gender_job_or_area_type_is_refused(app, world, people):
 def test_unknown_repeated_and_missing_items_are_refused(app, world, people):
     checklist = form(world, "grooming-basic", staff_id=people["guard"].id)
     items = answers_for(checklist)
-    r, _ = submit(world, checklist, [*items, {"code": "not-an-item", "result": "pass"}], staff_id=people["guard"].id)
+    r, _ = submit(
+        world,
+        checklist,
+        [*items, {"code": "not-an-item", "result": "pass"}],
+        staff_id=people["guard"].id,
+    )
     assert r.status_code == 422 and "not-an-item" in str(r.json["errors"])
     r, _ = submit(world, checklist, [*items, items[0]], staff_id=people["guard"].id)
     assert r.status_code == 422 and "twice" in str(r.json["errors"])
     r, _ = submit(world, checklist, items[1:], staff_id=people["guard"].id)
     assert r.status_code == 422 and items[0]["code"] in str(r.json["errors"])
     # An item of the female checklist is not part of the basic one.
-    r, _ = submit(world, checklist, [*items[1:], {"code": "hair-fringe", "result": "pass"}], staff_id=people["guard"].id)
+    r, _ = submit(
+        world,
+        checklist,
+        [*items[1:], {"code": "hair-fringe", "result": "pass"}],
+        staff_id=people["guard"].id,
+    )
     assert r.status_code == 422
     with app.app_context():
         assert Inspection.select().count() == 0
@@ -178,7 +221,9 @@ def test_unknown_repeated_and_missing_items_are_refused(app, world, people):
 
 def test_old_score_survives_a_checklist_edit(app, world, people, tmp_path):
     checklist = form(world, "grooming-basic", staff_id=people["guard"].id)
-    first, _ = submit(world, checklist, answers_for(checklist, na={"uniform-clean"}), staff_id=people["guard"].id)
+    first, _ = submit(
+        world, checklist, answers_for(checklist, na={"uniform-clean"}), staff_id=people["guard"].id
+    )
     with app.app_context():
         data = [c for c in app.extensions["xunjian"]["checklists"]]
         edited = [dict(c) for c in data]
@@ -190,10 +235,18 @@ def test_old_score_survives_a_checklist_edit(app, world, people, tmp_path):
         assert Checklist.get(Checklist.code == "grooming-basic").current_version == 2
     new_form = form(world, "grooming-basic", staff_id=people["guard"].id)
     assert new_form["version"] == 2
-    second, _ = submit(world, new_form, answers_for(new_form, fail={"uniform-standard"},
-                                                     photos={"uniform-standard": []}), staff_id=people["guard"].id)  # fmt: skip
-    again = world.client.get(f"/api/inspections/{first.json['id']}", headers=world.headers("supervisor"))
-    assert again.json["score"] == first.json["score"] == 100 and again.json["checklist_version"] == 1
+    second, _ = submit(
+        world,
+        new_form,
+        answers_for(new_form, fail={"uniform-standard"}, photos={"uniform-standard": []}),
+        staff_id=people["guard"].id,
+    )
+    again = world.client.get(
+        f"/api/inspections/{first.json['id']}", headers=world.headers("supervisor")
+    )
+    assert (
+        again.json["score"] == first.json["score"] == 100 and again.json["checklist_version"] == 1
+    )
     # A phone that still shows version 1 may submit against it.
     r, _ = submit(world, checklist, answers_for(checklist), staff_id=people["guard"].id)
     assert r.status_code == 201 and r.json["checklist_version"] == 1
@@ -204,7 +257,9 @@ def test_old_score_survives_a_checklist_edit(app, world, people, tmp_path):
 def test_staff_failures_make_coaching_items_they_acknowledge(app, world, people):
     checklist = form(world, "etiquette-phrases", staff_id=people["guard"].id)
     first = checklist["sections"][0]["items"][0]["code"]
-    r, _ = submit(world, checklist, answers_for(checklist, fail={first}), staff_id=people["guard"].id)
+    r, _ = submit(
+        world, checklist, answers_for(checklist, fail={first}), staff_id=people["guard"].id
+    )
     assert r.status_code == 201, r.json
     assert len(r.json["coaching_ids"]) == 1
     with app.app_context():
@@ -214,10 +269,16 @@ def test_staff_failures_make_coaching_items_they_acknowledge(app, world, people)
 
 def test_area_failure_opens_a_rectification_for_the_responsible_cleaner(app, world, people):
     checklist = form(world, "cleaning-lobby", area_id=world.area_a.id)
-    item = next(i for s in checklist["sections"] for i in s["items"] if not i["photo_on_fail"] or True)
+    item = next(
+        i for s in checklist["sections"] for i in s["items"] if not i["photo_on_fail"] or True
+    )
     photo = make_photo(app, world)
-    r, _ = submit(world, checklist, answers_for(checklist, fail={item["code"]}, photos={item["code"]: [photo]}),
-                  area_id=world.area_a.id)  # fmt: skip
+    r, _ = submit(
+        world,
+        checklist,
+        answers_for(checklist, fail={item["code"]}, photos={item["code"]: [photo]}),
+        area_id=world.area_a.id,
+    )
     assert r.status_code == 201, r.json
     assert len(r.json["rectification_ids"]) == 1
     with app.app_context():
@@ -237,17 +298,29 @@ def test_area_failure_opens_a_rectification_for_the_responsible_cleaner(app, wor
 def test_correction_is_a_new_audited_record(app, world, people):
     checklist = form(world, "grooming-basic", staff_id=people["guard"].id)
     r, _ = submit(world, checklist, answers_for(checklist), staff_id=people["guard"].id)
-    correction = {"id": str(uuid.uuid4()), "reason": "看错了工牌", "items": answers_for(checklist, na={"uniform-clean"})}
-    c = world.client.post(f"/api/inspections/{r.json['id']}/corrections", headers=world.headers("supervisor"),
-                          json=correction)  # fmt: skip
+    correction = {
+        "id": str(uuid.uuid4()),
+        "reason": "看错了工牌",
+        "items": answers_for(checklist, na={"uniform-clean"}),
+    }
+    c = world.client.post(
+        f"/api/inspections/{r.json['id']}/corrections",
+        headers=world.headers("supervisor"),
+        json=correction,
+    )
     assert c.status_code == 201, c.json
     assert c.json["corrects_id"] == r.json["id"] and c.json["correction_reason"] == "看错了工牌"
-    old = world.client.get(f"/api/inspections/{r.json['id']}", headers=world.headers("supervisor")).json
+    old = world.client.get(
+        f"/api/inspections/{r.json['id']}", headers=world.headers("supervisor")
+    ).json
     assert old["status"] == "superseded" and old["score"] == 100
     audit = world.client.get("/api/audit?entity=inspection", headers=world.headers("admin")).json
     assert audit[0]["reason"] == "看错了工牌" and audit[0]["entity_id"] == c.json["id"]
-    again = world.client.post(f"/api/inspections/{r.json['id']}/corrections", headers=world.headers("supervisor"),
-                              json={**correction, "id": str(uuid.uuid4())})  # fmt: skip
+    again = world.client.post(
+        f"/api/inspections/{r.json['id']}/corrections",
+        headers=world.headers("supervisor"),
+        json={**correction, "id": str(uuid.uuid4())},
+    )
     assert again.status_code == 409
 
 
@@ -255,13 +328,28 @@ def test_another_sites_subject_or_inspection_is_hidden(app, world, people):
     checklist = form(world, "cleaning-lobby")
     r, _ = submit(world, checklist, answers_for(checklist), area_id=world.area_b.id)
     assert r.status_code == 422 and "area_id" in r.json["errors"]["json"]
-    garden = world.client.get(f"/api/checklists/greening-garden?area_id={world.area_b.id}",
-                              headers=world.headers("supervisor-b")).json  # fmt: skip
-    body = {"id": str(uuid.uuid4()), "checklist": "greening-garden", "checklist_version": garden["version"],
-            "inspected_at": now_iso(-1), "area_id": world.area_b.id, "items": answers_for(garden)}  # fmt: skip
-    created = world.client.post("/api/inspections", headers=world.headers("supervisor-b"), json=body)
+    garden = world.client.get(
+        f"/api/checklists/greening-garden?area_id={world.area_b.id}",
+        headers=world.headers("supervisor-b"),
+    ).json
+    body = {
+        "id": str(uuid.uuid4()),
+        "checklist": "greening-garden",
+        "checklist_version": garden["version"],
+        "inspected_at": now_iso(-1),
+        "area_id": world.area_b.id,
+        "items": answers_for(garden),
+    }
+    created = world.client.post(
+        "/api/inspections", headers=world.headers("supervisor-b"), json=body
+    )
     assert created.status_code == 201, created.json
-    assert world.client.get(f"/api/inspections/{body['id']}", headers=world.headers("supervisor")).status_code == 404
+    assert (
+        world.client.get(
+            f"/api/inspections/{body['id']}", headers=world.headers("supervisor")
+        ).status_code
+        == 404
+    )
     listed = world.client.get("/api/inspections", headers=world.headers("supervisor")).json
     assert body["id"] not in {i["id"] for i in listed}
 
@@ -284,8 +372,14 @@ def test_guards_see_only_their_own_inspections(app, world, people):
 def test_times_in_the_future_or_too_old_are_refused(world, people):
     checklist = form(world, "grooming-basic", staff_id=people["guard"].id)
     for when in (now_iso(60), now_iso(-60 * 24 * 30), "2026-11-23T08:00:00"):
-        body = {"id": str(uuid.uuid4()), "checklist": "grooming-basic", "checklist_version": checklist["version"],
-                "inspected_at": when, "staff_id": people["guard"].id, "items": answers_for(checklist)}  # fmt: skip
+        body = {
+            "id": str(uuid.uuid4()),
+            "checklist": "grooming-basic",
+            "checklist_version": checklist["version"],
+            "inspected_at": when,
+            "staff_id": people["guard"].id,
+            "items": answers_for(checklist),
+        }
         r = world.client.post("/api/inspections", headers=world.headers("supervisor"), json=body)
         assert r.status_code == 422 and "inspected_at" in r.json["errors"]["json"], when
 
@@ -295,7 +389,16 @@ def make_photo(app, world):
     from models.photos import Photo
 
     with app.app_context():
-        photo = Photo.create(id=uuid.uuid4(), site=world.site_a, uploaded_by=world.users["supervisor"],
-                             image_key="x", thumbnail_key="y", width=1, height=1, byte_size=1, sha256="0" * 64,
-                             phash=0)  # fmt: skip
+        photo = Photo.create(
+            id=uuid.uuid4(),
+            site=world.site_a,
+            uploaded_by=world.users["supervisor"],
+            image_key="x",
+            thumbnail_key="y",
+            width=1,
+            height=1,
+            byte_size=1,
+            sha256="0" * 64,
+            phash=0,
+        )
     return str(photo.id)

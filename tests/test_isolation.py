@@ -60,20 +60,44 @@ def test_hr_cannot_create_at_another_site_or_link_its_objects(app, world):
     h = world.headers("hr")
     with app.app_context():
         before = Staff.select().count()
-    r = world.client.post("/api/staff", headers=h, json={
-        "employee_no": "X-9", "name": "王五", "gender": "male", "job": "guard", "site_id": world.site_b.id,
-    })  # fmt: skip
+    r = world.client.post(
+        "/api/staff",
+        headers=h,
+        json={
+            "employee_no": "X-9",
+            "name": "王五",
+            "gender": "male",
+            "job": "guard",
+            "site_id": world.site_b.id,
+        },
+    )
     assert r.status_code == 422 and "site_id" in r.json["errors"]["json"]
     # Site A staff with site B's team or area is refused too.
-    r = world.client.post("/api/staff", headers=h, json={
-        "employee_no": "X-9", "name": "王五", "gender": "male", "job": "guard",
-        "site_id": world.site_a.id, "team_id": world.team_b.id,
-    })  # fmt: skip
+    r = world.client.post(
+        "/api/staff",
+        headers=h,
+        json={
+            "employee_no": "X-9",
+            "name": "王五",
+            "gender": "male",
+            "job": "guard",
+            "site_id": world.site_a.id,
+            "team_id": world.team_b.id,
+        },
+    )
     assert r.status_code == 422 and "team_id" in r.json["errors"]["json"]
-    r = world.client.post("/api/staff", headers=h, json={
-        "employee_no": "X-9", "name": "王五", "gender": "male", "job": "cleaner",
-        "site_id": world.site_a.id, "area_ids": [world.area_b.id],
-    })  # fmt: skip
+    r = world.client.post(
+        "/api/staff",
+        headers=h,
+        json={
+            "employee_no": "X-9",
+            "name": "王五",
+            "gender": "male",
+            "job": "cleaner",
+            "site_id": world.site_a.id,
+            "area_ids": [world.area_b.id],
+        },
+    )
     assert r.status_code == 422 and "area_ids" in r.json["errors"]["json"]
     with app.app_context():
         assert Staff.select().count() == before

@@ -36,7 +36,9 @@ def test_demo_company_loads_once_and_prints_logins(app, runner):
     r = runner.invoke(args=["demo", "load"])
     assert r.exit_code == 0, r.output
     roles_listed = ("admin", "hr", "supervisor", "manager", "guard", "staff")
-    lines = [line.split() for line in r.output.splitlines() if line.split()[1:2] == line.split()[:1]]
+    lines = [
+        line.split() for line in r.output.splitlines() if line.split()[1:2] == line.split()[:1]
+    ]
     roles = {role for _, role, _ in lines}
     assert roles == set(roles_listed)
     with app.app_context():

@@ -40,6 +40,34 @@ ENDPOINTS = {
     ("POST", "/api/staff"): {"admin", "hr"},
     ("GET", "/api/staff/<int:staff_id>"): OFFICE,
     ("PATCH", "/api/staff/<int:staff_id>"): {"admin", "hr"},
+    ("GET", "/api/checklists"): ALL,
+    ("GET", "/api/checklists/<string:code>"): ALL,
+    ("GET", "/api/inspections"): ALL,
+    ("POST", "/api/inspections"): {"admin", "supervisor", "manager"},
+    ("GET", "/api/inspections/<uuid:inspection_id>"): ALL,
+    ("POST", "/api/inspections/<uuid:inspection_id>/corrections"): {"admin", "supervisor"},
+    ("GET", "/api/rectifications"): ALL,
+    ("GET", "/api/rectifications/overdue"): {"admin", "hr", "supervisor", "manager"},
+    ("GET", "/api/rectifications/<int:rectification_id>"): ALL,
+    ("POST", "/api/rectifications/<int:rectification_id>/done"): {
+        "admin",
+        "supervisor",
+        "manager",
+        "staff",
+        "guard",
+    },
+    ("POST", "/api/rectifications/<int:rectification_id>/verify"): {
+        "admin",
+        "supervisor",
+        "manager",
+    },
+    ("GET", "/api/coaching"): ALL,
+    ("POST", "/api/coaching/<int:item_id>/acknowledge"): ALL,
+    ("GET", "/api/contractors"): OFFICE,
+    ("POST", "/api/contractors"): {"admin"},
+    ("GET", "/api/contractors/<int:contractor_id>"): OFFICE,
+    ("PATCH", "/api/contractors/<int:contractor_id>"): {"admin"},
+    ("GET", "/api/contractors/<int:contractor_id>/ratings"): OFFICE,
     ("GET", "/api/audit"): {"admin", "hr"},
 }
 
@@ -86,6 +114,11 @@ def concrete_url(rule, world):
         "<int:post_id>": world.post_a.id,
         "<int:team_id>": world.team_a.id,
         "<int:staff_id>": world.staff_a.id,
+        "<string:code>": "grooming-basic",
+        "<uuid:inspection_id>": "00000000-0000-4000-8000-000000000000",
+        "<int:rectification_id>": 1,
+        "<int:item_id>": 1,
+        "<int:contractor_id>": 1,
     }
     for placeholder, value in ids.items():
         rule = rule.replace(placeholder, str(value))

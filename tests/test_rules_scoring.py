@@ -16,11 +16,19 @@ from models.rules.scoring import (
     score_inspection,
 )
 
-RULES = [ItemRule("a", 5), ItemRule("b", 10), ItemRule("c", 5, critical=True), ItemRule("t", 15, limit_seconds=25)]
+RULES = [
+    ItemRule("a", 5),
+    ItemRule("b", 10),
+    ItemRule("c", 5, critical=True),
+    ItemRule("t", 15, limit_seconds=25),
+]
 
 
 def answers(**results):
-    return [Answer(code, r[0], r[1]) if isinstance(r, tuple) else Answer(code, r) for code, r in results.items()]
+    return [
+        Answer(code, r[0], r[1]) if isinstance(r, tuple) else Answer(code, r)
+        for code, r in results.items()
+    ]
 
 
 def test_all_pass_is_100():
@@ -48,7 +56,9 @@ def test_critical_failure_flags_and_caps():
     assert low.score == 0.0 and low.critical_failed  # the cap never raises a score
 
 
-@pytest.mark.parametrize("seconds,expected", [(24.9, "pass"), (25, "pass"), (25.1, "fail"), (60, "fail"), (0, "pass")])
+@pytest.mark.parametrize(
+    "seconds,expected", [(24.9, "pass"), (25, "pass"), (25.1, "fail"), (60, "fail"), (0, "pass")]
+)
 def test_timed_item_judged_from_its_measurement(seconds, expected):
     # Whatever the inspector ticked, the measurement decides.
     assert judge_item(RULES[3], Answer("t", "pass", seconds)) == expected
@@ -62,7 +72,18 @@ def test_timed_item_without_measurement_is_an_error_unless_na():
 
 
 @pytest.mark.parametrize(
-    "score,code", [(100, "A"), (90, "A"), (89.9, "B"), (80, "B"), (79.9, "C"), (70, "C"), (60, "D"), (59.9, "E"), (0, "E")]
+    "score,code",
+    [
+        (100, "A"),
+        (90, "A"),
+        (89.9, "B"),
+        (80, "B"),
+        (79.9, "C"),
+        (70, "C"),
+        (60, "D"),
+        (59.9, "E"),
+        (0, "E"),
+    ],
 )
 def test_grade_band_boundaries(score, code):
     assert grade_for(score, DEFAULT_BANDS).code == code
@@ -87,9 +108,17 @@ def test_applicability_by_job_gender_and_area_type():
     assert not applies({"jobs": ["guard"]}, job="cleaner", gender="male")
     assert applies({"area_types": ["lobby"]}, area_type="lobby")
     assert not applies({"area_types": ["lobby"]}, area_type="garden")
-    content = {"sections": [{"code": "s", "items": [
-        {"code": "x"}, {"code": "y", "applies_to": {"area_types": ["gate"]}},
-    ]}]}  # fmt: skip
+    content = {
+        "sections": [
+            {
+                "code": "s",
+                "items": [
+                    {"code": "x"},
+                    {"code": "y", "applies_to": {"area_types": ["gate"]}},
+                ],
+            }
+        ]
+    }
     assert [i["code"] for i in applicable_items(content, area_type="lobby")] == ["x"]
     assert [i["code"] for i in applicable_items(content, area_type="gate")] == ["x", "y"]
 

@@ -15,7 +15,9 @@ from models.checklists import Checklist, ChecklistVersion
 from models.org import Area, Staff
 from models.rules.applicability import applicable_items, applies
 
-blp = Blueprint("checklists", __name__, url_prefix="/api/checklists", description="Checklists 检查表")
+blp = Blueprint(
+    "checklists", __name__, url_prefix="/api/checklists", description="Checklists 检查表"
+)
 
 
 def subject_attributes(filters: dict) -> dict:
@@ -34,7 +36,10 @@ def present(version: ChecklistVersion, attributes: dict, *, full: bool) -> dict:
     traits = {k: v for k, v in attributes.items() if k != "subject"}
     items = applicable_items(data, **traits)
     result = {
-        **{k: data[k] for k in ("code", "subject", "kind", "title", "title_en", "source", "applies_to")},
+        **{
+            k: data[k]
+            for k in ("code", "subject", "kind", "title", "title_en", "source", "applies_to")
+        },
         "version": version.number,
         "item_count": len(items),
     }
@@ -42,7 +47,14 @@ def present(version: ChecklistVersion, attributes: dict, *, full: bool) -> dict:
         codes = {item["code"] for item in items}
         result["rules"] = data["rules"]
         result["sections"] = [
-            {**section, "items": [{**i, "section": section["code"]} for i in section["items"] if i["code"] in codes]}
+            {
+                **section,
+                "items": [
+                    {**i, "section": section["code"]}
+                    for i in section["items"]
+                    if i["code"] in codes
+                ],
+            }
             for section in data["sections"]
         ]
         result["sections"] = [s for s in result["sections"] if s["items"]]
@@ -69,7 +81,11 @@ class Checklists(MethodView):
         if "subject" in attributes:
             query = query.where(Checklist.subject == attributes["subject"])
         traits = {k: v for k, v in attributes.items() if k != "subject"}
-        return [present(v, attributes, full=False) for v in query if applies(v.data["applies_to"], **traits)]
+        return [
+            present(v, attributes, full=False)
+            for v in query
+            if applies(v.data["applies_to"], **traits)
+        ]
 
 
 @blp.route("/<string:code>")

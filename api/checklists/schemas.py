@@ -13,7 +13,9 @@ class ChecklistItemSchema(Schema):
     requirement_en = ma.fields.String()
     fault = ma.fields.String(metadata={"description": "不可: the fault an inspector looks for"})
     fault_en = ma.fields.String()
-    impression = ma.fields.String(metadata={"description": "留给客户感觉: what the fault tells a client"})
+    impression = ma.fields.String(
+        metadata={"description": "留给客户感觉: what the fault tells a client"}
+    )
     impression_en = ma.fields.String()
     weight = ma.fields.Integer()
     critical = ma.fields.Boolean(metadata={"description": "a red-line item"})
@@ -49,11 +51,15 @@ class ChecklistSchema(ChecklistSummarySchema):
 class ChecklistQuerySchema(QuerySchema):
     subject = ma.fields.String(validate=ma.validate.OneOf(sorted(SUBJECT_KINDS)))
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
-    staff_id = ma.fields.Integer(metadata={"description": "only checklists that apply to this person"})
+    staff_id = ma.fields.Integer(
+        metadata={"description": "only checklists that apply to this person"}
+    )
     area_id = ma.fields.Integer(metadata={"description": "only checklists that apply to this area"})
 
 
 class ChecklistVersionQuerySchema(QuerySchema):
     version = ma.fields.Integer(validate=ma.validate.Range(min=1))
-    staff_id = ma.fields.Integer(metadata={"description": "only the items that apply to this person"})
+    staff_id = ma.fields.Integer(
+        metadata={"description": "only the items that apply to this person"}
+    )
     area_id = ma.fields.Integer(metadata={"description": "only the items that apply to this area"})

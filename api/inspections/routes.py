@@ -21,7 +21,9 @@ from models.inspection_records import InspectionRefused, Submission, body_hash, 
 from models.inspections import CoachingItem, Inspection, InspectionItem, Rectification
 from models.org import Area, Staff
 
-blp = Blueprint("inspections", __name__, url_prefix="/api/inspections", description="Inspections 检查")
+blp = Blueprint(
+    "inspections", __name__, url_prefix="/api/inspections", description="Inspections 检查"
+)
 
 INSPECTORS = ("admin", "supervisor", "manager")
 # Guards and staff see only the inspections of themselves.
@@ -32,21 +34,43 @@ def grade_info(code):
     if code is None:
         return None
     band = next((b for b in scoring_settings().bands if b.code == code), None)
-    return {"code": code, "name": band.name if band else code, "name_en": band.name_en if band else code}
+    return {
+        "code": code,
+        "name": band.name if band else code,
+        "name_en": band.name_en if band else code,
+    }
 
 
 def summary(inspection: Inspection, version: ChecklistVersion) -> dict:
     return {
-        **{f: getattr(inspection, f) for f in (
-            "id", "site_id", "kind", "subject_type", "staff_id", "team_id", "area_id", "inspector_id",
-            "inspected_at", "submitted_at", "month", "score", "passed", "critical_failed", "status",
-            "corrects_id", "correction_reason", "note",
-        )},
+        **{
+            f: getattr(inspection, f)
+            for f in (
+                "id",
+                "site_id",
+                "kind",
+                "subject_type",
+                "staff_id",
+                "team_id",
+                "area_id",
+                "inspector_id",
+                "inspected_at",
+                "submitted_at",
+                "month",
+                "score",
+                "passed",
+                "critical_failed",
+                "status",
+                "corrects_id",
+                "correction_reason",
+                "note",
+            )
+        },
         "checklist": version.data["code"],
         "checklist_version": version.number,
         "checklist_title": version.data["title"],
         "grade": grade_info(inspection.grade),
-    }  # fmt: skip
+    }
 
 
 def detail(inspection: Inspection) -> dict:
@@ -55,27 +79,56 @@ def detail(inspection: Inspection) -> dict:
     items = []
     for row in inspection.items.order_by(InspectionItem.position):
         text = wording[row.item_code]
-        items.append({
-            "code": row.item_code, "section": row.section_code, "result": row.result,
-            "measured_seconds": row.measured_seconds, "limit_seconds": text["limit_seconds"],
-            "weight": row.weight, "critical": row.critical, "note": row.note, "photo_ids": row.photos,
-            **{k: text[k] for k in ("requirement", "requirement_en", "fault", "fault_en", "impression",
-                                    "impression_en")},
-        })  # fmt: skip
+        items.append(
+            {
+                "code": row.item_code,
+                "section": row.section_code,
+                "result": row.result,
+                "measured_seconds": row.measured_seconds,
+                "limit_seconds": text["limit_seconds"],
+                "weight": row.weight,
+                "critical": row.critical,
+                "note": row.note,
+                "photo_ids": row.photos,
+                **{
+                    k: text[k]
+                    for k in (
+                        "requirement",
+                        "requirement_en",
+                        "fault",
+                        "fault_en",
+                        "impression",
+                        "impression_en",
+                    )
+                },
+            }
+        )
     return {
         **summary(inspection, version),
         "items": items,
-        "rectification_ids": [r.id for r in Rectification.select(Rectification.id).where(
-            Rectification.inspection == inspection)],
-        "coaching_ids": [c.id for c in CoachingItem.select(CoachingItem.id).where(
-            CoachingItem.inspection == inspection)],
-    }  # fmt: skip
+        "rectification_ids": [
+            r.id
+            for r in Rectification.select(Rectification.id).where(
+                Rectification.inspection == inspection
+            )
+        ],
+        "coaching_ids": [
+            c.id
+            for c in CoachingItem.select(CoachingItem.id).where(
+                CoachingItem.inspection == inspection
+            )
+        ],
+    }
 
 
 def visible_inspections():
     query = in_scope(Inspection.select(), Inspection.site)
     if g.user.role in SELF_ONLY:
-        query = query.where(Inspection.staff == g.user.staff_id) if g.user.staff_id else query.where(False)
+        query = (
+            query.where(Inspection.staff == g.user.staff_id)
+            if g.user.staff_id
+            else query.where(False)
+        )
     return query
 
 
@@ -89,7 +142,12 @@ def submit(sub: Submission, raw_body: dict):
         )
     except InspectionRefused as refused:
         status = 409 if "id" in refused.errors.get("json", {}) else 422
-        abort(status, "conflict" if status == 409 else "validation_failed", refused.message, errors=refused.errors)
+        abort(
+            status,
+            "conflict" if status == 409 else "validation_failed",
+            refused.message,
+            errors=refused.errors,
+        )
     return inspection, created
 
 
@@ -97,8 +155,12 @@ class InspectionPage(PeeweePage):
     @property
     def items(self):
         rows = super().items
-        versions = {v.id: v for v in ChecklistVersion.select().where(
-            ChecklistVersion.id.in_({r.checklist_version_id for r in rows}))}  # fmt: skip
+        versions = {
+            v.id: v
+            for v in ChecklistVersion.select().where(
+                ChecklistVersion.id.in_({r.checklist_version_id for r in rows})
+            )
+        }
         return [summary(r, versions[r.checklist_version_id]) for r in rows]
 
 
@@ -111,8 +173,18 @@ class Inspections(MethodView):
     def get(self, filters):
         """List inspections, newest first (guards and staff: only their own)."""
         query = visible_inspections().order_by(Inspection.inspected_at.desc())
-        for field in ("site_id", "area_id", "staff_id", "team_id", "inspector_id", "kind", "grade",
-                      "critical_failed", "passed", "status"):  # fmt: skip
+        for field in (
+            "site_id",
+            "area_id",
+            "staff_id",
+            "team_id",
+            "inspector_id",
+            "kind",
+            "grade",
+            "critical_failed",
+            "passed",
+            "status",
+        ):
             if field in filters:
                 query = query.where(getattr(Inspection, field) == filters[field])
         if "checklist" in filters:
@@ -126,7 +198,9 @@ class Inspections(MethodView):
     @roles(*INSPECTORS)
     @blp.arguments(InspectionSubmitSchema)
     @blp.response(201, InspectionSchema)
-    @blp.alt_response(200, schema=InspectionSchema, description="Already submitted: the stored result")
+    @blp.alt_response(
+        200, schema=InspectionSchema, description="Already submitted: the stored result"
+    )
     @blp.alt_response(409, description="This id was submitted with other answers")
     def post(self, data):
         """Submit an inspection; the server scores it. Resubmitting the same one is safe."""
@@ -136,19 +210,37 @@ class Inspections(MethodView):
             subject = reference(Area, data["area_id"], "area_id")
         checklist = Checklist.get_or_none(Checklist.code == data["checklist"])
         version = checklist and ChecklistVersion.get_or_none(
-            (ChecklistVersion.checklist == checklist) & (ChecklistVersion.number == data["checklist_version"])
+            (ChecklistVersion.checklist == checklist)
+            & (ChecklistVersion.number == data["checklist_version"])
         )
         if version is None:
-            abort(422, "validation_failed", "No such checklist version.",
-                  errors={"json": {"checklist_version": ["unknown checklist or version"]}})  # fmt: skip
+            abort(
+                422,
+                "validation_failed",
+                "No such checklist version.",
+                errors={"json": {"checklist_version": ["unknown checklist or version"]}},
+            )
         existing = Inspection.get_or_none(Inspection.id == data["id"])
-        if existing is not None and not visible_inspections().where(Inspection.id == existing.id).exists():
-            abort(409, "conflict", "This id is taken; make a new one.", errors={"json": {"id": ["taken"]}})
+        if (
+            existing is not None
+            and not visible_inspections().where(Inspection.id == existing.id).exists()
+        ):
+            abort(
+                409,
+                "conflict",
+                "This id is taken; make a new one.",
+                errors={"json": {"id": ["taken"]}},
+            )
         sub = Submission(
-            id=data["id"], version=version, subject=subject, inspected_at=data["inspected_at"],
-            answers=data["items"], inspector=g.user, device_id=data.get("device_id", ""),
+            id=data["id"],
+            version=version,
+            subject=subject,
+            inspected_at=data["inspected_at"],
+            answers=data["items"],
+            inspector=g.user,
+            device_id=data.get("device_id", ""),
             note=data.get("note", ""),
-        )  # fmt: skip
+        )
         inspection, created = submit(sub, data)
         return detail(inspection), 201 if created else 200
 
@@ -174,14 +266,27 @@ class InspectionCorrections(MethodView):
         """Correct a submitted inspection: a new, audited record with a reason replaces it."""
         original = get_or_404(Inspection, inspection_id)
         if original.status != "final":
-            abort(409, "conflict", "This inspection was already corrected; correct the newest record.")
+            abort(
+                409, "conflict", "This inspection was already corrected; correct the newest record."
+            )
         version = ChecklistVersion.get_by_id(original.checklist_version_id)
-        subject = Staff.get_by_id(original.staff_id) if original.staff_id else Area.get_by_id(original.area_id)
+        subject = (
+            Staff.get_by_id(original.staff_id)
+            if original.staff_id
+            else Area.get_by_id(original.area_id)
+        )
         sub = Submission(
-            id=data["id"], version=version, subject=subject, inspected_at=original.inspected_at,
-            answers=data["items"], inspector=g.user, device_id=original.device_id,
-            note=data.get("note", ""), corrects=original, correction_reason=data["reason"],
+            id=data["id"],
+            version=version,
+            subject=subject,
+            inspected_at=original.inspected_at,
+            answers=data["items"],
+            inspector=g.user,
+            device_id=original.device_id,
+            note=data.get("note", ""),
+            corrects=original,
+            correction_reason=data["reason"],
             request_id=g.request_id,
-        )  # fmt: skip
+        )
         inspection, _ = submit(sub, {**data, "corrects": str(original.id)})
         return detail(inspection)

@@ -18,15 +18,25 @@ class AnswerSchema(Schema):
 
 
 class InspectionSubmitSchema(Schema):
-    id = ma.fields.UUID(required=True, metadata={"description": "made by the phone; resubmitting is safe"})
+    id = ma.fields.UUID(
+        required=True, metadata={"description": "made by the phone; resubmitting is safe"}
+    )
     checklist = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=48))
     checklist_version = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
-    staff_id = ma.fields.Integer(metadata={"description": "the person inspected (grooming, etiquette)"})
-    area_id = ma.fields.Integer(metadata={"description": "the area inspected (cleaning, greening, pest control)"})
-    inspected_at = ZonedDateTime(required=True, metadata={"description": "the phone's time, with offset"})
+    staff_id = ma.fields.Integer(
+        metadata={"description": "the person inspected (grooming, etiquette)"}
+    )
+    area_id = ma.fields.Integer(
+        metadata={"description": "the area inspected (cleaning, greening, pest control)"}
+    )
+    inspected_at = ZonedDateTime(
+        required=True, metadata={"description": "the phone's time, with offset"}
+    )
     device_id = text_field(64, allow_empty=True)
     note = text_field(1000, allow_empty=True)
-    items = ma.fields.List(ma.fields.Nested(AnswerSchema), required=True, validate=ma.validate.Length(min=1, max=300))
+    items = ma.fields.List(
+        ma.fields.Nested(AnswerSchema), required=True, validate=ma.validate.Length(min=1, max=300)
+    )
 
     @ma.validates_schema
     def one_subject(self, data, **kwargs):
@@ -35,10 +45,14 @@ class InspectionSubmitSchema(Schema):
 
 
 class CorrectionSchema(Schema):
-    id = ma.fields.UUID(required=True, metadata={"description": "the new record's id, made by the phone"})
+    id = ma.fields.UUID(
+        required=True, metadata={"description": "the new record's id, made by the phone"}
+    )
     reason = text_field(500, required=True)
     note = text_field(1000, allow_empty=True)
-    items = ma.fields.List(ma.fields.Nested(AnswerSchema), required=True, validate=ma.validate.Length(min=1, max=300))
+    items = ma.fields.List(
+        ma.fields.Nested(AnswerSchema), required=True, validate=ma.validate.Length(min=1, max=300)
+    )
 
 
 class GradeSchema(Schema):
@@ -80,7 +94,9 @@ class InspectionSummarySchema(Schema):
     inspected_at = ZonedDateTime()
     submitted_at = ZonedDateTime()
     month = ma.fields.Integer(metadata={"description": "YYYYMM in the site's zone"})
-    score = ma.fields.Float(allow_none=True, metadata={"description": "missing when every item was N/A"})
+    score = ma.fields.Float(
+        allow_none=True, metadata={"description": "missing when every item was N/A"}
+    )
     grade = ma.fields.Nested(GradeSchema, allow_none=True)
     passed = ma.fields.Boolean(allow_none=True)
     critical_failed = ma.fields.Boolean()
@@ -108,5 +124,7 @@ class InspectionQuerySchema(QuerySchema):
     critical_failed = ma.fields.Boolean()
     passed = ma.fields.Boolean()
     status = ma.fields.String(validate=ma.validate.OneOf(("final", "superseded")))
-    inspected_from = ZonedDateTime(metadata={"description": "inspected at or after, e.g. 2026-11-01T00:00:00+08:00"})
+    inspected_from = ZonedDateTime(
+        metadata={"description": "inspected at or after, e.g. 2026-11-01T00:00:00+08:00"}
+    )
     inspected_to = ZonedDateTime(metadata={"description": "inspected before"})
