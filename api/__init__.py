@@ -65,6 +65,7 @@ def register_blueprints(api: Api) -> None:
     from api.contractors.routes import blp as contractors
     from api.health.routes import blp as health
     from api.inspections.routes import blp as inspections
+    from api.photos.routes import blp as photos
     from api.posts.routes import blp as posts
     from api.rectifications.routes import blp as rectifications
     from api.session.routes import blp as session
@@ -74,20 +75,8 @@ def register_blueprints(api: Api) -> None:
     from api.users.routes import blp as users
 
     for blueprint in (
-        health,
-        session,
-        users,
-        sites,
-        areas,
-        posts,
-        teams,
-        staff,
-        checklists,
-        inspections,
-        rectifications,
-        coaching,
-        contractors,
-        audit,
+        *(health, session, users, sites, areas, posts, teams, staff),
+        *(checklists, inspections, rectifications, coaching, contractors, photos, audit),
     ):
         api.register_blueprint(blueprint)
 

@@ -17,6 +17,7 @@ users_cli = AppGroup("users", help="User accounts.")
 demo_cli = AppGroup("demo", help="The demo company.")
 secrets_cli = AppGroup("secrets", help="Secrets kept under instance/.")
 checklists_cli = AppGroup("checklists", help="The checklist files in checklists/.")
+photos_cli = AppGroup("photos", help="Stored photo files.")
 
 
 @db_cli.command("upgrade")
@@ -92,6 +93,26 @@ def checklists_load():
     click.echo("\n".join(changes) if changes else f"{len(checklists)} checklists, none changed")
 
 
+@photos_cli.command("prune")
+@click.option("--dry-run", is_flag=True, help="only list what would be removed")
+def photos_prune(dry_run):
+    """Remove stored files that no photo refers to (left by a crash between file and row)."""
+    from models.photos import Photo
+    from models.storage import FileStorage
+
+    store = FileStorage(Path(current_app.instance_path) / "photos")
+    with db.connection_context():
+        referenced = set()
+        for image_key, thumbnail_key in Photo.select(Photo.image_key, Photo.thumbnail_key).tuples():
+            referenced.update((image_key, thumbnail_key))
+        orphans = [key for key in store.iter_keys() if key not in referenced]
+    for key in orphans:
+        if not dry_run:
+            store.delete(key)
+    verb = "would remove" if dry_run else "removed"
+    click.echo(f"{verb} {len(orphans)} orphaned files; {len(referenced)} files in use")
+
+
 def init_app(app):
-    for group in (db_cli, users_cli, demo_cli, secrets_cli, checklists_cli):
+    for group in (db_cli, users_cli, demo_cli, secrets_cli, checklists_cli, photos_cli):
         app.cli.add_command(group)

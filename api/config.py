@@ -27,6 +27,15 @@ class Config:
 
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
 
+    # Photos: what an upload may be, what it becomes, and how reuse is spotted.
+    PHOTO_MAX_BYTES = 15 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 50_000_000
+    PHOTO_LONG_SIDE = 1600
+    PHOTO_THUMB_SIDE = 320
+    PHOTO_QUALITY = 82
+    PHOTO_REUSE_MAX_DISTANCE = 6  # bits of the 64-bit perceptual hash
+    PHOTO_REUSE_WINDOW_DAYS = 90
+
     # Checklists and scoring settings (checklists/scoring.toml)
     CHECKLIST_DIR = str(Path(__file__).resolve().parent.parent / "checklists")
     # An offline phone may submit an inspection this many days after it was made.

@@ -40,6 +40,7 @@ from PIL import (
     ExifTags,
     Image,
     ImageDraw,
+    ImageFile,
     ImageFont,
     JpegImagePlugin,
     PngImagePlugin,
@@ -101,6 +102,9 @@ class PhotoRejected(Exception):
 
 @dataclass(frozen=True)
 class ImageLimits:
+    """What an upload may be, and what it becomes. ``max_pixels`` is the only pixel limit:
+    Pillow's own ``Image.MAX_IMAGE_PIXELS`` check is never reached (see ``_OPENERS``)."""
+
     max_bytes: int = 15_000_000
     max_pixels: int = 50_000_000
     long_side: int = 1600
@@ -262,7 +266,7 @@ def _check_declared_type(declared: str | None, image_format: str) -> None:
 # decompression-bomb check, which emits a DecompressionBombWarning (a process-wide side effect,
 # and an error under `-W error`) or raises before our own, lower, pixel limit can refuse the
 # file with our code. The format is already known from the magic bytes, so nothing is lost.
-_OPENERS: dict[str, type[Image.Image]] = {
+_OPENERS: dict[str, type[ImageFile.ImageFile]] = {
     "JPEG": JpegImagePlugin.JpegImageFile,  # an MPO (multi-picture) file opens as its first image
     "PNG": PngImagePlugin.PngImageFile,
     "WEBP": WebPImagePlugin.WebPImageFile,
@@ -280,7 +284,7 @@ def _corrupt() -> PhotoRejected:
     )
 
 
-def _open_lazily(data: bytes, image_format: str) -> Image.Image:
+def _open_lazily(data: bytes, image_format: str) -> ImageFile.ImageFile:
     """Parse the header only: format, size and metadata, no pixels."""
     try:
         return _OPENERS[image_format](io.BytesIO(data))
@@ -343,10 +347,10 @@ def _read_exif(im: Image.Image) -> tuple[int, datetime | None]:
             exif_ifd.get(ExifTags.Base.DateTimeOriginal),
             exif_ifd.get(ExifTags.Base.OffsetTimeOriginal),
         )
+        if orientation not in _ORIENTATION_TRANSPOSE:
+            orientation = 1
     except Exception:  # EXIF is untrusted bytes from any phone; Pillow may raise many things
         return 1, None
-    if orientation not in _ORIENTATION_TRANSPOSE:
-        orientation = 1
     return orientation, captured_at
 
 

@@ -333,8 +333,15 @@ def test_garbage_after_a_jpeg_signature_is_corrupt() -> None:
     ],
     ids=["png-64MP", "png-100MP", "png-400MP", "jpeg-900MP"],
 )
-def test_pixel_bombs_are_refused_before_decoding(data: bytes) -> None:
+def test_pixel_bombs_are_refused_before_decoding(
+    data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert len(data) < 200_000  # they really are small files
+
+    def no_decoding(self: ImageFile.ImageFile) -> None:
+        raise AssertionError("pixels were decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
     error = rejection(data)
     assert error.code == "too_many_pixels"
     assert "megapixels" in error.message

@@ -68,6 +68,10 @@ ENDPOINTS = {
     ("GET", "/api/contractors/<int:contractor_id>"): OFFICE,
     ("PATCH", "/api/contractors/<int:contractor_id>"): {"admin"},
     ("GET", "/api/contractors/<int:contractor_id>/ratings"): OFFICE,
+    ("POST", "/api/photos"): ALL,
+    ("GET", "/api/photos/<uuid:photo_id>"): ALL,
+    ("GET", "/api/photos/<uuid:photo_id>/image"): ALL,
+    ("GET", "/api/photos/<uuid:photo_id>/thumbnail"): ALL,
     ("GET", "/api/audit"): {"admin", "hr"},
 }
 
@@ -119,6 +123,7 @@ def concrete_url(rule, world):
         "<int:rectification_id>": 1,
         "<int:item_id>": 1,
         "<int:contractor_id>": 1,
+        "<uuid:photo_id>": "00000000-0000-4000-8000-000000000001",
     }
     for placeholder, value in ids.items():
         rule = rule.replace(placeholder, str(value))

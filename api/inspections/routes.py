@@ -20,6 +20,7 @@ from models.checklists import Checklist, ChecklistVersion
 from models.inspection_records import InspectionRefused, Submission, body_hash, record_inspection
 from models.inspections import CoachingItem, Inspection, InspectionItem, Rectification
 from models.org import Area, Staff
+from models.photos import photo_briefs
 
 blp = Blueprint(
     "inspections", __name__, url_prefix="/api/inspections", description="Inspections 检查"
@@ -76,8 +77,10 @@ def summary(inspection: Inspection, version: ChecklistVersion) -> dict:
 def detail(inspection: Inspection) -> dict:
     version = ChecklistVersion.get_by_id(inspection.checklist_version_id)
     wording = {i["code"]: i for s in version.data["sections"] for i in s["items"]}
+    rows = list(inspection.items.order_by(InspectionItem.position))
+    briefs = photo_briefs([pid for row in rows for pid in row.photos])
     items = []
-    for row in inspection.items.order_by(InspectionItem.position):
+    for row in rows:
         text = wording[row.item_code]
         items.append(
             {
@@ -90,6 +93,7 @@ def detail(inspection: Inspection) -> dict:
                 "critical": row.critical,
                 "note": row.note,
                 "photo_ids": row.photos,
+                "photos": [briefs[pid] for pid in row.photos if pid in briefs],
                 **{
                     k: text[k]
                     for k in (

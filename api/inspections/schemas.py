@@ -61,6 +61,16 @@ class GradeSchema(Schema):
     name_en = ma.fields.String()
 
 
+class PhotoBriefSchema(Schema):
+    id = ma.fields.String()
+    reused = ma.fields.Boolean(
+        metadata={"description": "identical or near-identical to an earlier photo"}
+    )
+    reused_of_id = ma.fields.String(allow_none=True)
+    image_url = ma.fields.String()
+    thumbnail_url = ma.fields.String()
+
+
 class ItemResultSchema(Schema):
     code = ma.fields.String()
     section = ma.fields.String()
@@ -71,6 +81,7 @@ class ItemResultSchema(Schema):
     critical = ma.fields.Boolean()
     note = ma.fields.String()
     photo_ids = ma.fields.List(ma.fields.String())
+    photos = ma.fields.List(ma.fields.Nested(PhotoBriefSchema))
     requirement = ma.fields.String()
     requirement_en = ma.fields.String()
     fault = ma.fields.String()

@@ -1,0 +1,249 @@
+"""Photos 照片: evidence taken at checkpoints, of faults and of fixes. Uploaded once, checked,
+normalised, stamped, and shown only to people who may see what they belong to."""
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+from flask import current_app, g, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.errors import abort
+from api.fields import to_utc
+from api.photos.schemas import PhotoFileSchema, PhotoSchema, PhotoUploadFormSchema
+from api.security import ALL_ROLES, reference, roles
+from models import utcnow, write_transaction
+from models.imaging import ImageLimits, PhotoRejected, process_photo
+from models.inspections import CoachingItem, Inspection, Rectification
+from models.org import Area, Site
+from models.photos import Photo, find_reuse
+from models.storage import FileStorage
+
+blp = Blueprint("photos", __name__, url_prefix="/api/photos", description="Photos 照片")
+
+ROLE_NAMES = {
+    "admin": "管理员",
+    "hr": "人事",
+    "supervisor": "主管",
+    "manager": "经理",
+    "guard": "护卫员",
+    "staff": "员工",
+}
+
+
+def storage() -> FileStorage:
+    return FileStorage(Path(current_app.instance_path) / "photos")
+
+
+def limits() -> ImageLimits:
+    config = current_app.config
+    return ImageLimits(
+        max_bytes=config["PHOTO_MAX_BYTES"],
+        max_pixels=config["PHOTO_MAX_PIXELS"],
+        long_side=config["PHOTO_LONG_SIDE"],
+        thumb_side=config["PHOTO_THUMB_SIDE"],
+        quality=config["PHOTO_QUALITY"],
+    )
+
+
+def stamp_lines(site: Site, place: str) -> list[str]:
+    """Server time in the site's zone, site and place, and who took it."""
+    local = datetime.now(UTC).astimezone(site.zone)
+    who = g.user.display_name or g.user.username
+    return [
+        local.strftime("%Y-%m-%d %H:%M:%S %z"),
+        f"{site.name} · {place}" if place else site.name,
+        f"{ROLE_NAMES[g.user.role]} {who}",
+    ]
+
+
+def present(photo: Photo) -> dict:
+    return {
+        **{
+            f: getattr(photo, f)
+            for f in (
+                "id",
+                "site_id",
+                "uploaded_by_id",
+                "uploaded_at",
+                "captured_at",
+                "place",
+                "width",
+                "height",
+                "reused_of_id",
+                "reuse_distance",
+                "owner_type",
+                "owner_id",
+            )
+        },
+        "reused": photo.reuse_distance is not None,
+        "image_url": f"/api/photos/{photo.id}/image",
+        "thumbnail_url": f"/api/photos/{photo.id}/thumbnail",
+    }
+
+
+def may_see(photo: Photo) -> bool:
+    """Office roles see the photos of their sites; guards and staff see the ones they took and
+    those about themselves (their inspections, coaching, rectifications assigned to them)."""
+    user = g.user
+    if not user.is_company_wide and photo.site_id not in user.site_ids():
+        return False
+    if user.role in ("admin", "hr", "supervisor", "manager") or photo.uploaded_by_id == user.id:
+        return True
+    if user.staff_id is None or photo.owner_id is None:
+        return False
+    if photo.owner_type == "inspection":
+        return (
+            Inspection.select()
+            .where((Inspection.id == photo.owner_id) & (Inspection.staff == user.staff_id))
+            .exists()
+        )
+    if photo.owner_type == "rectification":
+        return (
+            Rectification.select()
+            .where(
+                (Rectification.id == int(photo.owner_id))
+                & (Rectification.assignee == user.staff_id)
+            )
+            .exists()
+        )
+    if photo.owner_type == "coaching":
+        return (
+            CoachingItem.select()
+            .where((CoachingItem.id == int(photo.owner_id)) & (CoachingItem.staff == user.staff_id))
+            .exists()
+        )
+    return False
+
+
+def visible_photo(photo_id) -> Photo:
+    photo = Photo.get_or_none(Photo.id == photo_id)
+    if photo is None or not may_see(photo):
+        abort(404, "not_found", "No such photo.")
+    return photo
+
+
+@blp.route("")
+class Photos(MethodView):
+    @roles(*ALL_ROLES)
+    @blp.arguments(PhotoUploadFormSchema, location="form")
+    @blp.arguments(PhotoFileSchema, location="files")
+    @blp.response(201, PhotoSchema)
+    @blp.alt_response(200, schema=PhotoSchema, description="Already uploaded: the stored photo")
+    def post(self, form, files):
+        """Upload a photo (multipart: `file` plus form fields). JPEG, PNG or WebP."""
+        site = reference(Site, form["site_id"], "site_id")
+        place = form.get("place", "")
+        if form.get("area_id") is not None:
+            place = reference(Area, form["area_id"], "area_id", site_id=site.id).name
+        upload = files["file"]
+        data = upload.read(current_app.config["PHOTO_MAX_BYTES"] + 1)
+        if form.get("id") is not None:
+            existing = Photo.get_or_none(Photo.id == form["id"])
+            if existing is not None:
+                return same_upload_or_conflict(existing, data)
+        try:
+            processed = process_photo(
+                data,
+                declared_content_type=upload.mimetype,
+                stamp_lines=stamp_lines(site, place),
+                limits=limits(),
+            )
+        except PhotoRejected as rejected:
+            abort(
+                422, rejected.code, rejected.message, errors={"files": {"file": [rejected.message]}}
+            )
+        files_store = storage()
+        # Files first, row second: a crash in between leaves only an unreferenced file, which
+        # 'flask photos prune' removes; never a row without its file.
+        image_key = files_store.put(processed.image, ".jpg")
+        thumbnail_key = files_store.put(processed.thumbnail, ".jpg")
+        window = utcnow() - timedelta(days=current_app.config["PHOTO_REUSE_WINDOW_DAYS"])
+        with write_transaction():
+            if form.get("id") is not None and Photo.get_or_none(Photo.id == form["id"]) is not None:
+                return same_upload_or_conflict(Photo.get_by_id(form["id"]), data)
+            earlier, distance = find_reuse(
+                site.id,
+                processed.sha256,
+                processed.phash,
+                window,
+                current_app.config["PHOTO_REUSE_MAX_DISTANCE"],
+            )
+            captured = processed.captured_at
+            if captured is not None:
+                # A camera without an offset writes local time: take it as the site's zone.
+                local = captured if captured.tzinfo else captured.replace(tzinfo=site.zone)
+                captured = to_utc(local)
+            photo = Photo.create(
+                id=form.get("id") or uuid4(),
+                site=site,
+                uploaded_by=g.user,
+                captured_at=captured,
+                place=place,
+                device_id=form.get("device_id", ""),
+                image_key=image_key,
+                thumbnail_key=thumbnail_key,
+                width=processed.width,
+                height=processed.height,
+                byte_size=len(data),
+                sha256=processed.sha256,
+                phash=processed.phash,
+                reused_of=earlier,
+                reuse_distance=distance,
+            )
+        if earlier is not None:
+            current_app.logger.info(
+                "photo %s looks reused (of %s, distance %s)", photo.id, earlier.id, distance
+            )
+        return present(photo)
+
+
+def same_upload_or_conflict(existing: Photo, data: bytes):
+    """A retried upload answers the stored photo; another photo under the same id is refused."""
+    if existing.uploaded_by_id != g.user.id or existing.sha256 != hashlib.sha256(data).hexdigest():
+        abort(
+            409,
+            "conflict",
+            "A different photo was uploaded with this id; make a new id.",
+            errors={"form": {"id": ["taken"]}},
+        )
+    return present(existing), 200
+
+
+@blp.route("/<uuid:photo_id>")
+class PhotoById(MethodView):
+    @roles(*ALL_ROLES)
+    @blp.response(200, PhotoSchema)
+    def get(self, photo_id):
+        """A photo's details, including whether it looks reused."""
+        return present(visible_photo(photo_id))
+
+
+def send_stored(key: str):
+    path = storage().path(key)
+    response = send_file(path, mimetype="image/jpeg", etag=True, conditional=True, max_age=31536000)
+    # Content never changes (content-addressed), but only its viewers may keep a copy.
+    response.cache_control.private = True
+    response.cache_control.public = False
+    response.cache_control.immutable = True
+    return response
+
+
+@blp.route("/<uuid:photo_id>/image")
+class PhotoImage(MethodView):
+    @roles(*ALL_ROLES)
+    @blp.response(200, content_type="image/jpeg")
+    def get(self, photo_id):
+        """The stamped photo (JPEG)."""
+        return send_stored(visible_photo(photo_id).image_key)
+
+
+@blp.route("/<uuid:photo_id>/thumbnail")
+class PhotoThumbnail(MethodView):
+    @roles(*ALL_ROLES)
+    @blp.response(200, content_type="image/jpeg")
+    def get(self, photo_id):
+        """A small version for lists (JPEG)."""
+        return send_stored(visible_photo(photo_id).thumbnail_key)

@@ -1,0 +1,215 @@
+"""Benchmark: the product's photo pipeline against bare Pillow, side by side in one run.
+
+    python bench/photo_pipeline.py [--runs N] [--profile]
+
+Makes a 12-megapixel phone-like JPEG (4000x3000, shapes, gradients and sensor-like noise so it
+compresses like a real photo: ~4 MB; EXIF orientation 6, GPS, capture time), then times
+
+  product: process_photo() end to end + FileStorage.put() of the image and the thumbnail
+           into a temporary directory (fsync included);
+  bare:    Pillow alone: open, draft, thumbnail(1600), JPEG encode of the same bytes;
+
+interleaved run by run, so machine noise hits both alike. Prints a Markdown table with the
+median and p95, their ratio, the tracemalloc peak per upload (Python-level allocations:
+Pillow's pixel buffers are C memory and only show in RSS) and the process RSS after the first
+few uploads and after all of them, to show that memory does not grow.
+
+Goal: product median under 150 ms and within 1.5x of bare Pillow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import pstats
+import random
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from PIL import ExifTags, Image, ImageChops, ImageDraw, ImageFilter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from models.imaging import ImageLimits, process_photo  # noqa: E402
+from models.storage import FileStorage  # noqa: E402
+
+STAMP_LINES = ["2026-11-23 08:31 +08:00", "华润大厦 · B2停车库 · 3号巡更点", "护卫员 张三"]
+WARMUP_RUNS = 3
+GOAL_MEDIAN_MS = 150.0
+GOAL_RATIO = 1.5
+
+
+def make_phone_jpeg(width: int = 4000, height: int = 3000, seed: int = 1) -> bytes:
+    """A JPEG that decodes and compresses like a phone photo, with the metadata phones add."""
+    rnd = random.Random(seed)
+    top = tuple(rnd.randrange(60, 230) for _ in range(3))
+    bottom = tuple(rnd.randrange(20, 160) for _ in range(3))
+    gradient = Image.linear_gradient("L").resize((width, height))
+    size = (width, height)
+    im = Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), gradient)
+    draw = ImageDraw.Draw(im)
+    for _ in range(60):
+        x0, y0 = rnd.randrange(-width // 4, width), rnd.randrange(-height // 4, height)
+        x1 = x0 + rnd.randrange(width // 30, width // 2)
+        y1 = y0 + rnd.randrange(height // 30, height // 2)
+        colour = tuple(rnd.randrange(256) for _ in range(3))
+        if rnd.random() < 0.5:
+            draw.ellipse((x0, y0, x1, y1), fill=colour)
+        else:
+            corners = [(rnd.randrange(x0, x1), rnd.randrange(y0, y1)) for _ in range(5)]
+            draw.polygon(corners, fill=colour)
+    im = im.filter(ImageFilter.GaussianBlur(width / 800))  # lens softness
+    noise = Image.merge("RGB", [Image.effect_noise((width, height), 12) for _ in range(3)])
+    im = ImageChops.add(im, noise, scale=1.0, offset=-128)  # sensor noise
+
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Xiaomi"
+    exif[ExifTags.Base.Model] = "Redmi Note 13"
+    exif[ExifTags.Base.Orientation] = 6  # phone held upright
+    exif[ExifTags.IFD.Exif] = {
+        ExifTags.Base.DateTimeOriginal: "2026:11:23 08:31:05",
+        ExifTags.Base.OffsetTimeOriginal: "+08:00",
+    }
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (31.0, 14.0, 22.5),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (121.0, 28.0, 1.2),
+    }
+    buffer = io.BytesIO()
+    im.save(buffer, "JPEG", quality=90, exif=exif)
+    return buffer.getvalue()
+
+
+def run_product(data: bytes, storage: FileStorage, limits: ImageLimits) -> list[str]:
+    photo = process_photo(
+        data, declared_content_type="image/jpeg", stamp_lines=STAMP_LINES, limits=limits
+    )
+    return [storage.put(photo.image, ".jpg"), storage.put(photo.thumbnail, ".jpg")]
+
+
+def run_bare(data: bytes, limits: ImageLimits) -> bytes:
+    with Image.open(io.BytesIO(data)) as im:
+        scale = limits.long_side / max(im.size)
+        im.draft("RGB", (round(im.width * scale), round(im.height * scale)))
+        im.thumbnail((limits.long_side, limits.long_side))
+        buffer = io.BytesIO()
+        im.save(buffer, "JPEG", quality=limits.quality)
+    return buffer.getvalue()
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=40, help="timed uploads per side")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of product")
+    args = parser.parse_args()
+    runs = max(args.runs, 5)
+    limits = ImageLimits()
+
+    data = make_phone_jpeg()
+    print(f"input: 4000x3000 JPEG, {len(data) / 1e6:.2f} MB, EXIF orientation 6 + GPS")
+
+    with tempfile.TemporaryDirectory(prefix="photo-bench-") as tmp:
+        storage = FileStorage(Path(tmp))
+
+        def cleanup(keys: list[str]) -> None:
+            # Content-addressed puts of the same bytes are no-ops: remove them (untimed) so
+            # every timed run really writes and fsyncs both files.
+            for key in keys:
+                storage.delete(key)
+
+        for _ in range(WARMUP_RUNS):
+            cleanup(run_product(data, storage, limits))
+            run_bare(data, limits)
+        rss_after_warmup = rss_mb()
+
+        product_ms: list[float] = []
+        bare_ms: list[float] = []
+
+        def time_product() -> None:
+            start = time.perf_counter()
+            keys = run_product(data, storage, limits)
+            product_ms.append((time.perf_counter() - start) * 1000)
+            cleanup(keys)
+
+        def time_bare() -> None:
+            start = time.perf_counter()
+            run_bare(data, limits)
+            bare_ms.append((time.perf_counter() - start) * 1000)
+
+        for i in range(runs):
+            # Alternate which side goes first so neither always runs right after the other.
+            first, second = (time_product, time_bare) if i % 2 == 0 else (time_bare, time_product)
+            first()
+            second()
+        gc.collect()
+        rss_after_all = rss_mb()
+
+        # Memory per upload, measured apart from the timings (tracemalloc slows Python code).
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+        cleanup(run_product(data, storage, limits))
+        _, product_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        run_bare(data, limits)
+        _, bare_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(10):
+                cleanup(run_product(data, storage, limits))
+            profiler.disable()
+            stats = pstats.Stats(profiler).sort_stats("tottime")
+            stats.print_stats(15)
+
+    product_median, bare_median = statistics.median(product_ms), statistics.median(bare_ms)
+    ratio = product_median / bare_median
+    print()
+    print(f"{runs} uploads per side, interleaved; input {len(data) / 1e6:.2f} MB.")
+    print()
+    print("| pipeline | median ms | p95 ms | tracemalloc peak / upload |")
+    print("|---|---:|---:|---:|")
+    print(
+        f"| product: process_photo + 2x FileStorage.put | {product_median:.1f} | "
+        f"{p95(product_ms):.1f} | {product_peak / 1e6:.1f} MB |"
+    )
+    print(
+        f"| bare Pillow: draft + thumbnail(1600) + encode | {bare_median:.1f} | "
+        f"{p95(bare_ms):.1f} | {bare_peak / 1e6:.1f} MB |"
+    )
+    print(f"| ratio product / bare (median) | {ratio:.2f}x | | |")
+    print(
+        f"| process RSS after {WARMUP_RUNS} warm-up uploads -> after {runs} more "
+        f"| {rss_after_warmup:.0f} MB -> {rss_after_all:.0f} MB | | |"
+    )
+    print()
+    met = product_median < GOAL_MEDIAN_MS and ratio <= GOAL_RATIO
+    print(
+        f"goal (median < {GOAL_MEDIAN_MS:.0f} ms and <= {GOAL_RATIO}x bare): "
+        f"{'met' if met else 'NOT met'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
