@@ -52,31 +52,52 @@ def create_app(test_config: dict | None = None) -> Flask:
     api = Api(app)
     register_blueprints(api)
     app.add_url_rule("/", "home", lambda: redirect("/api/docs"))
+    # A checkpoint label's URL: the phone's own camera opens it, and it lands in the phone app.
+    app.add_url_rule("/s/<token>", "scan_link", lambda token: redirect(f"/app/#/scan/{token}"))
     cli.init_app(app)
     return app
 
 
 def register_blueprints(api: Api) -> None:
     """Every resource's blueprint, in the order the API docs list them."""
+    from api.anomalies.routes import blp as anomalies
     from api.areas.routes import blp as areas
     from api.audit.routes import blp as audit
     from api.checklists.routes import blp as checklists
+    from api.checkpoints.routes import blp as checkpoints
     from api.coaching.routes import blp as coaching
     from api.contractors.routes import blp as contractors
+    from api.handovers.routes import blp as handovers
     from api.health.routes import blp as health
     from api.inspections.routes import blp as inspections
+    from api.patrol_routes.routes import blp as patrol_routes
     from api.photos.routes import blp as photos
     from api.posts.routes import blp as posts
     from api.rectifications.routes import blp as rectifications
+    from api.rounds.routes import blp as rounds
+    from api.scans.routes import blp as scans
+    from api.schedules.routes import blp as schedules
     from api.session.routes import blp as session
     from api.sites.routes import blp as sites
     from api.staff.routes import blp as staff
     from api.teams.routes import blp as teams
     from api.users.routes import blp as users
+    from api.webhooks.routes import blp as webhooks
 
     for blueprint in (
         *(health, session, users, sites, areas, posts, teams, staff),
-        *(checklists, inspections, rectifications, coaching, contractors, photos, audit),
+        *(checklists, inspections, rectifications, coaching, contractors, photos),
+        *(
+            checkpoints,
+            patrol_routes,
+            schedules,
+            rounds,
+            scans,
+            anomalies,
+            handovers,
+            webhooks,
+            audit,
+        ),
     ):
         api.register_blueprint(blueprint)
 

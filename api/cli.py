@@ -18,6 +18,7 @@ demo_cli = AppGroup("demo", help="The demo company.")
 secrets_cli = AppGroup("secrets", help="Secrets kept under instance/.")
 checklists_cli = AppGroup("checklists", help="The checklist files in checklists/.")
 photos_cli = AppGroup("photos", help="Stored photo files.")
+patrols_cli = AppGroup("patrols", help="Patrol rounds, alerts and checkpoint labels.")
 
 
 @db_cli.command("upgrade")
@@ -113,6 +114,87 @@ def photos_prune(dry_run):
     click.echo(f"{verb} {len(orphans)} orphaned files; {len(referenced)} files in use")
 
 
+@patrols_cli.command("tick")
+def patrols_tick():
+    """Make upcoming rounds, judge finished ones, alert overdue ones and post webhooks.
+    Run it every minute (cron or a systemd timer)."""
+    from models import utcnow
+    from models.org import Site
+    from models.patrol_records import alert_overdue, ensure_site_rounds, judge_closed_rounds
+    from models.webhooks import deliver_pending
+
+    now = utcnow()
+    with db.connection_context():
+        for site in Site.select().where(Site.active):
+            ensure_site_rounds(site, now)
+        judged = judge_closed_rounds(now)
+        overdue = alert_overdue(now)
+        delivered, failed = deliver_pending()
+    click.echo(
+        f"judged {judged} rounds, {overdue} newly overdue, "
+        f"webhooks: {delivered} sent, {failed} failed"
+    )
+
+
+@patrols_cli.command("sheet")
+@click.argument("site_code")
+@click.option(
+    "--out", "out_path", required=True, type=click.Path(dir_okay=False), help="PDF file to write"
+)
+@click.option("--area", "area_id", type=int, help="only this area's checkpoints")
+@click.option(
+    "--base-url", default=None, help="where phones reach the server (default PUBLIC_BASE_URL)"
+)
+def patrols_sheet(site_code, out_path, area_id, base_url):
+    """Print a site's checkpoint labels as A4 sheets (PDF), showing progress."""
+    from models.labels import Label, sheet_pdf
+    from models.org import Area, Site
+    from models.patrols import Checkpoint
+    from models.rules.qr_signing import make_token, scan_url
+    from models.site_keys import current_key
+
+    base_url = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
+    with db.connection_context():
+        site = Site.get_or_none(Site.code == site_code)
+        if site is None:
+            raise click.UsageError(f"no site with code {site_code!r}")
+        key = current_key(site.id)
+        query = (
+            Checkpoint.select(Checkpoint, Area)
+            .join(Area)
+            .where((Checkpoint.site == site) & Checkpoint.active)
+            .order_by(Checkpoint.code)
+        )
+        if area_id is not None:
+            query = query.where(Checkpoint.area == area_id)
+        labels = [
+            Label(
+                url=scan_url(
+                    base_url,
+                    make_token("c", site.id, cp.id, key.version, bytes.fromhex(key.secret)),
+                ),
+                title=cp.name,
+                subtitle=f"{cp.area.name} · {site.name}",
+                short_code=cp.code,
+            )
+            for cp in query
+        ]
+    if not labels:
+        raise click.UsageError("no active checkpoints to print")
+    with click.progressbar(length=len(labels), label=f"{len(labels)} labels") as bar:
+        pdf = sheet_pdf(labels, progress=lambda done, total: bar.update(1))
+    Path(out_path).write_bytes(pdf)
+    click.echo(f"wrote {out_path} ({len(pdf) // 1024} KiB, key version {key.version})")
+
+
 def init_app(app):
-    for group in (db_cli, users_cli, demo_cli, secrets_cli, checklists_cli, photos_cli):
+    for group in (
+        db_cli,
+        users_cli,
+        demo_cli,
+        secrets_cli,
+        checklists_cli,
+        photos_cli,
+        patrols_cli,
+    ):
         app.cli.add_command(group)

@@ -64,6 +64,14 @@ class PeeweePage(Page):
         return self.collection.count()
 
 
+def where_equal(query, model, filters: dict, *fields: str):
+    """Narrow a list query by the equality filters the caller gave (``?site_id=3&active=true``)."""
+    for field in fields:
+        if field in filters:
+            query = query.where(getattr(model, field) == filters[field])
+    return query
+
+
 class Schema(ma.Schema):
     """Base schema: unknown fields are refused (marshmallow's default, stated here on purpose)."""
 

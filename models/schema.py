@@ -21,6 +21,19 @@ from models.inspections import (
     Rectification,
 )
 from models.org import Area, Post, Site, Staff, StaffArea, Team
+from models.patrols import (
+    Anomaly,
+    Checkpoint,
+    Handover,
+    Round,
+    Route,
+    RouteStop,
+    Scan,
+    Schedule,
+    SiteKey,
+    Webhook,
+    WebhookDelivery,
+)
 from models.photos import Photo
 
 
@@ -52,6 +65,17 @@ MODELS = [
     InspectionItem,
     Rectification,
     CoachingItem,
+    SiteKey,
+    Checkpoint,
+    Route,
+    RouteStop,
+    Schedule,
+    Round,
+    Scan,
+    Anomaly,
+    Handover,
+    Webhook,
+    WebhookDelivery,
 ]
 
 # (number, description, function). Append only; never renumber.

@@ -8,6 +8,7 @@ import pytest
 
 ALL = {"admin", "hr", "supervisor", "manager", "guard", "staff"}
 OFFICE = {"admin", "hr", "supervisor", "manager"}
+ON_DUTY = {"admin", "supervisor", "manager", "guard"}
 PUBLIC = "public"
 
 ENDPOINTS = {
@@ -72,11 +73,44 @@ ENDPOINTS = {
     ("GET", "/api/photos/<uuid:photo_id>"): ALL,
     ("GET", "/api/photos/<uuid:photo_id>/image"): ALL,
     ("GET", "/api/photos/<uuid:photo_id>/thumbnail"): ALL,
+    ("POST", "/api/sites/<int:site_id>/rotate-key"): {"admin"},
+    ("GET", "/api/checkpoints"): ALL,
+    ("POST", "/api/checkpoints"): {"admin"},
+    ("GET", "/api/checkpoints/<int:checkpoint_id>"): ALL,
+    ("PATCH", "/api/checkpoints/<int:checkpoint_id>"): {"admin"},
+    ("GET", "/api/checkpoints/<int:checkpoint_id>/code"): {"admin", "supervisor"},
+    ("GET", "/api/checkpoints/<int:checkpoint_id>/label.png"): {"admin", "supervisor"},
+    ("GET", "/api/checkpoints/sheet.pdf"): {"admin", "supervisor"},
+    ("GET", "/api/patrol-routes"): ALL,
+    ("POST", "/api/patrol-routes"): {"admin", "supervisor"},
+    ("GET", "/api/patrol-routes/<int:route_id>"): ALL,
+    ("PATCH", "/api/patrol-routes/<int:route_id>"): {"admin", "supervisor"},
+    ("GET", "/api/schedules"): ALL,
+    ("POST", "/api/schedules"): {"admin", "supervisor"},
+    ("GET", "/api/schedules/<int:schedule_id>"): ALL,
+    ("PATCH", "/api/schedules/<int:schedule_id>"): {"admin", "supervisor"},
+    ("GET", "/api/rounds"): ALL,
+    ("GET", "/api/rounds/<int:round_id>"): ALL,
+    ("POST", "/api/rounds/<int:round_id>/assign"): {"admin", "supervisor"},
+    ("GET", "/api/rounds/live"): OFFICE,
+    ("GET", "/api/rounds/guards"): OFFICE,
+    ("GET", "/api/scans"): ALL,
+    ("POST", "/api/scans"): ON_DUTY,
+    ("POST", "/api/scans/batch"): ON_DUTY,
+    ("GET", "/api/anomalies"): ALL,
+    ("POST", "/api/anomalies"): ALL,
+    ("GET", "/api/anomalies/<uuid:anomaly_id>"): ALL,
+    ("PATCH", "/api/anomalies/<uuid:anomaly_id>"): {"admin", "supervisor", "manager"},
+    ("GET", "/api/handovers"): ON_DUTY,
+    ("POST", "/api/handovers"): ON_DUTY,
+    ("POST", "/api/handovers/<int:handover_id>/acknowledge"): ON_DUTY,
+    ("GET", "/api/webhooks"): {"admin"},
+    ("POST", "/api/webhooks"): {"admin"},
     ("GET", "/api/audit"): {"admin", "hr"},
 }
 
 # Framework routes that are not API endpoints of ours.
-NOT_OURS = {"/", "/static/<path:filename>", "/api/openapi.json", "/api/docs"}
+NOT_OURS = {"/", "/s/<token>", "/static/<path:filename>", "/api/openapi.json", "/api/docs"}
 
 
 def declared_endpoints(app):
@@ -124,6 +158,12 @@ def concrete_url(rule, world):
         "<int:item_id>": 1,
         "<int:contractor_id>": 1,
         "<uuid:photo_id>": "00000000-0000-4000-8000-000000000001",
+        "<uuid:anomaly_id>": "00000000-0000-4000-8000-000000000002",
+        "<int:checkpoint_id>": 1,
+        "<int:route_id>": 1,
+        "<int:schedule_id>": 1,
+        "<int:round_id>": 1,
+        "<int:handover_id>": 1,
     }
     for placeholder, value in ids.items():
         rule = rule.replace(placeholder, str(value))

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from api.areas.schemas import AreaCreateSchema, AreaQuerySchema, AreaSchema, AreaUpdateSchema
 from api.audit_trail import audit, update_audited
-from api.extensions import PeeweePage
+from api.extensions import PeeweePage, where_equal
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import write_transaction
 from models.org import Area, Site
@@ -22,9 +22,7 @@ class Areas(MethodView):
     def get(self, filters):
         """List areas of my sites."""
         query = in_scope(Area.select(), Area.site).order_by(Area.site, Area.name)
-        for field in ("site_id", "area_type", "active"):
-            if field in filters:
-                query = query.where(getattr(Area, field) == filters[field])
+        query = where_equal(query, Area, filters, "site_id", "area_type", "active")
         return query
 
     @roles("admin")

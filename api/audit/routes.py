@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit.schemas import AuditEntrySchema, AuditQuerySchema
-from api.extensions import PeeweePage
+from api.extensions import PeeweePage, where_equal
 from api.security import in_scope, roles
 from models.audit import AuditEntry
 
@@ -20,7 +20,5 @@ class AuditLog(MethodView):
     def get(self, filters):
         """List changes, newest first (HR sees the changes at their sites)."""
         query = in_scope(AuditEntry.select(), AuditEntry.site_id).order_by(AuditEntry.id.desc())
-        for field in ("entity", "entity_id", "site_id", "user_id"):
-            if field in filters:
-                query = query.where(getattr(AuditEntry, field) == filters[field])
+        query = where_equal(query, AuditEntry, filters, "entity", "entity_id", "site_id", "user_id")
         return query

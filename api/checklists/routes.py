@@ -10,6 +10,7 @@ from api.checklists.schemas import (
     ChecklistVersionQuerySchema,
 )
 from api.errors import abort
+from api.extensions import where_equal
 from api.security import ALL_ROLES, reference, roles
 from models.checklists import Checklist, ChecklistVersion
 from models.org import Area, Staff
@@ -75,9 +76,7 @@ class Checklists(MethodView):
             .where(ChecklistVersion.number == Checklist.current_version)
             .order_by(Checklist.subject, Checklist.kind, Checklist.code)
         )
-        for field in ("subject", "kind"):
-            if field in filters:
-                query = query.where(getattr(Checklist, field) == filters[field])
+        query = where_equal(query, Checklist, filters, "subject", "kind")
         if "subject" in attributes:
             query = query.where(Checklist.subject == attributes["subject"])
         traits = {k: v for k, v in attributes.items() if k != "subject"}

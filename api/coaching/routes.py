@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from api.coaching.schemas import CoachingItemSchema, CoachingQuerySchema
 from api.errors import abort
-from api.extensions import PeeweePage
+from api.extensions import PeeweePage, where_equal
 from api.security import ALL_ROLES, in_scope, roles
 from models import utcnow, write_transaction
 from models.checklists import ChecklistVersion
@@ -87,9 +87,7 @@ class CoachingItems(MethodView):
     def get(self, filters):
         """List coaching items, newest first (staff: their own)."""
         query = visible_items().order_by(CoachingItem.id.desc())
-        for field in ("site_id", "staff_id"):
-            if field in filters:
-                query = query.where(getattr(CoachingItem, field) == filters[field])
+        query = where_equal(query, CoachingItem, filters, "site_id", "staff_id")
         if "acknowledged" in filters:
             query = query.where(CoachingItem.acknowledged_at.is_null(not filters["acknowledged"]))
         return query

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from api import scoring_settings
 from api.errors import abort
-from api.extensions import PeeweePage
+from api.extensions import PeeweePage, where_equal
 from api.inspections.schemas import (
     CorrectionSchema,
     InspectionQuerySchema,
@@ -177,7 +177,10 @@ class Inspections(MethodView):
     def get(self, filters):
         """List inspections, newest first (guards and staff: only their own)."""
         query = visible_inspections().order_by(Inspection.inspected_at.desc())
-        for field in (
+        query = where_equal(
+            query,
+            Inspection,
+            filters,
             "site_id",
             "area_id",
             "staff_id",
@@ -188,9 +191,7 @@ class Inspections(MethodView):
             "critical_failed",
             "passed",
             "status",
-        ):
-            if field in filters:
-                query = query.where(getattr(Inspection, field) == filters[field])
+        )
         if "checklist" in filters:
             query = query.join(Checklist).where(Checklist.code == filters["checklist"])
         if "inspected_from" in filters:

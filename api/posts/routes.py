@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit_trail import audit, update_audited
-from api.extensions import PeeweePage
+from api.extensions import PeeweePage, where_equal
 from api.posts.schemas import PostCreateSchema, PostQuerySchema, PostSchema, PostUpdateSchema
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import write_transaction
@@ -22,9 +22,7 @@ class Posts(MethodView):
     def get(self, filters):
         """List posts of my sites."""
         query = in_scope(Post.select(), Post.site).order_by(Post.site, Post.name)
-        for field in ("site_id", "kind", "active"):
-            if field in filters:
-                query = query.where(getattr(Post, field) == filters[field])
+        query = where_equal(query, Post, filters, "site_id", "kind", "active")
         return query
 
     @roles("admin")

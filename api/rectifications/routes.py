@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from peewee import fn
 
 from api.errors import abort
-from api.extensions import PeeweePage
+from api.extensions import PeeweePage, where_equal
 from api.rectifications.schemas import (
     DoneSchema,
     OverdueCountSchema,
@@ -119,9 +119,16 @@ class Rectifications(MethodView):
     def get(self, filters):
         """List rectifications, the most urgent first (staff: those assigned to them)."""
         query = visible_rectifications().order_by(Rectification.due_at, Rectification.id)
-        for field in ("site_id", "area_id", "assignee_id", "contractor_id", "status"):
-            if field in filters:
-                query = query.where(getattr(Rectification, field) == filters[field])
+        query = where_equal(
+            query,
+            Rectification,
+            filters,
+            "site_id",
+            "area_id",
+            "assignee_id",
+            "contractor_id",
+            "status",
+        )
         if filters.get("overdue") is True:
             query = query.where(
                 Rectification.status.in_(("open", "reopened")) & (Rectification.due_at < utcnow())

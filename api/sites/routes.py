@@ -6,9 +6,16 @@ from flask_smorest import Blueprint
 from api.audit_trail import audit, update_audited
 from api.extensions import PeeweePage
 from api.security import ALL_ROLES, get_or_404, in_scope, roles
-from api.sites.schemas import SiteCreateSchema, SiteQuerySchema, SiteSchema, SiteUpdateSchema
+from api.sites.schemas import (
+    KeyVersionSchema,
+    SiteCreateSchema,
+    SiteQuerySchema,
+    SiteSchema,
+    SiteUpdateSchema,
+)
 from models import write_transaction
 from models.org import Site
+from models.site_keys import rotate_key
 
 blp = Blueprint("sites", __name__, url_prefix="/api/sites", description="Sites 项目")
 
@@ -56,3 +63,16 @@ class SiteById(MethodView):
             site = get_or_404(Site, site_id, Site.id)
             update_audited(site, data)
         return site
+
+
+@blp.route("/<int:site_id>/rotate-key")
+class SiteKeyRotation(MethodView):
+    @roles("admin")
+    @blp.response(200, KeyVersionSchema)
+    def post(self, site_id):
+        """Re-key a site: every QR label and NFC tag printed before stops working (reprint them)."""
+        site = get_or_404(Site, site_id, Site.id)
+        with write_transaction():
+            key = rotate_key(site.id)
+            audit("rotate-key", site, reason=f"key version {key.version}")
+        return {"site_id": site.id, "key_version": key.version}

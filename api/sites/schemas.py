@@ -84,3 +84,8 @@ class SiteUpdateSchema(_SiteFields):
 class SiteQuerySchema(QuerySchema):
     active = ma.fields.Boolean()
     site_type = ma.fields.String(validate=ma.validate.OneOf(SITE_TYPES))
+
+
+class KeyVersionSchema(Schema):
+    site_id = ma.fields.Integer()
+    key_version = ma.fields.Integer()

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit_trail import audit, update_audited
-from api.extensions import PeeweePage
+from api.extensions import PeeweePage, where_equal
 from api.security import get_or_404, in_scope, reference, roles
 from api.staff.schemas import StaffCreateSchema, StaffQuerySchema, StaffSchema, StaffUpdateSchema
 from models import write_transaction
@@ -57,9 +57,7 @@ class StaffList(MethodView):
     def get(self, filters):
         """List staff of my sites, filtered by site, team, job, active or a name."""
         query = in_scope(Staff.select(), Staff.site).order_by(Staff.site, Staff.employee_no)
-        for field in ("site_id", "team_id", "job", "active"):
-            if field in filters:
-                query = query.where(getattr(Staff, field) == filters[field])
+        query = where_equal(query, Staff, filters, "site_id", "team_id", "job", "active")
         if "q" in filters:
             query = query.where(
                 Staff.name.contains(filters["q"]) | Staff.employee_no.contains(filters["q"])

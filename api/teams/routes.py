@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.audit_trail import audit, update_audited
-from api.extensions import PeeweePage
+from api.extensions import PeeweePage, where_equal
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from api.teams.schemas import TeamCreateSchema, TeamQuerySchema, TeamSchema, TeamUpdateSchema
 from models import write_transaction
@@ -22,9 +22,7 @@ class Teams(MethodView):
     def get(self, filters):
         """List teams of my sites."""
         query = in_scope(Team.select(), Team.site).order_by(Team.site, Team.name)
-        for field in ("site_id", "active"):
-            if field in filters:
-                query = query.where(getattr(Team, field) == filters[field])
+        query = where_equal(query, Team, filters, "site_id", "active")
         return query
 
     @roles("admin", "hr")

@@ -1,0 +1,51 @@
+import marshmallow as ma
+
+from api.extensions import QuerySchema, Schema
+from api.fields import ZonedDateTime, text_field
+from models.patrols import ANOMALY_CATEGORIES, ANOMALY_STATES
+
+
+class AnomalySchema(Schema):
+    id = ma.fields.UUID()
+    site_id = ma.fields.Integer()
+    checkpoint_id = ma.fields.Integer(allow_none=True)
+    area_id = ma.fields.Integer(allow_none=True)
+    scan_id = ma.fields.UUID(allow_none=True)
+    category = ma.fields.String()
+    note = ma.fields.String()
+    photo_ids = ma.fields.List(ma.fields.String())
+    reported_by_id = ma.fields.Integer()
+    reported_at = ZonedDateTime()
+    owner_id = ma.fields.Integer(allow_none=True)
+    status = ma.fields.String(metadata={"description": "open | resolved | closed"})
+    resolved_at = ZonedDateTime(allow_none=True)
+    resolved_by_id = ma.fields.Integer(allow_none=True)
+    resolution_note = ma.fields.String()
+
+
+class AnomalyReportSchema(Schema):
+    id = ma.fields.UUID(
+        required=True, metadata={"description": "made by the phone; resending is safe"}
+    )
+    site_id = ma.fields.Integer(required=True)
+    checkpoint_id = ma.fields.Integer(allow_none=True)
+    area_id = ma.fields.Integer(allow_none=True)
+    category = ma.fields.String(required=True, validate=ma.validate.OneOf(ANOMALY_CATEGORIES))
+    note = text_field(1000, allow_empty=True, load_default="")
+    photo_ids = ma.fields.List(
+        ma.fields.UUID(), load_default=list, validate=ma.validate.Length(max=10)
+    )
+
+
+class AnomalyUpdateSchema(Schema):
+    owner_id = ma.fields.Integer(allow_none=True, metadata={"description": "who follows it up"})
+    status = ma.fields.String(validate=ma.validate.OneOf(ANOMALY_STATES))
+    resolution_note = text_field(1000, allow_empty=True)
+
+
+class AnomalyQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer()
+    checkpoint_id = ma.fields.Integer()
+    area_id = ma.fields.Integer()
+    status = ma.fields.String(validate=ma.validate.OneOf(ANOMALY_STATES))
+    category = ma.fields.String(validate=ma.validate.OneOf(ANOMALY_CATEGORIES))

@@ -1,0 +1,548 @@
+"""Patrol work in the database: making rounds from schedules, recording scans, judging
+rounds, and queueing alerts. The rules themselves are plain functions in models/rules/."""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from peewee import IntegrityError
+
+from models import utcnow, write_transaction
+from models.checklists import Checklist, ChecklistVersion
+from models.org import Site
+from models.patrols import (
+    Anomaly,
+    Checkpoint,
+    Round,
+    RouteStop,
+    Scan,
+    Schedule,
+    Webhook,
+    WebhookDelivery,
+)
+from models.photos import Photo
+from models.rules import cheating
+from models.rules.applicability import applicable_items
+from models.rules.periods import month_of
+from models.rules.qr_signing import TokenError, parse_token, verify_token
+from models.rules.rounds import RoundPlan, ScanFact, Stop, judge_round, match_round, round_state_now
+from models.rules.schedules import ScheduleRule, round_starts
+from models.site_keys import current_key, key_version
+
+# How long after a scan its upload is still accepted (a phone kept offline over a weekend).
+MAX_OFFLINE_DAYS = 7
+# Who used a phone within this many hours counts as "the same shift" for shared-phone flags.
+SHIFT_HOURS = 12
+
+
+# --- rounds -----------------------------------------------------------------------------
+
+
+def ensure_rounds(schedule: Schedule, first_day: date, last_day: date) -> int:
+    """Create the schedule's rounds whose window starts on these local days; creating them
+    again creates nothing (unique schedule + start). Returns how many rows were new."""
+    site = Site.get_by_id(schedule.site_id)
+    rule = ScheduleRule(
+        schedule.start_time,
+        schedule.end_time,
+        schedule.every_minutes,
+        frozenset(int(d) for d in schedule.weekdays),
+    )
+    stops = [
+        [s.checkpoint_id, s.offset_minutes]
+        for s in RouteStop.select()
+        .where(RouteStop.route == schedule.route_id)
+        .order_by(RouteStop.position)
+    ]
+    if not stops:
+        return 0
+    rows = [
+        {
+            "site": schedule.site_id,
+            "schedule": schedule.id,
+            "route": schedule.route_id,
+            "stops": json.dumps(stops),
+            "photo_checkpoints": schedule.photo_checkpoints,
+            "ordered": schedule.ordered,
+            "start_grace_minutes": schedule.start_grace_minutes,
+            "starts_at": start,
+            "ends_at": start + timedelta(minutes=schedule.duration_minutes),
+            "month": month_of(start, site.zone),
+        }
+        for start in round_starts(rule, site.zone, first_day, last_day)
+    ]
+    if not rows:
+        return 0
+    before = Round.select().where(Round.schedule == schedule).count()
+    with write_transaction():
+        Round.insert_many(rows).on_conflict_ignore().execute()
+    return Round.select().where(Round.schedule == schedule).count() - before
+
+
+def ensure_site_rounds(site: Site, now: datetime) -> None:
+    """Yesterday's to tomorrow's rounds (site-local days) for every active schedule of the site."""
+    today = now.replace(tzinfo=UTC).astimezone(site.zone).date()
+    for schedule in Schedule.select().where((Schedule.site == site) & Schedule.active):
+        ensure_rounds(schedule, today - timedelta(days=1), today + timedelta(days=1))
+
+
+def plan_of(round_: Round) -> RoundPlan:
+    return RoundPlan(
+        starts_at=round_.starts_at,
+        stops=tuple(Stop(cp, offset) for cp, offset in json.loads(round_.stops)),
+        start_grace_minutes=round_.start_grace_minutes,
+        duration_minutes=int((round_.ends_at - round_.starts_at).total_seconds() // 60),
+        ordered=round_.ordered,
+    )
+
+
+def scan_facts(round_: Round) -> list[ScanFact]:
+    return [
+        ScanFact(s.checkpoint_id, s.effective_at)
+        for s in Scan.select(Scan.checkpoint, Scan.effective_at).where(Scan.round == round_)
+    ]
+
+
+def judge(round_: Round, now: datetime) -> Round:
+    """Judge a round whose time is up (again, when a late offline upload adds scans)."""
+    plan = plan_of(round_)
+    scans = list(Scan.select().where(Scan.round == round_))
+    judgement = judge_round(plan, [ScanFact(s.checkpoint_id, s.effective_at) for s in scans])
+    flags = [f for f in json.loads(round_.flags) if f["code"] != cheating.BURST_UPLOAD]
+    if scans:
+        burst = cheating.burst_upload(
+            [s.device_at for s in scans], max(s.server_at for s in scans), round_.ends_at
+        )
+        if burst:
+            flags.append(
+                {
+                    "code": burst.code,
+                    "reason": burst.reason,
+                    "reason_zh": burst.reason_zh,
+                    "scan_id": None,
+                }
+            )
+    round_.status = judgement.status
+    round_.late, round_.late_minutes = judgement.late, judgement.late_minutes
+    round_.out_of_order = judgement.out_of_order
+    round_.missed_checkpoints = json.dumps(list(judgement.missed))
+    round_.flags = json.dumps(flags, ensure_ascii=False)
+    round_.judged_at = now
+    round_.save()
+    if judgement.status != "complete":
+        enqueue_alert(
+            round_.site_id,
+            f"round.{judgement.status}",
+            f"round.{judgement.status}:{round_.id}",
+            {
+                "round_id": round_.id,
+                "starts_at": round_.starts_at.isoformat() + "Z",
+                "missed_checkpoints": list(judgement.missed),
+                "late": judgement.late,
+            },
+        )
+    return round_
+
+
+def judge_closed_rounds(now: datetime, site_id: int | None = None) -> int:
+    """Judge every open round whose window has ended."""
+    query = Round.select().where((Round.status == "open") & (Round.ends_at < now))
+    if site_id is not None:
+        query = query.where(Round.site == site_id)
+    count = 0
+    for round_ in query:
+        with write_transaction():
+            judge(round_, now)
+        count += 1
+    return count
+
+
+def live_state(round_: Round, now: datetime) -> dict:
+    """What the supervisor sees of a round right now."""
+    plan = plan_of(round_)
+    facts = scan_facts(round_)
+    state = round_state_now(plan, facts, now) if round_.status == "open" else "closed"
+    visited = {f.checkpoint_id for f in facts if plan.is_open_at(f.at)} & set(plan.route)
+    return {"state": state, "visited": len(visited), "total": len(plan.route)}
+
+
+def alert_overdue(now: datetime) -> int:
+    """Queue an alert for each open round that is overdue (no scan after its grace)."""
+    count = 0
+    query = Round.select().where(
+        (Round.status == "open")
+        & Round.alerted_overdue_at.is_null()
+        & (Round.starts_at < now)
+        & (Round.ends_at >= now)
+    )
+    for round_ in query:
+        if live_state(round_, now)["state"] == "overdue":
+            schedule = Schedule.get_by_id(round_.schedule_id)
+            event = "presence.overdue" if schedule.post_id else "round.overdue"
+            enqueue_alert(
+                round_.site_id,
+                event,
+                f"{event}:{round_.id}",
+                {
+                    "round_id": round_.id,
+                    "schedule": schedule.name,
+                    "post_id": schedule.post_id,
+                    "starts_at": round_.starts_at.isoformat() + "Z",
+                },
+            )
+            Round.update(alerted_overdue_at=now).where(Round.id == round_.id).execute()
+            count += 1
+    return count
+
+
+def enqueue_alert(site_id: int, event: str, dedupe_key: str, payload: dict) -> None:
+    """Queue a webhook post for the site, once per event and object, if the site has one."""
+    if not Webhook.select().where((Webhook.site == site_id) & Webhook.active).exists():
+        return
+    body = json.dumps(
+        {"event": event, "site_id": site_id, "at": utcnow().isoformat() + "Z", **payload},
+        ensure_ascii=False,
+    )
+    WebhookDelivery.insert(
+        site=site_id, event=event, dedupe_key=dedupe_key, body=body
+    ).on_conflict_ignore().execute()
+
+
+# --- scans ------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanInput:
+    id: uuid.UUID
+    payload: str
+    device_at: datetime  # naive UTC
+    carrier: str = "qr"
+    device_id: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy_m: float | None = None
+    note: str = ""
+    photo_ids: list = field(default_factory=list)
+    answers: list = field(default_factory=list)
+
+
+MESSAGES = {
+    "malformed": ("This is not a patrol code of ours.", "这不是本系统的巡更码。"),
+    "forged": ("This code's signature is not valid.", "此巡更码签名无效。"),
+    "outdated_label": (
+        "This label was replaced; ask your supervisor for the new one.",
+        "此标签已作废（已更换新码），请联系主管更换。",
+    ),
+    "other_site": ("This label belongs to another site.", "此标签属于其他项目。"),
+    "not_a_checkpoint": ("This code is not a patrol checkpoint.", "此码不是巡更点。"),
+    "unknown_checkpoint": (
+        "This checkpoint does not exist or was retired.",
+        "巡更点不存在或已停用。",
+    ),
+    "duplicate_scan": (
+        "This checkpoint was just scanned; the first scan counts.",
+        "刚刚已扫过此点，以第一次为准。",
+    ),
+    "too_old": ("This scan is too old to upload.", "此扫描记录过旧，无法上传。"),
+    "check_items_missing": (
+        "Answer every check item of this checkpoint.",
+        "请完成此点的全部检查项。",
+    ),
+    "photo_required": ("This checkpoint needs a photo.", "此巡更点需要拍照。"),
+    "unknown_photo": ("A photo is unknown here or already used.", "照片不存在或已被使用。"),
+    "id_taken": ("This scan id is taken; make a new one.", "扫描编号已被占用。"),
+}
+
+
+class ScanRejected(Exception):
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+def outcome_of(scan: Scan) -> dict:
+    flags = json.loads(scan.flags)
+    return {
+        "id": scan.id,
+        "status": "flagged" if flags else "accepted",
+        "code": None,
+        "message": None,
+        "checkpoint_id": scan.checkpoint_id,
+        "round_id": scan.round_id,
+        "flags": flags,
+    }
+
+
+def rejection(scan_id, code: str, detail: str = "") -> dict:
+    message, message_zh = MESSAGES[code]
+    return {
+        "id": scan_id,
+        "status": "rejected",
+        "code": code,
+        "message": message + (f" {detail}" if detail else ""),
+        "message_zh": message_zh,
+        "checkpoint_id": None,
+        "round_id": None,
+        "flags": [],
+    }
+
+
+def record_scan(
+    item: ScanInput, *, user, site_ids: list[int] | None, offline: bool, now: datetime
+) -> dict:
+    """Check and store one scan; returns its outcome (accepted, flagged or rejected, and why).
+    Storing the same scan id again answers the stored outcome."""
+    existing = Scan.get_or_none(Scan.id == item.id)
+    if existing is not None:
+        return (
+            outcome_of(existing) if existing.user_id == user.id else rejection(item.id, "id_taken")
+        )
+    try:
+        checkpoint, key_ver = _verify_code(item.payload, site_ids)
+        with write_transaction():
+            return _store(item, checkpoint, key_ver, user=user, offline=offline, now=now)
+    except ScanRejected as refused:
+        return rejection(item.id, refused.code, refused.detail)
+    except IntegrityError:
+        stored = Scan.get_or_none(Scan.id == item.id)
+        if stored is None:
+            raise
+        return outcome_of(stored)
+
+
+def _verify_code(payload: str, site_ids: list[int] | None) -> tuple[Checkpoint, int]:
+    try:
+        token = parse_token(payload)
+    except TokenError as bad:
+        raise ScanRejected("malformed") from bad
+    if token.kind != "c":
+        raise ScanRejected("not_a_checkpoint")
+    if site_ids is not None and token.site_id not in site_ids:
+        raise ScanRejected("other_site")
+    current = current_key(token.site_id)
+    key = (
+        current
+        if token.key_version == current.version
+        else key_version(token.site_id, token.key_version)
+    )
+    if key is None or token.key_version > current.version:
+        raise ScanRejected("forged")
+    try:
+        verify_token(token, bytes.fromhex(key.secret))
+    except TokenError as bad:
+        raise ScanRejected("forged") from bad
+    if key.version != current.version:
+        raise ScanRejected("outdated_label")
+    checkpoint = Checkpoint.get_or_none(
+        (Checkpoint.id == token.object_id) & (Checkpoint.site == token.site_id)
+    )
+    if checkpoint is None or not checkpoint.active:
+        raise ScanRejected("unknown_checkpoint")
+    return checkpoint, key.version
+
+
+def _store(
+    item: ScanInput, checkpoint: Checkpoint, key_ver: int, *, user, offline: bool, now: datetime
+) -> dict:
+    tolerance = timedelta(minutes=cheating.CLOCK_TOLERANCE_MINUTES)
+    if item.device_at < now - timedelta(days=MAX_OFFLINE_DAYS):
+        raise ScanRejected("too_old")
+    # A phone clock ahead of the server is not believed; the server's time counts instead.
+    effective_at = item.device_at if item.device_at <= now + tolerance else now
+    previous_here = (
+        Scan.select(Scan.effective_at)
+        .where(
+            (Scan.user == user.id)
+            & (Scan.checkpoint == checkpoint)
+            & Scan.effective_at.between(
+                effective_at - timedelta(seconds=60), effective_at + timedelta(seconds=60)
+            )
+        )
+        .first()
+    )
+    if previous_here is not None and cheating.duplicate_scan(
+        previous_here.effective_at, effective_at
+    ):
+        raise ScanRejected("duplicate_scan")
+
+    round_ = _match(checkpoint, effective_at)
+    answers = _check_items(checkpoint, item.answers)
+    if (
+        round_ is not None
+        and checkpoint.id in json.loads(round_.photo_checkpoints)
+        and not item.photo_ids
+    ):
+        raise ScanRejected("photo_required")
+    _check_photos(checkpoint.site_id, item.photo_ids)
+
+    flags = [f for f in _flags(item, checkpoint, effective_at, user, offline, now) if f is not None]
+    flag_rows = [{"code": f.code, "reason": f.reason, "reason_zh": f.reason_zh} for f in flags]
+    site = Site.get_by_id(checkpoint.site_id)
+    scan = Scan.create(
+        id=item.id,
+        site=checkpoint.site_id,
+        checkpoint=checkpoint,
+        round=round_,
+        user=user.id,
+        staff=user.staff_id,
+        device_id=item.device_id,
+        carrier=item.carrier,
+        key_version=key_ver,
+        device_at=item.device_at,
+        server_at=now,
+        gap_seconds=int((now - item.device_at).total_seconds()),
+        effective_at=effective_at,
+        latitude=item.latitude,
+        longitude=item.longitude,
+        accuracy_m=item.accuracy_m,
+        note=item.note,
+        photo_ids=json.dumps([str(p) for p in item.photo_ids]),
+        answers=json.dumps(answers, ensure_ascii=False),
+        flags=json.dumps(flag_rows, ensure_ascii=False),
+        month=month_of(effective_at, site.zone),
+    )
+    if item.photo_ids:
+        Photo.update(owner_type="scan", owner_id=str(scan.id)).where(
+            Photo.id.in_(item.photo_ids)
+        ).execute()
+    for answer in answers:
+        if answer["result"] == "fail":
+            Anomaly.create(
+                id=uuid.uuid4(),
+                site=checkpoint.site_id,
+                checkpoint=checkpoint,
+                area=checkpoint.area_id,
+                scan=scan,
+                category="check_item_failed",
+                note=f"{answer['code']}: {answer.get('note', '')}",
+                reported_by=user.id,
+            )
+    if round_ is not None:
+        if round_.guard_id is None and user.staff_id is not None:
+            round_.guard = user.staff_id
+        if flag_rows:
+            round_.flags = json.dumps(
+                json.loads(round_.flags) + [{**f, "scan_id": str(scan.id)} for f in flag_rows],
+                ensure_ascii=False,
+            )
+        round_.save()
+        if round_.status != "open":
+            judge(round_, now)  # an offline upload after the round was judged
+    if flag_rows:
+        enqueue_alert(
+            checkpoint.site_id,
+            "scan.flagged",
+            f"scan.flagged:{scan.id}",
+            {"scan_id": str(scan.id), "checkpoint_id": checkpoint.id, "flags": flag_rows},
+        )
+    return outcome_of(scan)
+
+
+def _match(checkpoint: Checkpoint, at: datetime) -> Round | None:
+    candidates = list(
+        Round.select().where(
+            (Round.site == checkpoint.site_id) & (Round.starts_at <= at) & (Round.ends_at >= at)
+        )
+    )
+    plans = [(r.id, plan_of(r)) for r in candidates]
+    matched = match_round(
+        [(rid, plan) for rid, plan in plans if checkpoint.id in plan.route], checkpoint.id, at
+    )
+    return next((r for r in candidates if r.id == matched), None)
+
+
+def _check_items(checkpoint: Checkpoint, answers: list[dict]) -> list[dict]:
+    """On-the-spot check items cannot be skipped: every item answered, none unknown."""
+    if checkpoint.checklist is None:
+        return []
+    checklist = Checklist.get(Checklist.code == checkpoint.checklist)
+    version = ChecklistVersion.get(
+        (ChecklistVersion.checklist == checklist)
+        & (ChecklistVersion.number == checklist.current_version)
+    )
+    codes = [i["code"] for i in applicable_items(version.data)]
+    given = {a["code"]: a for a in answers}
+    if set(given) != set(codes):
+        missing = sorted(set(codes) - set(given))
+        unknown = sorted(set(given) - set(codes))
+        raise ScanRejected("check_items_missing", f"missing {missing}, unknown {unknown}")
+    return [
+        {
+            "code": c,
+            "result": given[c]["result"],
+            "note": given[c].get("note", ""),
+            "checklist_version": version.number,
+        }
+        for c in codes
+    ]
+
+
+def _check_photos(site_id: int, photo_ids: list) -> None:
+    if not photo_ids:
+        return
+    found = list(
+        Photo.select(Photo.id, Photo.owner_id).where(
+            Photo.id.in_(photo_ids) & (Photo.site == site_id)
+        )
+    )
+    if len(found) != len(set(photo_ids)) or any(p.owner_id for p in found):
+        raise ScanRejected("unknown_photo")
+
+
+def _flags(
+    item: ScanInput, checkpoint: Checkpoint, at: datetime, user, offline: bool, now: datetime
+):
+    """Every suspicion about this scan: flagged for a person to judge, never silently dropped."""
+    yield cheating.clock_skew(item.device_at, now, offline=offline)
+    if item.latitude is not None and checkpoint.latitude is not None:
+        yield cheating.far_from_checkpoint(
+            item.latitude,
+            item.longitude,
+            item.accuracy_m,
+            checkpoint.latitude,
+            checkpoint.longitude,
+            checkpoint.radius_m,
+        )
+    previous = (
+        Scan.select(Scan, Checkpoint)
+        .join(Checkpoint)
+        .where(
+            (Scan.user == user.id)
+            & (Scan.effective_at <= at)
+            & (Scan.effective_at >= at - timedelta(hours=2))
+        )
+        .order_by(Scan.effective_at.desc())
+        .first()
+    )
+    if previous is not None and previous.checkpoint_id != checkpoint.id:
+        prev_lat = (
+            previous.latitude if previous.latitude is not None else previous.checkpoint.latitude
+        )
+        prev_lon = (
+            previous.longitude if previous.longitude is not None else previous.checkpoint.longitude
+        )
+        lat = item.latitude if item.latitude is not None else checkpoint.latitude
+        lon = item.longitude if item.longitude is not None else checkpoint.longitude
+        if None not in (prev_lat, prev_lon, lat, lon):
+            yield cheating.too_fast(previous.effective_at, prev_lat, prev_lon, at, lat, lon)
+    if item.device_id:
+        others = [
+            s.effective_at
+            for s in Scan.select(Scan.effective_at).where(
+                (Scan.checkpoint == checkpoint)
+                & (Scan.device_id != item.device_id)
+                & Scan.effective_at.between(at - timedelta(seconds=60), at + timedelta(seconds=60))
+            )
+        ]
+        yield cheating.two_devices_one_checkpoint(others, at)
+        users = {
+            s.user_id
+            for s in Scan.select(Scan.user).where(
+                (Scan.device_id == item.device_id)
+                & (Scan.effective_at >= at - timedelta(hours=SHIFT_HOURS))
+                & (Scan.effective_at <= at + timedelta(hours=SHIFT_HOURS))
+            )
+        }
+        yield cheating.one_device_two_guards(users, user.id)

@@ -1,0 +1,115 @@
+"""Judging one greeting-duty shift from its check-in and check-out at the post (seed 000, 三).
+
+The rule (all instants naive UTC; minutes counted up, so 2 min 1 s is 3 minutes):
+- a check-in is accepted from ``earliest_check_in_minutes`` (30) before the window's start
+  until its end; an earlier scan belongs to no shift of this window (a manager cannot clock
+  the morning duty on the way in at 07:00), and one at or after the end is too late to count;
+- present = the time between check-in and check-out overlaps the window. A shift with no
+  accepted check-in, or checked out by the window's start, is a ``no_show``;
+- late = checked in more than ``grace_minutes`` (2) after the start; ``late_minutes`` counts
+  from the start itself (in at 08:33 for 08:30 is 3 minutes late; in at 08:32 is on time);
+- left early = checked out more than ``leave_grace_minutes`` (2) before the end;
+  ``early_minutes`` counts back from the end;
+- overstayed = checked out more than ``overstay_minutes`` (15) after the end: the manual asks
+  the manager to leave the greeting place promptly 迅速离开迎候位置 when the time is up;
+  ``overstay_minutes`` counts from the end;
+- missing check-out: the manager was seen arriving but not leaving, so whether they stood the
+  whole window is unknown. It is its own status: not on time (compliance counts it as a miss,
+  so forgetting the scan does not pay), but not "left early" either, which would claim a
+  departure nobody saw;
+- one status per shift, the first that applies: no_show, missing_check_out,
+  late_and_left_early, late, left_early, overstayed, on_time. The minute fields keep every
+  fault the status does not name: a late shift that also overstayed is ``late`` with
+  ``overstay_minutes`` > 0; a missing check-out after a late arrival keeps ``late_minutes``.
+  A minute field is above zero exactly when that fault happened;
+- judge a shift once it is over (after the end plus the overstay allowance); until then a
+  missing check-out may only mean the manager is still at the post;
+- compliance for the month = the share of shifts judged ``on_time``, in percent.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+STATUSES = (
+    "on_time",
+    "late",
+    "left_early",
+    "late_and_left_early",
+    "overstayed",
+    "missing_check_out",
+    "no_show",
+)
+_MINUTE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class ShiftOutcome:
+    status: str  # one of STATUSES
+    late_minutes: int  # > 0 only when late
+    early_minutes: int  # > 0 only when left early
+    overstay_minutes: int  # > 0 only when overstayed
+
+
+def judge_shift(
+    start: datetime,
+    end: datetime,
+    check_in: datetime | None,
+    check_out: datetime | None,
+    *,
+    grace_minutes: int = 2,
+    leave_grace_minutes: int = 2,
+    overstay_minutes: int = 15,
+    earliest_check_in_minutes: int = 30,
+) -> ShiftOutcome:
+    """On time, late, left early, overstayed, no-show or missing check-out, with the minutes."""
+    instants = (("start", start), ("end", end), ("check_in", check_in), ("check_out", check_out))
+    for name, value in instants:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError(f"{name} must be naive UTC")
+    if end <= start:
+        raise ValueError("a shift ends after it starts")
+    for name, value in (
+        ("grace_minutes", grace_minutes),
+        ("leave_grace_minutes", leave_grace_minutes),
+        ("overstay_minutes", overstay_minutes),
+        ("earliest_check_in_minutes", earliest_check_in_minutes),
+    ):
+        if value < 0:
+            raise ValueError(f"{name} cannot be negative")
+    if check_in is not None and check_out is not None and check_out < check_in:
+        raise ValueError("the check-out is before the check-in")
+
+    if check_in is not None and not (start - earliest_check_in_minutes * _MINUTE <= check_in < end):
+        check_in = None  # not a check-in for this shift
+    if check_in is None or (check_out is not None and check_out <= start):
+        return ShiftOutcome("no_show", 0, 0, 0)
+
+    late = _minutes_up(check_in - start) if check_in > start + grace_minutes * _MINUTE else 0
+    if check_out is None:
+        return ShiftOutcome("missing_check_out", late, 0, 0)
+    early = _minutes_up(end - check_out) if check_out < end - leave_grace_minutes * _MINUTE else 0
+    over = _minutes_up(check_out - end) if check_out > end + overstay_minutes * _MINUTE else 0
+    if late and early:
+        status = "late_and_left_early"
+    elif late:
+        status = "late"
+    elif early:
+        status = "left_early"
+    elif over:
+        status = "overstayed"
+    else:
+        status = "on_time"
+    return ShiftOutcome(status, late, early, over)
+
+
+def compliance(outcomes: list[ShiftOutcome]) -> float | None:
+    """Percent of the shifts judged on time, one decimal; None when there were no shifts."""
+    if not outcomes:
+        return None
+    on_time = sum(1 for o in outcomes if o.status == "on_time")
+    return round(100 * on_time / len(outcomes), 1)
+
+
+def _minutes_up(span: timedelta) -> int:
+    """Whole minutes, any part of a minute counting as one."""
+    return -(-span // timedelta(microseconds=1) // 60_000_000)

@@ -1,0 +1,163 @@
+"""When a site's managers stand greeting duty 迎候值班 (seed 000, section 三 迎候服務).
+
+The rule:
+- an office tower greets its tenants in the ``minutes`` (30) before their working day starts:
+  work at 09:00 -> duty 08:30-09:00 (code ``morning``);
+- a residential estate greets residents at the evening return peak, from the configured peak
+  start to the peak end (or for ``minutes`` when no end is set): 18:00-18:30 (code ``evening``);
+- a mixed site has both windows every duty day, so both settings are required, and the two
+  windows may not overlap (a check-in must belong to one shift);
+- a window starts and ends on the same local day (the morning one starts after midnight);
+- a duty day is a day whose weekday (0=Monday..6=Sunday) is in the site's duty weekdays and
+  that is not a public holiday, plus the make-up working days 调休 the state moves onto a
+  weekend, which count even though their weekday is not a duty weekday. The caller passes the
+  holidays that stop duty at this site: residents come home on holidays too, so an estate
+  may well pass none;
+- windows are local wall-clock times, turned into naive UTC per day, so 08:30 stays 08:30 on
+  both sides of a daylight-saving change:
+  - a wall time that does not exist (spring forward: 02:00-02:59 in New York on 2026-03-08)
+    is moved to the first instant after the gap; a window wholly inside the gap comes out
+    empty (start == end) and has no duty that day;
+  - a wall time that happens twice (fall back: 01:00-01:59 in New York on 2026-11-01) is its
+    first occurrence, so a window spanning the repeat is an hour longer in real time.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+SITE_TYPES = ("office", "residential", "mixed")
+WINDOW_CODES = ("morning", "evening")
+DEFAULT_MINUTES = 30
+_DAY_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class WindowRule:
+    code: str  # morning | evening
+    start: time  # local wall clock, naive
+    minutes: int = DEFAULT_MINUTES
+
+    def __post_init__(self):
+        if self.code not in WINDOW_CODES:
+            raise ValueError(f"unknown greeting window {self.code!r}")
+        if isinstance(self.minutes, bool) or not isinstance(self.minutes, int):
+            raise ValueError("a greeting window lasts a whole number of minutes")
+        if not 0 < self.minutes < _DAY_MINUTES:
+            raise ValueError("a greeting window lasts between 1 minute and a day")
+        _minute_of_day(self.start, "start")
+
+
+def windows_for_site(
+    site_type: str,
+    workday_start: time | None,
+    evening_peak_start: time | None,
+    evening_peak_end: time | None,
+    minutes: int = DEFAULT_MINUTES,
+) -> list[WindowRule]:
+    """The daily greeting windows: an office before work starts, an estate at the evening peak."""
+    if site_type not in SITE_TYPES:
+        raise ValueError(f"unknown site type {site_type!r}")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        raise ValueError("minutes must be a positive whole number")
+    windows = []
+    if site_type in ("office", "mixed"):
+        if workday_start is None:
+            raise ValueError(f"a {site_type} site needs the tenants' working-day start")
+        start = _minute_of_day(workday_start, "workday_start") - minutes
+        if start < 0:
+            # The window would begin on the previous day: no real working day starts that early.
+            raise ValueError("the morning window must start after midnight")
+        windows.append(WindowRule("morning", _time_of(start), minutes))
+    if site_type in ("residential", "mixed"):
+        if evening_peak_start is None:
+            raise ValueError(f"a {site_type} site needs the evening return peak start")
+        start = _minute_of_day(evening_peak_start, "evening_peak_start")
+        length = minutes
+        if evening_peak_end is not None:
+            length = _minute_of_day(evening_peak_end, "evening_peak_end") - start
+            if length <= 0:
+                raise ValueError("the evening peak must end after it starts, on the same day")
+        if start + length > _DAY_MINUTES:
+            raise ValueError("the evening window must end by midnight")
+        windows.append(WindowRule("evening", evening_peak_start, length))
+    windows.sort(key=lambda w: w.start)
+    if len(windows) == 2 and _overlap(*windows):
+        # One check-in could then belong to either shift; the windows must be told apart.
+        raise ValueError("the morning and evening greeting windows overlap")
+    return windows
+
+
+def duty_days(
+    first_day: date,
+    last_day: date,
+    weekdays: Iterable[int],
+    holidays: Iterable[date],
+    *,
+    extra_workdays: Iterable[date] = frozenset(),
+) -> list[date]:
+    """Days first..last with duty: a duty weekday that is not a holiday, or a 调休 make-up day."""
+    weekdays = frozenset(weekdays)
+    holidays = frozenset(holidays)
+    extra_workdays = frozenset(extra_workdays)
+    if not weekdays <= frozenset(range(7)):
+        raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+    if last_day < first_day:
+        raise ValueError("the last day is before the first day")
+    both = holidays & extra_workdays
+    if both:
+        # The state calendar never makes a day both; it is a typing error in the calendar.
+        raise ValueError(f"{min(both)} is both a holiday and a make-up working day")
+    days = []
+    day = first_day
+    while day <= last_day:
+        if day in extra_workdays or (day.weekday() in weekdays and day not in holidays):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def window_instants(day: date, rule: WindowRule, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The window's (start, end) on the local ``day`` as naive UTC, from the site's wall clock."""
+    start = datetime.combine(day, rule.start)
+    end = start + timedelta(minutes=rule.minutes)  # naive: wall-clock arithmetic
+    return _to_utc(start, zone), _to_utc(end, zone)
+
+
+def _to_utc(local: datetime, zone: ZoneInfo) -> datetime:
+    """Naive UTC of a wall time: its first occurrence if it repeats, the gap's end if skipped."""
+    utc = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) == local:
+        return utc.replace(tzinfo=None)
+    # In a gap the two folds map to instants on either side of the transition (PEP 495);
+    # bisect between them, to the second, for the first instant on the new offset.
+    a = int(local.replace(tzinfo=zone, fold=0).timestamp())
+    b = int(local.replace(tzinfo=zone, fold=1).timestamp())
+    lo, hi = min(a, b), max(a, b)
+    after = datetime.fromtimestamp(hi, zone).utcoffset()
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).utcoffset() == after:
+            hi = mid
+        else:
+            lo = mid
+    return datetime.fromtimestamp(hi, UTC).replace(tzinfo=None)
+
+
+def _minute_of_day(value: time, name: str) -> int:
+    if value.tzinfo is not None:
+        raise ValueError(f"{name} is a local wall-clock time without a zone")
+    if value.second or value.microsecond:
+        raise ValueError(f"{name} is set to the minute")
+    return value.hour * 60 + value.minute
+
+
+def _time_of(minute: int) -> time:
+    return time(minute // 60, minute % 60)
+
+
+def _overlap(first: WindowRule, second: WindowRule) -> bool:
+    return _minute_of_day(first.start, "start") + first.minutes > _minute_of_day(
+        second.start, "start"
+    )
