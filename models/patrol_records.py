@@ -5,8 +5,9 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from models import utcnow, write_transaction
 from models.checklists import Checklist, ChecklistVersion
@@ -18,6 +19,7 @@ from models.patrols import (
     RouteStop,
     Scan,
     Schedule,
+    SiteKey,
     Webhook,
     WebhookDelivery,
 )
@@ -28,7 +30,7 @@ from models.rules.periods import month_of
 from models.rules.qr_signing import TokenError, parse_token, verify_token
 from models.rules.rounds import RoundPlan, ScanFact, Stop, judge_round, match_round, round_state_now
 from models.rules.schedules import ScheduleRule, round_starts
-from models.site_keys import current_key, key_version
+from models.site_keys import key_secret
 
 # How long after a scan its upload is still accepted (a phone kept offline over a weekend).
 MAX_OFFLINE_DAYS = 7
@@ -313,6 +315,8 @@ def record_scan(
 
 
 def _verify_code(payload: str, site_ids: list[int] | None) -> tuple[Checkpoint, int]:
+    """The checkpoint a scanned code names, once its signature is proven; else ScanRejected.
+    One query fetches the checkpoint, its site's zone and the site's current key version."""
     try:
         token = parse_token(payload)
     except TokenError as bad:
@@ -321,26 +325,28 @@ def _verify_code(payload: str, site_ids: list[int] | None) -> tuple[Checkpoint, 
         raise ScanRejected("not_a_checkpoint")
     if site_ids is not None and token.site_id not in site_ids:
         raise ScanRejected("other_site")
-    current = current_key(token.site_id)
-    key = (
-        current
-        if token.key_version == current.version
-        else key_version(token.site_id, token.key_version)
+    newest = SiteKey.select(fn.MAX(SiteKey.version)).where(SiteKey.site == Checkpoint.site)
+    checkpoint = (
+        Checkpoint.select(
+            Checkpoint, Site.timezone.alias("site_timezone"), newest.alias("current_version")
+        )
+        .join(Site)
+        .where((Checkpoint.id == token.object_id) & (Checkpoint.site == token.site_id))
+        .objects()
+        .first()
     )
-    if key is None or token.key_version > current.version:
+    secret = key_secret(token.site_id, token.key_version)
+    if secret is None:
         raise ScanRejected("forged")
     try:
-        verify_token(token, bytes.fromhex(key.secret))
+        verify_token(token, secret)
     except TokenError as bad:
         raise ScanRejected("forged") from bad
-    if key.version != current.version:
-        raise ScanRejected("outdated_label")
-    checkpoint = Checkpoint.get_or_none(
-        (Checkpoint.id == token.object_id) & (Checkpoint.site == token.site_id)
-    )
     if checkpoint is None or not checkpoint.active:
         raise ScanRejected("unknown_checkpoint")
-    return checkpoint, key.version
+    if token.key_version != checkpoint.current_version:
+        raise ScanRejected("outdated_label")
+    return checkpoint, token.key_version
 
 
 def _store(
@@ -379,7 +385,7 @@ def _store(
 
     flags = [f for f in _flags(item, checkpoint, effective_at, user, offline, now) if f is not None]
     flag_rows = [{"code": f.code, "reason": f.reason, "reason_zh": f.reason_zh} for f in flags]
-    site = Site.get_by_id(checkpoint.site_id)
+    zone = ZoneInfo(checkpoint.site_timezone)
     scan = Scan.create(
         id=item.id,
         site=checkpoint.site_id,
@@ -401,7 +407,7 @@ def _store(
         photo_ids=json.dumps([str(p) for p in item.photo_ids]),
         answers=json.dumps(answers, ensure_ascii=False),
         flags=json.dumps(flag_rows, ensure_ascii=False),
-        month=month_of(effective_at, site.zone),
+        month=month_of(effective_at, zone),
     )
     if item.photo_ids:
         Photo.update(owner_type="scan", owner_id=str(scan.id)).where(
@@ -505,28 +511,32 @@ def _flags(
             checkpoint.longitude,
             checkpoint.radius_m,
         )
-    previous = (
-        Scan.select(Scan, Checkpoint)
-        .join(Checkpoint)
-        .where(
-            (Scan.user == user.id)
-            & (Scan.effective_at <= at)
-            & (Scan.effective_at >= at - timedelta(hours=2))
+    lat = item.latitude if item.latitude is not None else checkpoint.latitude
+    lon = item.longitude if item.longitude is not None else checkpoint.longitude
+    if lat is not None and lon is not None:
+        # Where was this guard last, and when? Only worth asking when we know where they are now.
+        previous = (
+            Scan.select(
+                Scan.checkpoint,
+                Scan.effective_at,
+                Scan.latitude,
+                Scan.longitude,
+                Checkpoint.latitude.alias("cp_latitude"),
+                Checkpoint.longitude.alias("cp_longitude"),
+            )
+            .join(Checkpoint)
+            .where((Scan.user == user.id) & Scan.effective_at.between(at - timedelta(hours=2), at))
+            .order_by(Scan.effective_at.desc())
+            .objects()
+            .first()
         )
-        .order_by(Scan.effective_at.desc())
-        .first()
-    )
-    if previous is not None and previous.checkpoint_id != checkpoint.id:
-        prev_lat = (
-            previous.latitude if previous.latitude is not None else previous.checkpoint.latitude
-        )
-        prev_lon = (
-            previous.longitude if previous.longitude is not None else previous.checkpoint.longitude
-        )
-        lat = item.latitude if item.latitude is not None else checkpoint.latitude
-        lon = item.longitude if item.longitude is not None else checkpoint.longitude
-        if None not in (prev_lat, prev_lon, lat, lon):
-            yield cheating.too_fast(previous.effective_at, prev_lat, prev_lon, at, lat, lon)
+        if previous is not None and previous.checkpoint_id != checkpoint.id:
+            prev_lat = previous.latitude if previous.latitude is not None else previous.cp_latitude
+            prev_lon = (
+                previous.longitude if previous.longitude is not None else previous.cp_longitude
+            )
+            if prev_lat is not None and prev_lon is not None:
+                yield cheating.too_fast(previous.effective_at, prev_lat, prev_lon, at, lat, lon)
     if item.device_id:
         others = [
             s.effective_at
@@ -537,12 +547,17 @@ def _flags(
             )
         ]
         yield cheating.two_devices_one_checkpoint(others, at)
-        users = {
-            s.user_id
-            for s in Scan.select(Scan.user).where(
+        # Another person on this phone within the shift? One row answers it (LIMIT 1).
+        other = (
+            Scan.select(Scan.user)
+            .where(
                 (Scan.device_id == item.device_id)
-                & (Scan.effective_at >= at - timedelta(hours=SHIFT_HOURS))
-                & (Scan.effective_at <= at + timedelta(hours=SHIFT_HOURS))
+                & Scan.effective_at.between(
+                    at - timedelta(hours=SHIFT_HOURS), at + timedelta(hours=SHIFT_HOURS)
+                )
+                & (Scan.user != user.id)
             )
-        }
+            .first()
+        )
+        users = {user.id} | ({other.user_id} if other else set())
         yield cheating.one_device_two_guards(users, user.id)

@@ -4,7 +4,7 @@ import secrets
 
 from peewee import IntegrityError
 
-from models import write_transaction
+from models import db, write_transaction
 from models.patrols import SiteKey
 
 
@@ -29,5 +29,16 @@ def rotate_key(site_id: int) -> SiteKey:
         )
 
 
-def key_version(site_id: int, version: int) -> SiteKey | None:
-    return SiteKey.get_or_none((SiteKey.site == site_id) & (SiteKey.version == version))
+def key_secret(site_id: int, version: int) -> bytes | None:
+    """The secret of one key version of a site (None if the site has no such version).
+
+    A version's secret never changes, so each process keeps the ones it has read — beside the
+    database they came from (two apps in one process have two databases)."""
+    cache = db.obj.__dict__.setdefault("_site_key_secrets", {})
+    secret = cache.get((site_id, version))
+    if secret is None:
+        key = SiteKey.get_or_none((SiteKey.site == site_id) & (SiteKey.version == version))
+        if key is None:
+            return None
+        secret = cache[(site_id, version)] = bytes.fromhex(key.secret)
+    return secret

@@ -18,7 +18,7 @@ from api.scans.schemas import (
     ScanSubmitSchema,
 )
 from api.security import ALL_ROLES, in_scope, roles, visible_site_ids
-from models import utcnow
+from models import utcnow, write_transaction
 from models.patrol_records import ScanInput, record_scan
 from models.patrols import Scan
 
@@ -113,7 +113,9 @@ class ScanBatch(MethodView):
     def post(self, data):
         """Upload scans taken offline: each gets its own outcome; sending the batch again
         stores nothing twice, and a bad scan does not sink the good ones."""
-        outcomes = [submit(item, offline=True) for item in data["scans"]]
+        # One transaction for the batch (one commit), each scan in its own savepoint.
+        with write_transaction():
+            outcomes = [submit(item, offline=True) for item in data["scans"]]
         counts = {
             status: sum(o["status"] == status for o in outcomes)
             for status in ("accepted", "flagged", "rejected")
