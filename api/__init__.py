@@ -67,6 +67,7 @@ def register_blueprints(api: Api) -> None:
     from api.checkpoints.routes import blp as checkpoints
     from api.coaching.routes import blp as coaching
     from api.contractors.routes import blp as contractors
+    from api.greeting.routes import blp as greeting
     from api.handovers.routes import blp as handovers
     from api.health.routes import blp as health
     from api.inspections.routes import blp as inspections
@@ -80,25 +81,16 @@ def register_blueprints(api: Api) -> None:
     from api.session.routes import blp as session
     from api.sites.routes import blp as sites
     from api.staff.routes import blp as staff
+    from api.swaps.routes import blp as swaps
     from api.teams.routes import blp as teams
     from api.users.routes import blp as users
     from api.webhooks.routes import blp as webhooks
 
-    for blueprint in (
-        *(health, session, users, sites, areas, posts, teams, staff),
-        *(checklists, inspections, rectifications, coaching, contractors, photos),
-        *(
-            checkpoints,
-            patrol_routes,
-            schedules,
-            rounds,
-            scans,
-            anomalies,
-            handovers,
-            webhooks,
-            audit,
-        ),
-    ):
+    organisation = (health, session, users, sites, areas, posts, teams, staff)
+    inspection = (checklists, inspections, rectifications, coaching, contractors, photos)
+    patrol = (checkpoints, patrol_routes, schedules, rounds, scans, anomalies, handovers, webhooks)
+    greeting_duty = (greeting, swaps)
+    for blueprint in (*organisation, *inspection, *patrol, *greeting_duty, audit):
         api.register_blueprint(blueprint)
 
 

@@ -18,7 +18,7 @@ demo_cli = AppGroup("demo", help="The demo company.")
 secrets_cli = AppGroup("secrets", help="Secrets kept under instance/.")
 checklists_cli = AppGroup("checklists", help="The checklist files in checklists/.")
 photos_cli = AppGroup("photos", help="Stored photo files.")
-patrols_cli = AppGroup("patrols", help="Patrol rounds, alerts and checkpoint labels.")
+patrols_cli = AppGroup("patrols", help="Checkpoint labels.")
 
 
 @db_cli.command("upgrade")
@@ -114,11 +114,12 @@ def photos_prune(dry_run):
     click.echo(f"{verb} {len(orphans)} orphaned files; {len(referenced)} files in use")
 
 
-@patrols_cli.command("tick")
-def patrols_tick():
-    """Make upcoming rounds, judge finished ones, alert overdue ones and post webhooks.
-    Run it every minute (cron or a systemd timer)."""
+@click.command("tick")
+def tick():
+    """Make upcoming rounds, judge finished rounds and greeting shifts, alert overdue rounds
+    and post webhooks. Run it every minute (cron or a systemd timer)."""
     from models import utcnow
+    from models.greeting_records import judge_due
     from models.org import Site
     from models.patrol_records import alert_overdue, ensure_site_rounds, judge_closed_rounds
     from models.webhooks import deliver_pending
@@ -129,9 +130,10 @@ def patrols_tick():
             ensure_site_rounds(site, now)
         judged = judge_closed_rounds(now)
         overdue = alert_overdue(now)
+        shifts = judge_due(now)
         delivered, failed = deliver_pending()
     click.echo(
-        f"judged {judged} rounds, {overdue} newly overdue, "
+        f"judged {judged} rounds and {shifts} greeting shifts, {overdue} rounds newly overdue, "
         f"webhooks: {delivered} sent, {failed} failed"
     )
 
@@ -198,3 +200,4 @@ def init_app(app):
         patrols_cli,
     ):
         app.cli.add_command(group)
+    app.cli.add_command(tick)

@@ -38,7 +38,12 @@ class ZonedDateTime(ma.fields.DateTime):
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        site_id = obj.id if isinstance(obj, Site) else getattr(obj, "site_id", None)
+        if isinstance(obj, Site):
+            site_id = obj.id
+        elif isinstance(obj, dict):  # views that present rows as dicts keep "site_id" in them
+            site_id = obj.get("site_id")
+        else:
+            site_id = getattr(obj, "site_id", None)
         return value.replace(tzinfo=UTC).astimezone(site_zone(site_id)).isoformat()
 
     def _deserialize(self, value, attr, data, **kwargs):

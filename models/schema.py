@@ -12,6 +12,13 @@ from models import BaseModel, db, utcnow
 from models.accounts import AuthToken, LoginThrottle, User, UserSite
 from models.audit import AuditEntry
 from models.checklists import Checklist, ChecklistVersion
+from models.greeting import (
+    GreetingCheck,
+    GreetingSettings,
+    GreetingShift,
+    ManagerLeave,
+    SwapRequest,
+)
 from models.inspections import (
     CoachingItem,
     Contractor,
@@ -76,6 +83,11 @@ MODELS = [
     Handover,
     Webhook,
     WebhookDelivery,
+    GreetingSettings,
+    ManagerLeave,
+    GreetingShift,
+    GreetingCheck,
+    SwapRequest,
 ]
 
 # (number, description, function). Append only; never renumber.

@@ -2,7 +2,7 @@
 
 import secrets
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from models import db, write_transaction
 from models.patrols import SiteKey
@@ -42,3 +42,8 @@ def key_secret(site_id: int, version: int) -> bytes | None:
             return None
         secret = cache[(site_id, version)] = bytes.fromhex(key.secret)
     return secret
+
+
+def newest_version(site_id: int) -> int:
+    """The site's current key version (0 when it has none yet)."""
+    return SiteKey.select(fn.MAX(SiteKey.version)).where(SiteKey.site == site_id).scalar() or 0

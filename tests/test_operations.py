@@ -97,3 +97,9 @@ def test_two_apps_in_one_process_keep_their_own_databases(tmp_path, app, world):
     with app.app_context():
         assert Site.select().count() == 2
     other.extensions["xunjian"]["database"].close_all()
+
+
+def test_tick_judges_rounds_and_shifts(app, runner, world):
+    r = runner.invoke(args=["tick"])
+    assert r.exit_code == 0, r.output
+    assert "judged 0 rounds and 0 greeting shifts" in r.output

@@ -9,6 +9,7 @@ import pytest
 ALL = {"admin", "hr", "supervisor", "manager", "guard", "staff"}
 OFFICE = {"admin", "hr", "supervisor", "manager"}
 ON_DUTY = {"admin", "supervisor", "manager", "guard"}
+MANAGERS = {"admin", "supervisor", "manager"}
 PUBLIC = "public"
 
 ENDPOINTS = {
@@ -106,6 +107,24 @@ ENDPOINTS = {
     ("POST", "/api/handovers/<int:handover_id>/acknowledge"): ON_DUTY,
     ("GET", "/api/webhooks"): {"admin"},
     ("POST", "/api/webhooks"): {"admin"},
+    ("GET", "/api/greeting/settings/<int:site_id>"): OFFICE,
+    ("PUT", "/api/greeting/settings/<int:site_id>"): {"admin", "supervisor"},
+    ("POST", "/api/greeting/rota"): {"admin", "supervisor", "hr"},
+    ("GET", "/api/greeting/shifts"): OFFICE,
+    ("GET", "/api/greeting/my-shifts"): MANAGERS,
+    ("GET", "/api/greeting/today"): OFFICE,
+    ("POST", "/api/greeting/checks"): MANAGERS,
+    ("GET", "/api/greeting/posts/<int:post_id>/code"): {"admin", "supervisor"},
+    ("GET", "/api/greeting/leave"): {"admin", "supervisor", "hr"},
+    ("POST", "/api/greeting/leave"): {"admin", "supervisor", "hr"},
+    ("GET", "/api/greeting/monthly"): OFFICE,
+    ("GET", "/api/greeting/calendar-link"): MANAGERS,
+    ("GET", "/api/greeting/calendar/<int:staff_id>/<string:signature>.ics"): PUBLIC,
+    ("GET", "/api/greeting/swaps"): {"admin", "supervisor", "manager", "hr"},
+    ("POST", "/api/greeting/swaps"): MANAGERS,
+    ("POST", "/api/greeting/swaps/<int:swap_id>/accept"): MANAGERS,
+    ("POST", "/api/greeting/swaps/<int:swap_id>/approve"): {"admin", "supervisor"},
+    ("POST", "/api/greeting/swaps/<int:swap_id>/decline"): MANAGERS,
     ("GET", "/api/audit"): {"admin", "hr"},
 }
 
@@ -164,6 +183,8 @@ def concrete_url(rule, world):
         "<int:schedule_id>": 1,
         "<int:round_id>": 1,
         "<int:handover_id>": 1,
+        "<int:swap_id>": 1,
+        "<string:signature>": "0" * 32,
     }
     for placeholder, value in ids.items():
         rule = rule.replace(placeholder, str(value))

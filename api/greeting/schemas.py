@@ -1,0 +1,130 @@
+import marshmallow as ma
+
+from api.extensions import QuerySchema, Schema
+from api.fields import ZonedDateTime, text_field
+
+MONTH = ma.fields.Integer(
+    required=True, validate=ma.validate.Range(200001, 210012), metadata={"description": "YYYYMM"}
+)
+
+
+class SettingsSchema(Schema):
+    site_id = ma.fields.Integer(dump_only=True)
+    minutes = ma.fields.Integer(validate=ma.validate.Range(5, 120))
+    weekdays = ma.fields.List(
+        ma.fields.Integer(validate=ma.validate.Range(0, 6)),
+        validate=ma.validate.Length(min=1, max=7),
+    )
+    holidays = ma.fields.List(ma.fields.Date(), validate=ma.validate.Length(max=100))
+    extra_workdays = ma.fields.List(
+        ma.fields.Date(),
+        validate=ma.validate.Length(max=50),
+        metadata={"description": "make-up working days 调休"},
+    )
+    morning_post_id = ma.fields.Integer(allow_none=True)
+    evening_post_id = ma.fields.Integer(allow_none=True)
+    grace_minutes = ma.fields.Integer(validate=ma.validate.Range(0, 30))
+    leave_grace_minutes = ma.fields.Integer(validate=ma.validate.Range(0, 30))
+    overstay_minutes = ma.fields.Integer(validate=ma.validate.Range(1, 120))
+    swap_needs_supervisor = ma.fields.Boolean()
+    windows = ma.fields.List(ma.fields.Dict(), dump_only=True)
+
+
+class RotaRequestSchema(Schema):
+    site_id = ma.fields.Integer(required=True)
+    month = MONTH
+
+
+class RotaResultSchema(Schema):
+    made = ma.fields.Integer()
+    kept = ma.fields.Integer(
+        metadata={"description": "shifts already under way or past, kept as history"}
+    )
+
+
+class ShiftSchema(Schema):
+    id = ma.fields.Integer()
+    site_id = ma.fields.Integer()
+    day = ma.fields.Date()
+    window = ma.fields.String()
+    post_id = ma.fields.Integer(allow_none=True)
+    manager_id = ma.fields.Integer()
+    manager_name = ma.fields.String()
+    starts_at = ZonedDateTime()
+    ends_at = ZonedDateTime()
+    check_in_at = ZonedDateTime(allow_none=True)
+    check_out_at = ZonedDateTime(allow_none=True)
+    status = ma.fields.String(
+        metadata={
+            "description": "scheduled | on_time | late | left_early | "
+            "late_and_left_early | overstayed | missing_check_out | no_show"
+        }
+    )
+    late_minutes = ma.fields.Integer()
+    early_minutes = ma.fields.Integer()
+    overstay_minutes = ma.fields.Integer()
+
+
+class ShiftQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer(required=True)
+    month = MONTH
+    manager_id = ma.fields.Integer()
+
+
+class TodayQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer(required=True)
+
+
+class CheckSchema(Schema):
+    id = ma.fields.UUID(
+        required=True, metadata={"description": "made by the phone; resending is safe"}
+    )
+    payload = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(("in", "out")))
+    device_at = ZonedDateTime(required=True)
+    photo_id = ma.fields.UUID(allow_none=True)
+
+
+class LeaveSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    staff_id = ma.fields.Integer(required=True)
+    first_day = ma.fields.Date(required=True)
+    last_day = ma.fields.Date(required=True)
+    note = text_field(200, allow_empty=True, load_default="")
+
+    @ma.validates_schema
+    def in_order(self, data, **kwargs):
+        if data["last_day"] < data["first_day"]:
+            raise ma.ValidationError("The leave ends before it starts.", "last_day")
+        if (data["last_day"] - data["first_day"]).days > 366:
+            raise ma.ValidationError("At most a year of leave at once.", "last_day")
+
+
+class LeaveQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer(required=True)
+
+
+class MonthlySchema(Schema):
+    manager_id = ma.fields.Integer()
+    name = ma.fields.String()
+    shifts = ma.fields.Integer()
+    on_time = ma.fields.Integer()
+    late = ma.fields.Integer()
+    no_show = ma.fields.Integer()
+    other = ma.fields.Integer()
+    compliance = ma.fields.Float(allow_none=True, metadata={"description": "percent on time"})
+
+
+class MonthlyQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer(required=True)
+    month = MONTH
+
+
+class PostCodeSchema(Schema):
+    token = ma.fields.String()
+    url = ma.fields.String()
+    key_version = ma.fields.Integer()
+
+
+class CalendarLinkSchema(Schema):
+    url = ma.fields.String(metadata={"description": "subscribe to it in the phone's calendar"})

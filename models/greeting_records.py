@@ -1,0 +1,330 @@
+"""Greeting duty in the database: building a month's rota, recording check-ins at the post,
+judging shifts and swapping them. The rules are plain functions in models/rules/."""
+
+import calendar
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from peewee import fn
+
+from models import write_transaction
+from models.greeting import (
+    GreetingCheck,
+    GreetingSettings,
+    GreetingShift,
+    ManagerLeave,
+    SwapRequest,
+)
+from models.org import Post, Site, Staff
+from models.rules.greeting import judge_shift
+from models.rules.greeting_windows import duty_days, window_instants, windows_for_site
+from models.rules.qr_signing import TokenError, parse_token, verify_token
+from models.rules.rota import Assignment, RotaError, Slot, build_rota, can_swap
+from models.site_keys import key_secret, newest_version
+
+# A check-in is believed at the phone's time when it is at most this far ahead of the server.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+MAX_OFFLINE = timedelta(days=7)
+
+
+class GreetingRefused(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def settings_for(site: Site) -> GreetingSettings:
+    settings, _ = GreetingSettings.get_or_create(site=site)
+    return settings
+
+
+def site_windows(site: Site, settings: GreetingSettings):
+    """The site's duty windows; a site missing its working-day start or evening peak is told so."""
+    try:
+        return windows_for_site(
+            site.site_type,
+            site.workday_start,
+            site.evening_peak_start,
+            site.evening_peak_end,
+            settings.minutes,
+        )
+    except ValueError as exc:
+        raise GreetingRefused("site_windows", f"Set the site's times first: {exc}.") from exc
+
+
+def local_today(site: Site, now: datetime) -> date:
+    return now.replace(tzinfo=UTC).astimezone(site.zone).date()
+
+
+def month_days(month: int) -> tuple[date, date]:
+    year, number = divmod(month, 100)
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+
+
+def site_managers(site: Site) -> list[int]:
+    """The rotation order: the site's active managers by employee number."""
+    return [
+        s.id
+        for s in Staff.select(Staff.id)
+        .where((Staff.site == site) & (Staff.job == "manager") & Staff.active)
+        .order_by(Staff.employee_no)
+    ]
+
+
+def generate_rota(site: Site, month: int, now: datetime) -> tuple[int, int]:
+    """Build (or rebuild) a month's rota; returns (shifts made, shifts kept).
+
+    Shifts that have started, been checked in or judged are history and are kept; only the
+    future is (re)built. The rotation continues after the last manager on duty before the
+    first rebuilt day, and counts this year so far break ties fairly."""
+    settings = settings_for(site)
+    first, last = month_days(month)
+    today = local_today(site, now)
+    rebuild_from = max(first, today + timedelta(days=1))
+    windows = site_windows(site, settings)
+    managers = site_managers(site)
+    if not managers:
+        raise GreetingRefused("no_managers", "This site has no active managers to put on the rota.")
+    with write_transaction():
+        kept = (
+            GreetingShift.select()
+            .where(
+                (GreetingShift.site == site)
+                & (GreetingShift.month == month)
+                & (GreetingShift.day < rebuild_from)
+            )
+            .count()
+        )
+        GreetingShift.delete().where(
+            (GreetingShift.site == site)
+            & (GreetingShift.day >= rebuild_from)
+            & (GreetingShift.day <= last)
+            & GreetingShift.check_in_at.is_null()
+        ).execute()
+        if rebuild_from > last:
+            return 0, kept
+        days = duty_days(
+            rebuild_from,
+            last,
+            frozenset(int(d) for d in settings.weekdays),
+            settings.dates("holidays"),
+            extra_workdays=settings.dates("extra_workdays"),
+        )
+        slots = [Slot(day, w.code) for day in days for w in windows]
+        unavailable: dict[int, set[date]] = {m: set() for m in managers}
+        for leave in ManagerLeave.select().where(
+            ManagerLeave.staff.in_(managers)
+            & (ManagerLeave.last_day >= rebuild_from)
+            & (ManagerLeave.first_day <= last)
+        ):
+            day = max(leave.first_day, rebuild_from)
+            while day <= min(leave.last_day, last):
+                unavailable[leave.staff_id].add(day)
+                day += timedelta(days=1)
+        previous = (
+            GreetingShift.select(GreetingShift.manager)
+            .where((GreetingShift.site == site) & (GreetingShift.day < rebuild_from))
+            .order_by(GreetingShift.day.desc(), GreetingShift.starts_at.desc())
+            .first()
+        )
+        year_start = date(first.year, 1, 1)
+        prior = {
+            row.manager_id: row.n
+            for row in GreetingShift.select(
+                GreetingShift.manager, fn.COUNT(GreetingShift.id).alias("n")
+            )
+            .where(
+                (GreetingShift.site == site)
+                & (GreetingShift.day >= year_start)
+                & (GreetingShift.day < rebuild_from)
+            )
+            .group_by(GreetingShift.manager)
+        }
+        try:
+            rota = build_rota(
+                slots,
+                managers,
+                unavailable=unavailable,
+                prior_counts=prior,
+                last_assigned=previous.manager_id if previous else None,
+            )
+        except RotaError as exc:
+            raise GreetingRefused("rota_impossible", str(exc)) from exc
+        rules = {w.code: w for w in windows}
+        posts = {"morning": settings.morning_post_id, "evening": settings.evening_post_id}
+        rows = []
+        for a in rota:
+            start, end = window_instants(a.day, rules[a.window], site.zone)
+            if start == end:
+                continue  # the window fell into a daylight-saving gap
+            rows.append(
+                {
+                    "site": site.id,
+                    "day": a.day,
+                    "window": a.window,
+                    "post": posts[a.window],
+                    "manager": a.manager_id,
+                    "starts_at": start,
+                    "ends_at": end,
+                    "month": a.day.year * 100 + a.day.month,
+                }
+            )
+        if rows:
+            GreetingShift.insert_many(rows).on_conflict_ignore().execute()
+    return len(rows), kept
+
+
+def judge_due(now: datetime, site_id: int | None = None) -> int:
+    """Judge every shift whose window (and overstay allowance, when not checked out) has passed."""
+    query = GreetingShift.select().where(
+        (GreetingShift.status == "scheduled") & (GreetingShift.ends_at < now)
+    )
+    if site_id is not None:
+        query = query.where(GreetingShift.site == site_id)
+    settings: dict[int, GreetingSettings] = {}
+    count = 0
+    for shift in query:
+        if shift.site_id not in settings:
+            settings[shift.site_id] = settings_for(Site.get_by_id(shift.site_id))
+        rules = settings[shift.site_id]
+        if (
+            shift.check_out_at is None
+            and shift.ends_at + timedelta(minutes=rules.overstay_minutes) >= now
+        ):
+            continue  # still inside the overstay allowance: the check-out may come
+        outcome = judge_shift(
+            shift.starts_at,
+            shift.ends_at,
+            shift.check_in_at,
+            shift.check_out_at,
+            grace_minutes=rules.grace_minutes,
+            leave_grace_minutes=rules.leave_grace_minutes,
+            overstay_minutes=rules.overstay_minutes,
+        )
+        GreetingShift.update(
+            status=outcome.status,
+            late_minutes=outcome.late_minutes,
+            early_minutes=outcome.early_minutes,
+            overstay_minutes=outcome.overstay_minutes,
+            judged_at=now,
+        ).where(GreetingShift.id == shift.id).execute()
+        count += 1
+    return count
+
+
+def record_check(
+    *,
+    check_id: uuid.UUID,
+    user,
+    payload: str,
+    kind: str,
+    device_at: datetime,
+    photo_id,
+    site_ids,
+    now: datetime,
+) -> GreetingShift:
+    """A manager scanned the post's code to check in or out of their shift."""
+    existing = GreetingCheck.get_or_none(GreetingCheck.id == check_id)
+    if existing is not None:
+        return existing.shift
+    try:
+        token = parse_token(payload)
+    except TokenError as bad:
+        raise GreetingRefused("malformed", "This is not a greeting post code of ours.") from bad
+    if token.kind != "p":
+        raise GreetingRefused("not_a_post", "This code is not a greeting post.")
+    if site_ids is not None and token.site_id not in site_ids:
+        raise GreetingRefused("other_site", "This post belongs to another site.")
+    secret = key_secret(token.site_id, token.key_version)
+    try:
+        if secret is None:
+            raise TokenError("forged", "no such key")
+        verify_token(token, secret)
+    except TokenError as bad:
+        raise GreetingRefused("forged", "This code's signature is not valid.") from bad
+    newest = newest_version(token.site_id)
+    if token.key_version != newest:
+        raise GreetingRefused("outdated_label", "This label was replaced; ask for the new one.")
+    post = Post.get_or_none((Post.id == token.object_id) & (Post.site == token.site_id))
+    if post is None or not post.active:
+        raise GreetingRefused("unknown_post", "This post does not exist or was retired.")
+    if device_at < now - MAX_OFFLINE:
+        raise GreetingRefused("too_old", "This check is too old to upload.")
+    at = device_at if device_at <= now + CLOCK_TOLERANCE else now
+    shift = (
+        GreetingShift.select()
+        .where(
+            (GreetingShift.site == post.site_id)
+            & (GreetingShift.manager == user.staff_id)
+            & (GreetingShift.starts_at <= at + timedelta(minutes=30))
+            & (GreetingShift.ends_at >= at - timedelta(hours=2))
+        )
+        .order_by(GreetingShift.starts_at)
+        .first()
+    )
+    if shift is None:
+        raise GreetingRefused("no_shift", "You have no greeting shift at this time.")
+    if shift.post_id is not None and shift.post_id != post.id:
+        raise GreetingRefused("wrong_post", "Your shift is at another post.")
+    with write_transaction():
+        GreetingCheck.create(
+            id=check_id,
+            shift=shift,
+            user=user.id,
+            kind=kind,
+            device_at=device_at,
+            server_at=now,
+            effective_at=at,
+            photo_id=photo_id,
+        )
+        if kind == "in" and (shift.check_in_at is None or at < shift.check_in_at):
+            shift.check_in_at, shift.check_in_photo = at, photo_id
+        if kind == "out" and (shift.check_out_at is None or at > shift.check_out_at):
+            shift.check_out_at = at
+        shift.save()
+        if shift.status != "scheduled":
+            GreetingShift.update(status="scheduled").where(GreetingShift.id == shift.id).execute()
+    judge_due(now, shift.site_id)  # a late upload is judged again at once
+    return GreetingShift.get_by_id(shift.id)
+
+
+def request_swap(shift: GreetingShift, other: GreetingShift, user, today: date) -> SwapRequest:
+    assignments = [Assignment(s.day, s.window, s.manager_id) for s in (shift, other)]
+    assignments += [
+        Assignment(s.day, s.window, s.manager_id)
+        for s in GreetingShift.select().where(
+            (GreetingShift.site == shift.site_id)
+            & GreetingShift.day.in_([shift.day, other.day])
+            & GreetingShift.id.not_in([shift.id, other.id])
+        )
+    ]
+    if shift.site_id != other.site_id:
+        raise GreetingRefused("other_site", "Shifts can be swapped only within a site.")
+    if shift.manager_id != user.staff_id:
+        raise GreetingRefused("not_yours", "You can offer only your own shift.")
+    reason = can_swap(assignments[0], assignments[1], assignments, today)
+    if reason is not None:
+        raise GreetingRefused(reason, SWAP_REASONS.get(reason, reason))
+    if shift.check_in_at is not None or other.check_in_at is not None:
+        raise GreetingRefused("past_shift", SWAP_REASONS["past_shift"])
+    return SwapRequest.create(
+        site=shift.site_id, shift=shift, other_shift=other, requested_by=user.id
+    )
+
+
+SWAP_REASONS = {
+    "same_manager": "You cannot swap with yourself.",
+    "past_shift": "A shift that has begun or passed cannot be swapped.",
+    "same_day_conflict": "After the swap one manager would have two shifts on one day.",
+    "not_found": "No such shift.",
+}
+
+
+def apply_swap(swap: SwapRequest, now: datetime) -> None:
+    """Exchange the two shifts' managers."""
+    a, b = GreetingShift.get_by_id(swap.shift_id), GreetingShift.get_by_id(swap.other_shift_id)
+    GreetingShift.update(manager=b.manager_id).where(GreetingShift.id == a.id).execute()
+    GreetingShift.update(manager=a.manager_id).where(GreetingShift.id == b.id).execute()
+    swap.status, swap.responded_at = "done", now
+    swap.save()

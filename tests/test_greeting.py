@@ -1,0 +1,340 @@
+"""Lobby greeting duty through the API: fair rotas, time zones, swaps, check-ins and judged
+shifts, regeneration that keeps history, the calendar feed."""
+
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from models import utcnow
+from models.accounts import User
+from models.greeting import GreetingShift
+from models.org import Site, Staff
+
+NEXT_YEAR = utcnow().year + 1
+JANUARY, FEBRUARY = NEXT_YEAR * 100 + 1, NEXT_YEAR * 100 + 2
+
+
+@pytest.fixture
+def managers(app, world):
+    with app.app_context():
+        Site.update(workday_start=time(9, 0)).where(Site.id == world.site_a.id).execute()
+        people = [
+            Staff.create(
+                employee_no=f"M-{n}",
+                name=f"经理{n}",
+                gender="male",
+                job="manager",
+                site=world.site_a,
+            )
+            for n in range(1, 5)
+        ]
+        User.update(staff=people[0]).where(User.username == "manager").execute()
+        other = User.create(
+            username="manager2",
+            role="manager",
+            password_hash=world.users["manager"].password_hash,
+            staff=people[1],
+        )
+        from models.accounts import UserSite
+
+        UserSite.create(user=other, site=world.site_a)
+    return people
+
+
+def rota(world, month, site=None, role="supervisor"):
+    site_id = site or world.site_a.id
+    r = world.client.post(
+        "/api/greeting/rota", headers=world.headers(role), json={"site_id": site_id, "month": month}
+    )
+    assert r.status_code == 200, r.json
+    shifts = world.client.get(
+        f"/api/greeting/shifts?site_id={site_id}&month={month}", headers=world.headers(role)
+    ).json
+    return r.json, shifts
+
+
+def test_a_fair_rota_across_two_months_with_leave_and_holidays(app, world, managers):
+    h = world.headers("supervisor")
+    world.client.put(
+        f"/api/greeting/settings/{world.site_a.id}",
+        headers=h,
+        json={"holidays": [f"{NEXT_YEAR}-01-01"], "morning_post_id": world.post_a.id},
+    )
+    r = world.client.post(
+        "/api/greeting/leave",
+        headers=h,
+        json={
+            "staff_id": managers[2].id,
+            "first_day": f"{NEXT_YEAR}-01-12",
+            "last_day": f"{NEXT_YEAR}-01-16",
+        },
+    )
+    assert r.status_code == 201
+    made, january = rota(world, JANUARY)
+    days = {s["day"] for s in january}
+    assert f"{NEXT_YEAR}-01-01" not in days  # a public holiday
+    assert all(date.fromisoformat(d).weekday() < 5 for d in days)  # weekdays only by default
+    assert all(s["starts_at"].endswith("+08:00") and "T08:30:00" in s["starts_at"] for s in january)
+    on_leave = [
+        s
+        for s in january
+        if s["manager_id"] == managers[2].id
+        and f"{NEXT_YEAR}-01-12" <= s["day"] <= f"{NEXT_YEAR}-01-16"
+    ]
+    assert on_leave == []
+    counts = Counter(s["manager_id"] for s in january)
+    present_all_month = [m.id for m in managers if m.id != managers[2].id]
+    assert (
+        max(counts[m] for m in present_all_month) - min(counts[m] for m in present_all_month) <= 1
+    )
+    assert counts[managers[2].id] <= max(
+        counts.values()
+    )  # back from leave: no pile of catch-up shifts
+    _, february = rota(world, FEBRUARY)
+    order = [m.id for m in managers]
+    last_january = january[-1]["manager_id"]
+    assert february[0]["manager_id"] == order[(order.index(last_january) + 1) % len(order)]
+    totals = Counter(s["manager_id"] for s in january + february)
+    assert max(totals.values()) - min(totals.values()) <= 2
+
+
+def test_a_mixed_site_has_two_windows_and_nobody_twice_a_day(app, world, managers):
+    with app.app_context():
+        Site.update(
+            site_type="mixed", evening_peak_start=time(18, 0), evening_peak_end=time(18, 30)
+        ).where(Site.id == world.site_a.id).execute()
+    _, shifts = rota(world, JANUARY)
+    by_day = {}
+    for s in shifts:
+        by_day.setdefault(s["day"], []).append(s)
+    assert all(
+        sorted(x["window"] for x in day) == ["evening", "morning"] for day in by_day.values()
+    )
+    assert all(len({x["manager_id"] for x in day}) == 2 for day in by_day.values())
+
+
+def test_a_site_in_another_time_zone(app, world, managers):
+    with app.app_context():
+        Site.update(timezone="America/New_York").where(Site.id == world.site_a.id).execute()
+        rota(world, JANUARY)
+        first = GreetingShift.select().order_by(GreetingShift.starts_at).first()
+        # 08:30 in New York in January (EST, UTC-5) is 13:30 UTC.
+        assert (first.starts_at.hour, first.starts_at.minute) == (13, 30)
+        assert first.ends_at - first.starts_at == timedelta(minutes=30)
+    shifts = world.client.get(
+        f"/api/greeting/shifts?site_id={world.site_a.id}&month={JANUARY}",
+        headers=world.headers("supervisor"),
+    ).json
+    assert shifts[0]["starts_at"].endswith("-05:00")
+
+
+def test_swap_flow_and_its_refusals(app, world, managers):
+    _, shifts = rota(world, JANUARY)
+    mine = next(s for s in shifts if s["manager_id"] == managers[0].id)
+    theirs = next(s for s in shifts if s["manager_id"] == managers[1].id)
+    me, colleague = world.headers("manager"), world.headers("manager2")
+    r = world.client.post(
+        "/api/greeting/swaps",
+        headers=me,
+        json={"shift_id": mine["id"], "other_shift_id": mine["id"]},
+    )
+    assert r.status_code == 422 and r.json["error"] == "same_manager"
+    r = world.client.post(
+        "/api/greeting/swaps",
+        headers=me,
+        json={"shift_id": theirs["id"], "other_shift_id": mine["id"]},
+    )
+    assert r.status_code == 422 and r.json["error"] == "not_yours"
+    r = world.client.post(
+        "/api/greeting/swaps",
+        headers=me,
+        json={"shift_id": mine["id"], "other_shift_id": theirs["id"]},
+    )
+    assert r.status_code == 201 and r.json["status"] == "pending"
+    swap_id = r.json["id"]
+    assert world.client.post(f"/api/greeting/swaps/{swap_id}/accept", headers=me).status_code == 403
+    r = world.client.post(f"/api/greeting/swaps/{swap_id}/accept", headers=colleague)
+    assert r.status_code == 200 and r.json["status"] == "done"
+    with app.app_context():
+        assert GreetingShift.get_by_id(mine["id"]).manager_id == managers[1].id
+        assert GreetingShift.get_by_id(theirs["id"]).manager_id == managers[0].id
+    # Another site's shift is invisible; a past shift cannot be swapped.
+    with app.app_context():
+        other_site = GreetingShift.create(
+            site=world.site_b,
+            day=date(NEXT_YEAR, 1, 5),
+            window="evening",
+            manager=managers[3],
+            starts_at=datetime(NEXT_YEAR, 1, 5, 10),
+            ends_at=datetime(NEXT_YEAR, 1, 5, 10, 30),
+            month=JANUARY,
+        )
+        past = GreetingShift.create(
+            site=world.site_a,
+            day=date.today() - timedelta(days=3),
+            window="morning",
+            manager=managers[0],
+            starts_at=utcnow() - timedelta(days=3),
+            ends_at=utcnow() - timedelta(days=3) + timedelta(minutes=30),
+            month=202001,
+        )
+    r = world.client.post(
+        "/api/greeting/swaps",
+        headers=me,
+        json={"shift_id": theirs["id"], "other_shift_id": other_site.id},
+    )
+    assert r.status_code == 404
+    r = world.client.post(
+        "/api/greeting/swaps", headers=me, json={"shift_id": past.id, "other_shift_id": mine["id"]}
+    )
+    assert r.status_code == 422 and r.json["error"] == "past_shift"
+
+
+def test_a_swap_that_needs_a_supervisor(app, world, managers):
+    world.client.put(
+        f"/api/greeting/settings/{world.site_a.id}",
+        headers=world.headers("supervisor"),
+        json={"swap_needs_supervisor": True},
+    )
+    _, shifts = rota(world, JANUARY)
+    mine = next(s for s in shifts if s["manager_id"] == managers[0].id)
+    theirs = next(s for s in shifts if s["manager_id"] == managers[1].id)
+    swap = world.client.post(
+        "/api/greeting/swaps",
+        headers=world.headers("manager"),
+        json={"shift_id": mine["id"], "other_shift_id": theirs["id"]},
+    ).json
+    r = world.client.post(
+        f"/api/greeting/swaps/{swap['id']}/accept", headers=world.headers("manager2")
+    )
+    assert r.json["status"] == "accepted"
+    with app.app_context():
+        assert GreetingShift.get_by_id(mine["id"]).manager_id == managers[0].id
+    r = world.client.post(
+        f"/api/greeting/swaps/{swap['id']}/approve", headers=world.headers("supervisor")
+    )
+    assert r.json["status"] == "done" and r.json["approved_by_id"] == world.users["supervisor"].id
+
+
+def shift_now(app, world, manager, *, started_minutes_ago, length=30, window="morning"):
+    with app.app_context():
+        start = utcnow().replace(microsecond=0) - timedelta(minutes=started_minutes_ago)
+        return GreetingShift.create(
+            site=world.site_a,
+            day=start.date(),
+            window=window,
+            post=world.post_a,
+            manager=manager,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=length),
+            month=start.year * 100 + start.month,
+        )
+
+
+def check(world, code, kind, at):
+    return world.client.post(
+        "/api/greeting/checks",
+        headers=world.headers("manager"),
+        json={
+            "id": str(uuid.uuid4()),
+            "payload": code,
+            "kind": kind,
+            "device_at": at.replace(tzinfo=UTC).isoformat(),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "check_in,check_out,status",
+    [
+        (-5, 31, "on_time"),     # in before the start, out just after the end
+        (2, 30, "on_time"),      # in at the grace exactly
+        (3, 30, "late"),         # a minute past the grace
+        (None, None, "no_show"),
+        (0, 20, "left_early"),
+        (0, 50, "overstayed"),
+        (5, None, "missing_check_out"),
+    ],
+)  # fmt: skip
+def test_each_judgement_outcome(app, world, managers, check_in, check_out, status):
+    shift = shift_now(app, world, managers[0], started_minutes_ago=90)
+    code = world.client.get(
+        f"/api/greeting/posts/{world.post_a.id}/code", headers=world.headers("supervisor")
+    ).json
+    if check_in is not None:
+        r = check(world, code["url"], "in", shift.starts_at + timedelta(minutes=check_in))
+        assert r.status_code == 200, r.json
+    if check_out is not None:
+        r = check(world, code["url"], "out", shift.starts_at + timedelta(minutes=check_out))
+        assert r.status_code == 200, r.json
+    today = world.client.get(
+        f"/api/greeting/shifts?site_id={world.site_a.id}&month={shift.month}",
+        headers=world.headers("supervisor"),
+    ).json
+    judged = next(s for s in today if s["id"] == shift.id)
+    assert judged["status"] == status, judged
+
+
+def test_checks_are_refused_at_the_wrong_post_or_without_a_shift(app, world, managers):
+    code = world.client.get(
+        f"/api/greeting/posts/{world.post_a.id}/code", headers=world.headers("supervisor")
+    ).json
+    r = check(world, code["url"], "in", utcnow())
+    assert r.status_code == 422 and r.json["error"] == "no_shift"
+    r = check(world, code["url"].replace(".1.", ".9."), "in", utcnow())
+    assert r.status_code == 422 and r.json["error"] in ("forged", "malformed")
+
+
+def test_regeneration_keeps_history(app, world, managers):
+    month = int(utcnow().replace(tzinfo=UTC).astimezone(world.site_a.zone).strftime("%Y%m"))
+    with app.app_context():
+        past = GreetingShift.create(
+            site=world.site_a,
+            day=date(month // 100, month % 100, 1),
+            window="morning",
+            manager=managers[3],
+            starts_at=datetime(month // 100, month % 100, 1, 0, 30),
+            ends_at=datetime(month // 100, month % 100, 1, 1, 0),
+            month=month,
+            check_in_at=datetime(month // 100, month % 100, 1, 0, 29),
+        )
+    first, _ = rota(world, month)
+    second, shifts = rota(world, month)
+    assert second["kept"] >= 1 and past.id in {s["id"] for s in shifts}
+    assert second["made"] == first["made"]
+
+
+def test_calendar_feed_is_private_and_lists_shifts(app, world, managers):
+    rota(world, JANUARY)
+    link = world.client.get("/api/greeting/calendar-link", headers=world.headers("manager")).json[
+        "url"
+    ]
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    r = world.client.get("/" + path)
+    assert r.status_code == 200 and r.mimetype == "text/calendar"
+    body = r.get_data(as_text=True)
+    assert body.count("BEGIN:VEVENT") >= 4 and "迎候值班" in body
+    assert (
+        world.client.get("/" + path.replace(path.rsplit("/", 1)[1], "0" * 32 + ".ics")).status_code
+        == 404
+    )
+
+
+def test_monthly_compliance(app, world, managers):
+    shift = shift_now(app, world, managers[0], started_minutes_ago=90)
+    code = world.client.get(
+        f"/api/greeting/posts/{world.post_a.id}/code", headers=world.headers("supervisor")
+    ).json
+    check(world, code["url"], "in", shift.starts_at)
+    check(world, code["url"], "out", shift.ends_at)
+    shift_now(
+        app, world, managers[0], started_minutes_ago=200, window="evening"
+    )  # a no-show earlier
+    rows = world.client.get(
+        f"/api/greeting/monthly?site_id={world.site_a.id}&month={shift.month}",
+        headers=world.headers("hr"),
+    ).json
+    mine = next(r for r in rows if r["manager_id"] == managers[0].id)
+    assert (mine["shifts"], mine["on_time"], mine["no_show"], mine["compliance"]) == (2, 1, 1, 50.0)
