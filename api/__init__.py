@@ -71,6 +71,7 @@ def register_blueprints(api: Api) -> None:
     from api.handovers.routes import blp as handovers
     from api.health.routes import blp as health
     from api.inspections.routes import blp as inspections
+    from api.monthly.routes import blp as monthly
     from api.patrol_routes.routes import blp as patrol_routes
     from api.photos.routes import blp as photos
     from api.posts.routes import blp as posts
@@ -90,7 +91,7 @@ def register_blueprints(api: Api) -> None:
     inspection = (checklists, inspections, rectifications, coaching, contractors, photos)
     patrol = (checkpoints, patrol_routes, schedules, rounds, scans, anomalies, handovers, webhooks)
     greeting_duty = (greeting, swaps)
-    for blueprint in (*organisation, *inspection, *patrol, *greeting_duty, audit):
+    for blueprint in (*organisation, *inspection, *patrol, *greeting_duty, monthly, audit):
         api.register_blueprint(blueprint)
 
 

@@ -2,12 +2,15 @@
 residential estate with areas, posts, teams, staff of every job and one account per role."""
 
 import secrets
-from datetime import time
+from datetime import UTC, time
 
 from api.security import hash_password
-from models import write_transaction
+from models import utcnow, write_transaction
 from models.accounts import User, UserSite
+from models.greeting_records import generate_rota, settings_for
 from models.org import Area, Post, Site, Staff, StaffArea, Team
+from models.patrol_records import ensure_site_rounds
+from models.patrols import Checkpoint, Route, RouteStop, Schedule
 
 SITES = [
     {
@@ -137,4 +140,56 @@ def load_demo() -> list[tuple[str, str, str]] | None:
                 for site in sites if role in ("hr", "supervisor") else sites[:1]:
                     UserSite.create(user=user, site=site)
             logins.append((username, role, password))
+        for site in sites:
+            add_patrol(site)
+    now = utcnow()
+    for site in sites:
+        ensure_site_rounds(site, now)
+        settings = settings_for(site)
+        settings.morning_post = Post.get((Post.site == site) & (Post.kind.in_(("lobby", "gate"))))
+        settings.evening_post = settings.morning_post
+        settings.save()
+        local = now.replace(tzinfo=UTC).astimezone(site.zone)
+        generate_rota(site, local.year * 100 + local.month, now)
     return logins
+
+
+def add_patrol(site: Site) -> None:
+    """Checkpoints in every area, a night route through them every two hours, and a day round."""
+    checkpoints = []
+    for area in Area.select().where(Area.site == site).order_by(Area.id):
+        checkpoint = Checkpoint.create(
+            site=site,
+            area=area,
+            name=f"{area.name}巡更点",
+            code=f"tmp-{area.id}",
+            checklist="checkpoint-general" if area.area_type == "garage" else None,
+        )
+        checkpoint.code = f"{site.code}-C-{checkpoint.id:04d}"
+        checkpoint.save()
+        checkpoints.append(checkpoint)
+    route = Route.create(site=site, name="全区巡更")
+    for position, checkpoint in enumerate(checkpoints):
+        RouteStop.create(
+            route=route, checkpoint=checkpoint, position=position, offset_minutes=3 * position
+        )
+    Schedule.create(
+        site=site,
+        route=route,
+        name="夜间巡更",
+        start_time=time(20, 0),
+        end_time=time(6, 0),
+        every_minutes=120,
+        duration_minutes=60,
+        start_grace_minutes=10,
+    )
+    Schedule.create(
+        site=site,
+        route=route,
+        name="日间巡更",
+        start_time=time(8, 0),
+        end_time=time(18, 0),
+        every_minutes=120,
+        duration_minutes=60,
+        start_grace_minutes=10,
+    )

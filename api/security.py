@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 
 from api.errors import abort
-from models import utcnow
+from models import hot_sql, utcnow
 from models.accounts import AuthToken, User
 from models.org import Site
 
@@ -69,8 +69,11 @@ def issue_token(user: User) -> tuple[str, AuthToken]:
     return token, record
 
 
-def authenticate() -> tuple[User, AuthToken]:
-    """The caller's user and token, or a 401 that says why."""
+def authenticate() -> tuple[User, AuthToken, list[int]]:
+    """The caller's user, token and linked site ids, or a 401 that says why.
+
+    One query on every request (see models/hot_sql.py): revoking a token or disabling a user
+    takes effect on the very next request."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -80,12 +83,8 @@ def authenticate() -> tuple[User, AuthToken]:
             "Sign in and send 'Authorization: Bearer <token>'.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    row = (
-        AuthToken.select(AuthToken, User)
-        .join(User)
-        .where(AuthToken.digest == token_digest(token.strip()))
-        .first()
-    )
+    found = hot_sql.token_holder(token_digest(token.strip()))
+    row, user, site_ids = found if found is not None else (None, None, [])
     if row is None or row.revoked_at is not None:
         abort(
             401,
@@ -100,14 +99,14 @@ def authenticate() -> tuple[User, AuthToken]:
             "Your sign-in has expired; sign in again.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    if not row.user.active:
+    if not user.active:
         abort(
             401,
             "account_disabled",
             "This account is disabled.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return row.user, row
+    return user, row, site_ids
 
 
 def roles(*allowed: str):
@@ -119,8 +118,9 @@ def roles(*allowed: str):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            user, token = authenticate()
+            user, token, site_ids = authenticate()
             g.user, g.token = user, token
+            g.site_ids = None if user.is_company_wide else site_ids
             if user.role not in allowed:
                 abort(403, "forbidden", f"The {user.role} role may not do this.")
             return view(*args, **kwargs)

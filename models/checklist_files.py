@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.org import AREA_TYPES, GENDERS, JOBS
+from models.rules.monthly import StarRule, check_weights
 from models.rules.scoring import GradeBand, check_bands
 
 SUBJECT_KINDS = {
@@ -22,6 +23,8 @@ VOCABULARY = {"jobs": JOBS, "genders": GENDERS, "area_types": AREA_TYPES}
 TEXT_PAIRS = ("requirement", "fault", "impression")
 CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 SCORING_FILE = "scoring.toml"
+PERFORMANCE_FILE = "performance.toml"
+SETTINGS_FILES = (SCORING_FILE, PERFORMANCE_FILE)
 
 
 class ChecklistError(Exception):
@@ -35,6 +38,10 @@ class ScoringSettings:
     pass_mark: float
     critical_cap: float
     bands: tuple[GradeBand, ...]
+    # From performance.toml: how the monthly record is put together.
+    weights: dict | None = None
+    closing_day: int = 28
+    stars: StarRule = StarRule()
 
 
 def _is_code(value) -> bool:
@@ -216,16 +223,47 @@ def parse_scoring(path: Path, problems: list[str]) -> ScoringSettings | None:
     return settings
 
 
+def parse_performance(path: Path, problems: list[str]) -> dict | None:
+    """Role weights, the closing day and the service-star rule from performance.toml."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        weights = {
+            job: {c: float(w) for c, w in table.items()} for job, table in raw["weights"].items()
+        }
+        closing_day = int(raw.get("closing_day", 28))
+        stars = StarRule(int(raw["stars"]["per_site"]), int(raw["stars"]["min_inspections"]))
+    except (
+        OSError,
+        tomllib.TOMLDecodeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+    ) as exc:
+        problems.append(f"{path.name}: {exc.__class__.__name__}: {exc}")
+        return None
+    found = [f"{path.name}: {p}" for p in check_weights(weights, JOBS)]
+    if not 1 <= closing_day <= 28:
+        found.append(f"{path.name}: closing_day must be 1 to 28 (every month has it)")
+    problems += found
+    return None if found else {"weights": weights, "closing_day": closing_day, "stars": stars}
+
+
 def load_directory(directory: Path) -> tuple[list[dict], ScoringSettings]:
     """Every checklist and the scoring settings, or ChecklistError listing every problem."""
     problems: list[str] = []
     checklists = [
         c
         for path in sorted(directory.glob("*.toml"))
-        if path.name != SCORING_FILE
+        if path.name not in SETTINGS_FILES
         if (c := parse_checklist(path, problems)) is not None
     ]
     scoring = parse_scoring(directory / SCORING_FILE, problems)
+    performance = parse_performance(directory / PERFORMANCE_FILE, problems)
+    if scoring is not None and performance is not None:
+        scoring = ScoringSettings(
+            scoring.pass_mark, scoring.critical_cap, scoring.bands, **performance
+        )
     if not checklists and not problems:
         problems.append(f"{directory}: no checklist files found")
     if problems:

@@ -78,7 +78,7 @@ class GreetingShift(BaseModel):
         indexes = (
             (("site", "day", "window"), True),
             (("manager", "month", "status"), False),
-            (("site", "month"), False),
+            (("month", "site", "status", "manager"), False),
         )
 
 

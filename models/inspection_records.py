@@ -22,6 +22,7 @@ from models.inspections import (
     InspectionItem,
     Rectification,
 )
+from models.monthly import month_open_for
 from models.org import Area, Staff, StaffArea
 from models.photos import Photo
 from models.rules.applicability import applicable_items, applies
@@ -216,7 +217,8 @@ def record_inspection(
 
     grade = grade_for(scored.score, scoring.bands)
     is_staff = isinstance(sub.subject, Staff)
-    month = month_of(sub.inspected_at, site.zone)
+    # Dated in a month HR has closed: it counts in the next open month (models/monthly.py).
+    month = month_open_for(site.id, month_of(sub.inspected_at, site.zone))
     try:
         with write_transaction():
             if Inspection.get_or_none(Inspection.id == sub.id) is not None:  # a double tap won

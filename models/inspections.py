@@ -76,7 +76,21 @@ class Inspection(BaseModel):
 
     class Meta:
         indexes = (
-            (("site", "month", "kind", "status"), False),
+            # Covering index of the monthly records: every column the aggregates read.
+            (
+                (
+                    "month",
+                    "site",
+                    "status",
+                    "subject_type",
+                    "staff",
+                    "area",
+                    "kind",
+                    "score",
+                    "critical_failed",
+                ),
+                False,
+            ),
             (("staff", "month", "kind", "status", "score"), False),
             (("area", "month", "kind", "status", "score"), False),
             (("inspector", "inspected_at"), False),

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from peewee import IntegrityError, fn
+from peewee import IntegrityError
 
-from models import utcnow, write_transaction
+from models import hot_sql, utcnow, write_lock, write_transaction
 from models.checklists import Checklist, ChecklistVersion
 from models.org import Site
 from models.patrols import (
@@ -19,8 +19,6 @@ from models.patrols import (
     RouteStop,
     Scan,
     Schedule,
-    SiteKey,
-    Webhook,
     WebhookDelivery,
 )
 from models.photos import Photo
@@ -36,6 +34,9 @@ from models.site_keys import key_secret
 MAX_OFFLINE_DAYS = 7
 # Who used a phone within this many hours counts as "the same shift" for shared-phone flags.
 SHIFT_HOURS = 12
+# The longest a round lasts (a schedule's duration_minutes is at most a day): a scan looks for
+# its round among the rounds that started within this long before it.
+MAX_ROUND_MINUTES = 24 * 60
 
 
 # --- rounds -----------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def alert_overdue(now: datetime) -> int:
 
 def enqueue_alert(site_id: int, event: str, dedupe_key: str, payload: dict) -> None:
     """Queue a webhook post for the site, once per event and object, if the site has one."""
-    if not Webhook.select().where((Webhook.site == site_id) & Webhook.active).exists():
+    if not hot_sql.site_has_webhook(site_id):
         return
     body = json.dumps(
         {"event": event, "site_id": site_id, "at": utcnow().isoformat() + "Z", **payload},
@@ -295,23 +296,29 @@ def record_scan(
     item: ScanInput, *, user, site_ids: list[int] | None, offline: bool, now: datetime
 ) -> dict:
     """Check and store one scan; returns its outcome (accepted, flagged or rejected, and why).
-    Storing the same scan id again answers the stored outcome."""
-    existing = Scan.get_or_none(Scan.id == item.id)
-    if existing is not None:
-        return (
-            outcome_of(existing) if existing.user_id == user.id else rejection(item.id, "id_taken")
-        )
+    Storing the same scan id again answers the stored outcome (another user's id: id_taken).
+
+    A new scan is not looked up first: a resubmission is caught by its insert meeting the
+    stored row (nothing is written before the insert), and before any rejection is answered
+    the id is looked up, so a resubmission is never refused, e.g. as a duplicate of itself."""
     try:
         checkpoint, key_ver = _verify_code(item.payload, site_ids)
-        with write_transaction():
+        with write_lock.write_transaction():
             return _store(item, checkpoint, key_ver, user=user, offline=offline, now=now)
     except ScanRejected as refused:
+        stored = Scan.get_or_none(Scan.id == item.id)
+        if stored is not None:
+            return _stored_outcome(stored, user)
         return rejection(item.id, refused.code, refused.detail)
     except IntegrityError:
         stored = Scan.get_or_none(Scan.id == item.id)
         if stored is None:
             raise
-        return outcome_of(stored)
+        return _stored_outcome(stored, user)
+
+
+def _stored_outcome(stored: Scan, user) -> dict:
+    return outcome_of(stored) if stored.user_id == user.id else rejection(stored.id, "id_taken")
 
 
 def _verify_code(payload: str, site_ids: list[int] | None) -> tuple[Checkpoint, int]:
@@ -325,16 +332,7 @@ def _verify_code(payload: str, site_ids: list[int] | None) -> tuple[Checkpoint, 
         raise ScanRejected("not_a_checkpoint")
     if site_ids is not None and token.site_id not in site_ids:
         raise ScanRejected("other_site")
-    newest = SiteKey.select(fn.MAX(SiteKey.version)).where(SiteKey.site == Checkpoint.site)
-    checkpoint = (
-        Checkpoint.select(
-            Checkpoint, Site.timezone.alias("site_timezone"), newest.alias("current_version")
-        )
-        .join(Site)
-        .where((Checkpoint.id == token.object_id) & (Checkpoint.site == token.site_id))
-        .objects()
-        .first()
-    )
+    checkpoint = hot_sql.checkpoint_to_scan(token.object_id, token.site_id)
     secret = key_secret(token.site_id, token.key_version)
     if secret is None:
         raise ScanRejected("forged")
@@ -357,19 +355,14 @@ def _store(
         raise ScanRejected("too_old")
     # A phone clock ahead of the server is not believed; the server's time counts instead.
     effective_at = item.device_at if item.device_at <= now + tolerance else now
-    previous_here = (
-        Scan.select(Scan.effective_at)
-        .where(
-            (Scan.user == user.id)
-            & (Scan.checkpoint == checkpoint)
-            & Scan.effective_at.between(
-                effective_at - timedelta(seconds=60), effective_at + timedelta(seconds=60)
-            )
-        )
-        .first()
+    # The checkpoint's scans within a minute either side (a few rows at most): the same guard's
+    # is a duplicate, another phone's is a flag (see _flags).
+    nearby = hot_sql.scans_at_checkpoint(
+        checkpoint.id, effective_at - timedelta(seconds=60), effective_at + timedelta(seconds=60)
     )
-    if previous_here is not None and cheating.duplicate_scan(
-        previous_here.effective_at, effective_at
+    if any(
+        user_id == user.id and cheating.duplicate_scan(at, effective_at)
+        for user_id, _, at in nearby
     ):
         raise ScanRejected("duplicate_scan")
 
@@ -383,10 +376,14 @@ def _store(
         raise ScanRejected("photo_required")
     _check_photos(checkpoint.site_id, item.photo_ids)
 
-    flags = [f for f in _flags(item, checkpoint, effective_at, user, offline, now) if f is not None]
+    flags = [
+        f
+        for f in _flags(item, checkpoint, effective_at, nearby, user, offline, now)
+        if f is not None
+    ]
     flag_rows = [{"code": f.code, "reason": f.reason, "reason_zh": f.reason_zh} for f in flags]
     zone = ZoneInfo(checkpoint.site_timezone)
-    scan = Scan.create(
+    scan = Scan(
         id=item.id,
         site=checkpoint.site_id,
         checkpoint=checkpoint,
@@ -409,6 +406,7 @@ def _store(
         flags=json.dumps(flag_rows, ensure_ascii=False),
         month=month_of(effective_at, zone),
     )
+    hot_sql.insert(scan)  # the first write: a resubmitted id stops here (IntegrityError)
     if item.photo_ids:
         Photo.update(owner_type="scan", owner_id=str(scan.id)).where(
             Photo.id.in_(item.photo_ids)
@@ -426,14 +424,18 @@ def _store(
                 reported_by=user.id,
             )
     if round_ is not None:
+        changed = False
         if round_.guard_id is None and user.staff_id is not None:
             round_.guard = user.staff_id
+            changed = True
         if flag_rows:
             round_.flags = json.dumps(
                 json.loads(round_.flags) + [{**f, "scan_id": str(scan.id)} for f in flag_rows],
                 ensure_ascii=False,
             )
-        round_.save()
+            changed = True
+        if changed:
+            hot_sql.save_round_guard_and_flags(round_)
         if round_.status != "open":
             judge(round_, now)  # an offline upload after the round was judged
     if flag_rows:
@@ -447,10 +449,8 @@ def _store(
 
 
 def _match(checkpoint: Checkpoint, at: datetime) -> Round | None:
-    candidates = list(
-        Round.select().where(
-            (Round.site == checkpoint.site_id) & (Round.starts_at <= at) & (Round.ends_at >= at)
-        )
+    candidates = hot_sql.rounds_open_at(
+        checkpoint.site_id, at, at - timedelta(minutes=MAX_ROUND_MINUTES)
     )
     plans = [(r.id, plan_of(r)) for r in candidates]
     matched = match_round(
@@ -498,9 +498,16 @@ def _check_photos(site_id: int, photo_ids: list) -> None:
 
 
 def _flags(
-    item: ScanInput, checkpoint: Checkpoint, at: datetime, user, offline: bool, now: datetime
+    item: ScanInput,
+    checkpoint: Checkpoint,
+    at: datetime,
+    nearby: list[tuple[int, str, datetime]],
+    user,
+    offline: bool,
+    now: datetime,
 ):
-    """Every suspicion about this scan: flagged for a person to judge, never silently dropped."""
+    """Every suspicion about this scan: flagged for a person to judge, never silently dropped.
+    ``nearby`` is (user id, device id, time) of the checkpoint's scans within a minute."""
     yield cheating.clock_skew(item.device_at, now, offline=offline)
     if item.latitude is not None and checkpoint.latitude is not None:
         yield cheating.far_from_checkpoint(
@@ -515,49 +522,22 @@ def _flags(
     lon = item.longitude if item.longitude is not None else checkpoint.longitude
     if lat is not None and lon is not None:
         # Where was this guard last, and when? Only worth asking when we know where they are now.
-        previous = (
-            Scan.select(
-                Scan.checkpoint,
-                Scan.effective_at,
-                Scan.latitude,
-                Scan.longitude,
-                Checkpoint.latitude.alias("cp_latitude"),
-                Checkpoint.longitude.alias("cp_longitude"),
-            )
-            .join(Checkpoint)
-            .where((Scan.user == user.id) & Scan.effective_at.between(at - timedelta(hours=2), at))
-            .order_by(Scan.effective_at.desc())
-            .objects()
-            .first()
-        )
-        if previous is not None and previous.checkpoint_id != checkpoint.id:
-            prev_lat = previous.latitude if previous.latitude is not None else previous.cp_latitude
-            prev_lon = (
-                previous.longitude if previous.longitude is not None else previous.cp_longitude
-            )
+        previous = hot_sql.last_scan_of_user(user.id, at - timedelta(hours=2), at)
+        if previous is not None and previous[0] != checkpoint.id:
+            _, prev_at, scan_lat, scan_lon, cp_lat, cp_lon = previous
+            prev_lat = scan_lat if scan_lat is not None else cp_lat
+            prev_lon = scan_lon if scan_lon is not None else cp_lon
             if prev_lat is not None and prev_lon is not None:
-                yield cheating.too_fast(previous.effective_at, prev_lat, prev_lon, at, lat, lon)
+                yield cheating.too_fast(prev_at, prev_lat, prev_lon, at, lat, lon)
     if item.device_id:
-        others = [
-            s.effective_at
-            for s in Scan.select(Scan.effective_at).where(
-                (Scan.checkpoint == checkpoint)
-                & (Scan.device_id != item.device_id)
-                & Scan.effective_at.between(at - timedelta(seconds=60), at + timedelta(seconds=60))
-            )
-        ]
+        others = [t for _, device_id, t in nearby if device_id != item.device_id]
         yield cheating.two_devices_one_checkpoint(others, at)
         # Another person on this phone within the shift? One row answers it (LIMIT 1).
-        other = (
-            Scan.select(Scan.user)
-            .where(
-                (Scan.device_id == item.device_id)
-                & Scan.effective_at.between(
-                    at - timedelta(hours=SHIFT_HOURS), at + timedelta(hours=SHIFT_HOURS)
-                )
-                & (Scan.user != user.id)
-            )
-            .first()
+        other = hot_sql.other_user_of_device(
+            item.device_id,
+            at - timedelta(hours=SHIFT_HOURS),
+            at + timedelta(hours=SHIFT_HOURS),
+            user.id,
         )
-        users = {user.id} | ({other.user_id} if other else set())
+        users = {user.id} | ({other} if other is not None else set())
         yield cheating.one_device_two_guards(users, user.id)

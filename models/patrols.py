@@ -131,6 +131,7 @@ class Round(BaseModel):
             (("schedule", "starts_at"), True),
             (("site", "starts_at"), False),
             (("guard", "month", "status"), False),
+            (("month", "site", "status", "guard"), False),
             (("status", "ends_at"), False),
         )
 

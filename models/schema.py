@@ -41,6 +41,7 @@ from models.patrols import (
     Webhook,
     WebhookDelivery,
 )
+from models.performance import Adjustment, MonthClose, MonthlyRecord
 from models.photos import Photo
 
 
@@ -88,6 +89,9 @@ MODELS = [
     GreetingShift,
     GreetingCheck,
     SwapRequest,
+    MonthClose,
+    MonthlyRecord,
+    Adjustment,
 ]
 
 # (number, description, function). Append only; never renumber.

@@ -18,13 +18,15 @@ from api.scans.schemas import (
     ScanSubmitSchema,
 )
 from api.security import ALL_ROLES, in_scope, roles, visible_site_ids
-from models import utcnow, write_transaction
+from models import utcnow, write_lock
 from models.patrol_records import ScanInput, record_scan
 from models.patrols import Scan
 
 blp = Blueprint("scans", __name__, url_prefix="/api/scans", description="Patrol scans 巡更打卡")
 
 SCANNERS = ("guard", "supervisor", "manager", "admin")
+# Schema instances made once: given a class, webargs builds a new schema on every request.
+SCAN_SUBMIT, SCAN_BATCH = ScanSubmitSchema(), ScanBatchSchema()
 
 
 def submit(item: dict, *, offline: bool) -> dict:
@@ -73,7 +75,7 @@ class ScanPage(PeeweePage):
 @blp.route("")
 class Scans(MethodView):
     @roles(*SCANNERS)
-    @blp.arguments(ScanSubmitSchema)
+    @blp.arguments(SCAN_SUBMIT)
     @blp.response(201, ScanOutcomeSchema)
     @blp.alt_response(422, schema=ScanOutcomeSchema, description="Rejected, with the reason")
     def post(self, data):
@@ -108,13 +110,13 @@ class Scans(MethodView):
 @blp.route("/batch")
 class ScanBatch(MethodView):
     @roles(*SCANNERS)
-    @blp.arguments(ScanBatchSchema)
+    @blp.arguments(SCAN_BATCH)
     @blp.response(200, BatchOutcomeSchema)
     def post(self, data):
         """Upload scans taken offline: each gets its own outcome; sending the batch again
         stores nothing twice, and a bad scan does not sink the good ones."""
         # One transaction for the batch (one commit), each scan in its own savepoint.
-        with write_transaction():
+        with write_lock.write_transaction():
             outcomes = [submit(item, offline=True) for item in data["scans"]]
         counts = {
             status: sum(o["status"] == status for o in outcomes)

@@ -1,0 +1,189 @@
+import marshmallow as ma
+
+from api.extensions import QuerySchema, Schema
+from api.fields import ZonedDateTime, text_field
+from models.monthly import ADJUSTABLE
+from models.rules.monthly import COMPONENTS
+
+MONTH = ma.fields.Integer(
+    required=True, validate=ma.validate.Range(200001, 210012), metadata={"description": "YYYYMM"}
+)
+
+
+class RecordSchema(Schema):
+    staff_id = ma.fields.Integer()
+    employee_no = ma.fields.String()
+    name = ma.fields.String()
+    job = ma.fields.String()
+    site_id = ma.fields.Integer()
+    team_id = ma.fields.Integer(allow_none=True)
+    team = ma.fields.String()
+    grooming_score = ma.fields.Float(
+        allow_none=True, metadata={"description": "missing when no inspection"}
+    )
+    grooming_count = ma.fields.Integer()
+    etiquette_score = ma.fields.Float(allow_none=True)
+    etiquette_count = ma.fields.Integer()
+    greeting_compliance = ma.fields.Float(
+        allow_none=True, metadata={"description": "percent on time"}
+    )
+    greeting_shifts = ma.fields.Integer()
+    patrol_completion = ma.fields.Float(
+        allow_none=True, metadata={"description": "percent of rounds complete"}
+    )
+    patrol_rounds = ma.fields.Integer()
+    area_score = ma.fields.Float(
+        allow_none=True, metadata={"description": "the areas this person keeps"}
+    )
+    area_count = ma.fields.Integer()
+    composite = ma.fields.Float(allow_none=True)
+    grade = ma.fields.String(allow_none=True)
+    passed = ma.fields.Boolean(allow_none=True)
+    critical_failed = ma.fields.Boolean()
+    closed = ma.fields.Boolean(
+        metadata={"description": "frozen: the month is closed for this site"}
+    )
+
+
+class RecordQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer(required=True)
+    month = MONTH
+    team_id = ma.fields.Integer()
+
+
+class SummaryQuerySchema(QuerySchema):
+    month = MONTH
+    site_id = ma.fields.Integer(
+        metadata={"description": "one site (with its teams), or all my sites"}
+    )
+
+
+class GroupSchema(Schema):
+    site_id = ma.fields.Integer()
+    team_id = ma.fields.Integer(allow_none=True)
+    staff = ma.fields.Integer()
+    scored = ma.fields.Integer()
+    passed = ma.fields.Integer()
+    pass_rate = ma.fields.Float(
+        allow_none=True, metadata={"description": "percent of scored people passing"}
+    )
+    composite = ma.fields.Float(allow_none=True)
+    grooming = ma.fields.Float(allow_none=True)
+    etiquette = ma.fields.Float(allow_none=True)
+    grades = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+
+class WorstItemSchema(Schema):
+    checklist = ma.fields.String()
+    item_code = ma.fields.String()
+    fails = ma.fields.Integer()
+    requirement = ma.fields.String()
+    requirement_en = ma.fields.String()
+    fault = ma.fields.String()
+    fault_en = ma.fields.String()
+
+
+class SummarySchema(Schema):
+    month = ma.fields.Integer()
+    sites = ma.fields.List(ma.fields.Nested(GroupSchema))
+    teams = ma.fields.List(ma.fields.Nested(GroupSchema))
+    worst_items = ma.fields.List(ma.fields.Nested(WorstItemSchema))
+    stars = ma.fields.List(ma.fields.Nested(RecordSchema), metadata={"description": "服务标兵"})
+
+
+class QuarterQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer(required=True)
+    year = ma.fields.Integer(required=True, validate=ma.validate.Range(2000, 2100))
+    quarter = ma.fields.Integer(required=True, validate=ma.validate.Range(1, 4))
+
+
+class QuarterPersonSchema(Schema):
+    staff_id = ma.fields.Integer()
+    employee_no = ma.fields.String()
+    name = ma.fields.String()
+    site_id = ma.fields.Integer()
+    team_id = ma.fields.Integer(allow_none=True)
+    monthly = ma.fields.List(ma.fields.Float(allow_none=True))
+    score = ma.fields.Float(allow_none=True)
+    grade = ma.fields.String(allow_none=True)
+
+
+class QuarterTeamSchema(Schema):
+    team_id = ma.fields.Integer(allow_none=True)
+    score = ma.fields.Float(allow_none=True)
+    grade = ma.fields.String(allow_none=True)
+    people = ma.fields.Integer()
+
+
+class QuarterSchema(Schema):
+    people = ma.fields.List(ma.fields.Nested(QuarterPersonSchema))
+    teams = ma.fields.List(ma.fields.Nested(QuarterTeamSchema))
+
+
+class TraceQuerySchema(QuerySchema):
+    staff_id = ma.fields.Integer(required=True)
+    month = MONTH
+    component = ma.fields.String(required=True, validate=ma.validate.OneOf(COMPONENTS))
+
+
+class TraceSchema(Schema):
+    type = ma.fields.String()
+    id = ma.fields.String()
+    at = ma.fields.DateTime()
+    score = ma.fields.Float(allow_none=True)
+    grade = ma.fields.String(allow_none=True)
+    status = ma.fields.String()
+    missed = ma.fields.List(ma.fields.Integer())
+
+
+class CloseSchema(Schema):
+    site_id = ma.fields.Integer(required=True)
+    month = MONTH
+
+
+class CloseResultSchema(Schema):
+    site_id = ma.fields.Integer()
+    month = ma.fields.Integer()
+    records = ma.fields.Integer()
+    closed_at = ZonedDateTime()
+
+
+class AdjustmentRequestSchema(Schema):
+    site_id = ma.fields.Integer(required=True)
+    month = MONTH
+    staff_id = ma.fields.Integer(required=True)
+    field = ma.fields.String(required=True, validate=ma.validate.OneOf(ADJUSTABLE))
+    value = ma.fields.Float(required=True, allow_none=True, validate=ma.validate.Range(0, 100))
+    reason = text_field(500, required=True)
+
+
+class AdjustmentSchema(Schema):
+    id = ma.fields.Integer()
+    staff_id = ma.fields.Integer()
+    month = ma.fields.Integer()
+    field = ma.fields.String()
+    before = ma.fields.Float(allow_none=True)
+    after = ma.fields.Float(allow_none=True)
+    reason = ma.fields.String()
+    made_by_id = ma.fields.Integer()
+    made_at = ma.fields.DateTime()
+
+
+class AdjustmentQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer(required=True)
+    month = MONTH
+
+
+class ExportQuerySchema(QuerySchema):
+    month = MONTH
+    site_id = ma.fields.Integer(metadata={"description": "one site, or all my sites"})
+    language = ma.fields.String(load_default="zh", validate=ma.validate.OneOf(("zh", "en")))
+
+
+class TrendQuerySchema(QuerySchema):
+    month = MONTH
+
+
+class GradeChartQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer(required=True)
+    month = MONTH

@@ -1,0 +1,507 @@
+"""Monthly performance records 员工月度考核, computed in the database with aggregate queries over
+covering indexes (never by loading every inspection), frozen when HR closes a month, and
+corrected afterwards only by audited adjustments."""
+
+import json
+from collections import Counter, defaultdict
+from datetime import UTC, date
+
+from peewee import JOIN, Case, fn
+
+from models import utcnow, write_transaction
+from models.audit import AuditEntry
+from models.checklists import Checklist, ChecklistVersion
+from models.greeting import GreetingShift
+from models.inspections import Inspection, InspectionItem
+from models.org import Site, Staff, StaffArea, Team
+from models.patrols import Round
+from models.performance import Adjustment, MonthClose, MonthlyRecord
+from models.rules.monthly import composite, quarter_score, service_stars
+from models.rules.scoring import grade_for, passed
+
+RECORD_FIELDS = (
+    "grooming_score",
+    "grooming_count",
+    "etiquette_score",
+    "etiquette_count",
+    "greeting_compliance",
+    "greeting_shifts",
+    "patrol_completion",
+    "patrol_rounds",
+    "area_score",
+    "area_count",
+    "composite",
+    "grade",
+    "passed",
+    "critical_failed",
+)
+ADJUSTABLE = (
+    "grooming_score",
+    "etiquette_score",
+    "greeting_compliance",
+    "patrol_completion",
+    "area_score",
+)
+
+
+def count_if(condition):
+    return fn.SUM(Case(None, [(condition, 1)], 0))
+
+
+def _round1(value):
+    return None if value is None else round(float(value), 1)
+
+
+def live_records(month: int, site_ids: list[int], settings) -> list[dict]:
+    """Every staff member's record for the month at these sites, computed now."""
+    people = list(
+        Staff.select(
+            Staff.id,
+            Staff.employee_no,
+            Staff.name,
+            Staff.job,
+            Staff.site,
+            Staff.team,
+            Team.id,
+            Team.name,
+        )
+        .join(Team, JOIN.LEFT_OUTER)
+        .where(Staff.site.in_(site_ids) & Staff.active)
+        .order_by(Staff.site, Staff.employee_no)
+        .objects()
+    )
+    base = (
+        (Inspection.month == month) & Inspection.site.in_(site_ids) & (Inspection.status == "final")
+    )
+    by_staff = defaultdict(dict)
+    for row in (
+        Inspection.select(
+            Inspection.staff,
+            Inspection.kind,
+            fn.AVG(Inspection.score).alias("avg"),
+            fn.COUNT(Inspection.score).alias("n"),
+            count_if(Inspection.critical_failed == True).alias("critical"),  # noqa: E712 - SQL
+        )
+        .where(base & (Inspection.subject_type == "staff"))
+        .group_by(Inspection.staff, Inspection.kind)
+        .tuples()
+    ):
+        staff_id, kind, avg, n, critical = row
+        by_staff[staff_id][kind] = (_round1(avg), n)
+        by_staff[staff_id]["critical"] = by_staff[staff_id].get("critical", 0) + int(critical or 0)
+    for staff_id, avg, n in (
+        Inspection.select(StaffArea.staff, fn.AVG(Inspection.score), fn.COUNT(Inspection.score))
+        .join(StaffArea, on=(StaffArea.area == Inspection.area))
+        .where(base & (Inspection.subject_type == "area"))
+        .group_by(StaffArea.staff)
+        .tuples()
+    ):
+        by_staff[staff_id]["area"] = (_round1(avg), n)
+    for guard_id, total, complete in (
+        Round.select(Round.guard, fn.COUNT(Round.id), count_if(Round.status == "complete"))
+        .where(
+            (Round.month == month)
+            & Round.site.in_(site_ids)
+            & (Round.status != "open")
+            & Round.guard.is_null(False)
+        )
+        .group_by(Round.guard)
+        .tuples()
+    ):
+        by_staff[guard_id]["patrol"] = (_round1(100 * int(complete or 0) / total), total)
+    for manager_id, total, on_time in (
+        GreetingShift.select(
+            GreetingShift.manager,
+            fn.COUNT(GreetingShift.id),
+            count_if(GreetingShift.status == "on_time"),
+        )
+        .where(
+            (GreetingShift.month == month)
+            & GreetingShift.site.in_(site_ids)
+            & (GreetingShift.status != "scheduled")
+        )
+        .group_by(GreetingShift.manager)
+        .tuples()
+    ):
+        by_staff[manager_id]["greeting"] = (_round1(100 * int(on_time or 0) / total), total)
+
+    records = []
+    for person in people:
+        data = by_staff.get(person.id, {})
+        values = {
+            c: data.get(c, (None, 0))[0]
+            for c in ("grooming", "etiquette", "greeting", "patrol", "area")
+        }
+        counts = {
+            c: data.get(c, (None, 0))[1]
+            for c in ("grooming", "etiquette", "greeting", "patrol", "area")
+        }
+        score = composite(values, settings.weights.get(person.job, settings.weights["other"]))
+        band = grade_for(score, settings.bands)
+        records.append(
+            {
+                "staff_id": person.id,
+                "employee_no": person.employee_no,
+                "name": person.name,
+                "job": person.job,
+                "site_id": person.site_id,
+                "team_id": person.team_id,
+                "team": person.team.name if person.team_id else "",
+                "grooming_score": values["grooming"],
+                "grooming_count": counts["grooming"],
+                "etiquette_score": values["etiquette"],
+                "etiquette_count": counts["etiquette"],
+                "greeting_compliance": values["greeting"],
+                "greeting_shifts": counts["greeting"],
+                "patrol_completion": values["patrol"],
+                "patrol_rounds": counts["patrol"],
+                "area_score": values["area"],
+                "area_count": counts["area"],
+                "composite": score,
+                "grade": band.code if band else None,
+                "passed": passed(score, settings.pass_mark),
+                "critical_failed": data.get("critical", 0) > 0,
+            }
+        )
+    return records
+
+
+def closed_months(site_ids: list[int], month: int) -> set[int]:
+    return {
+        c.site_id
+        for c in MonthClose.select(MonthClose.site).where(
+            MonthClose.site.in_(site_ids) & (MonthClose.month == month)
+        )
+    }
+
+
+def frozen_records(month: int, site_ids: list[int]) -> list[dict]:
+    rows = (
+        MonthlyRecord.select(
+            MonthlyRecord, Staff.id, Staff.employee_no, Staff.name, Team.id, Team.name
+        )
+        .join(Staff)
+        .switch(MonthlyRecord)
+        .join(Team, JOIN.LEFT_OUTER)
+        .where((MonthlyRecord.month == month) & MonthlyRecord.site.in_(site_ids))
+        .order_by(MonthlyRecord.site, Staff.employee_no)
+    )
+    return [
+        {
+            "staff_id": r.staff_id,
+            "employee_no": r.staff.employee_no,
+            "name": r.staff.name,
+            "job": r.job,
+            "site_id": r.site_id,
+            "team_id": r.team_id,
+            "team": r.team.name if r.team_id else "",
+            **{f: getattr(r, f) for f in RECORD_FIELDS},
+        }
+        for r in rows
+    ]
+
+
+def month_records(month: int, site_ids: list[int], settings) -> list[dict]:
+    """Records of the month: frozen for closed sites, live for open ones; each says which."""
+    closed = closed_months(site_ids, month)
+    open_sites = [s for s in site_ids if s not in closed]
+    records = (
+        [{**r, "closed": True} for r in frozen_records(month, sorted(closed))] if closed else []
+    )
+    if open_sites:
+        records += [{**r, "closed": False} for r in live_records(month, open_sites, settings)]
+    return records
+
+
+def inspection_counts(record: dict) -> int:
+    return record["grooming_count"] + record["etiquette_count"]
+
+
+def rollup(records: list[dict], key: str) -> list[dict]:
+    """Averages and pass rate per team or per site (key: team_id or site_id)."""
+    groups = defaultdict(list)
+    for r in records:
+        groups[r[key]].append(r)
+    result = []
+    for group_id, rows in groups.items():
+        scored = [r for r in rows if r["composite"] is not None]
+
+        def average(field, rows=rows):
+            values = [r[field] for r in rows if r[field] is not None]
+            return round(sum(values) / len(values), 1) if values else None
+
+        passed_count = sum(1 for r in scored if r["passed"])
+        result.append(
+            {
+                key: group_id,
+                "staff": len(rows),
+                "scored": len(scored),
+                "passed": passed_count,
+                "pass_rate": round(100 * passed_count / len(scored), 1) if scored else None,
+                "composite": average("composite"),
+                "grooming": average("grooming_score"),
+                "etiquette": average("etiquette_score"),
+                "grades": dict(Counter(r["grade"] for r in scored)),
+            }
+        )
+    return sorted(result, key=lambda g: (g[key] is None, g[key] or 0))
+
+
+def worst_items(month: int, site_ids: list[int], limit: int = 10) -> list[dict]:
+    """The month's most often failed checklist items at these sites, with the standard's words."""
+    rows = (
+        InspectionItem.select(
+            InspectionItem.checklist,
+            InspectionItem.item_code,
+            fn.COUNT(InspectionItem.id).alias("fails"),
+        )
+        .where(
+            (InspectionItem.month == month)
+            & InspectionItem.site.in_(site_ids)
+            & (InspectionItem.result == "fail")
+        )
+        .group_by(InspectionItem.checklist, InspectionItem.item_code)
+        .order_by(fn.COUNT(InspectionItem.id).desc(), InspectionItem.item_code)
+        .limit(limit)
+        .tuples()
+    )
+    result = []
+    for checklist_id, code, fails in rows:
+        checklist = Checklist.get_by_id(checklist_id)
+        version = ChecklistVersion.get(
+            (ChecklistVersion.checklist == checklist_id)
+            & (ChecklistVersion.number == checklist.current_version)
+        )
+        item = next(
+            (i for s in version.data["sections"] for i in s["items"] if i["code"] == code), {}
+        )
+        result.append(
+            {
+                "checklist": checklist.code,
+                "item_code": code,
+                "fails": fails,
+                "requirement": item.get("requirement", ""),
+                "requirement_en": item.get("requirement_en", ""),
+                "fault": item.get("fault", ""),
+                "fault_en": item.get("fault_en", ""),
+            }
+        )
+    return result
+
+
+def stars(records: list[dict], settings) -> list[dict]:
+    """Service stars per site."""
+    by_site = defaultdict(list)
+    for r in records:
+        if r["composite"] is not None:
+            by_site[r["site_id"]].append({**r, "inspections": inspection_counts(r)})
+    return [s for site_rows in by_site.values() for s in service_stars(site_rows, settings.stars)]
+
+
+def quarter(year: int, number: int, site_ids: list[int], settings) -> list[dict]:
+    """Each person's quarter: the three monthly composites, their average and its grade."""
+    months = [year * 100 + m for m in range(3 * number - 2, 3 * number + 1)]
+    by_staff: dict[int, dict] = {}
+    for month in months:
+        for r in month_records(month, site_ids, settings):
+            entry = by_staff.setdefault(
+                r["staff_id"],
+                {
+                    "staff_id": r["staff_id"],
+                    "employee_no": r["employee_no"],
+                    "name": r["name"],
+                    "site_id": r["site_id"],
+                    "team_id": r["team_id"],
+                    "months": {},
+                },
+            )
+            entry["months"][month] = r["composite"]
+    result = []
+    for entry in by_staff.values():
+        monthly = [entry["months"].get(m) for m in months]
+        score = quarter_score(monthly)
+        band = grade_for(score, settings.bands)
+        result.append(
+            {
+                **{k: v for k, v in entry.items() if k != "months"},
+                "monthly": monthly,
+                "score": score,
+                "grade": band.code if band else None,
+            }
+        )
+    return sorted(result, key=lambda r: (r["site_id"], r["employee_no"]))
+
+
+def close_month(site: Site, month: int, user, settings) -> int:
+    """Freeze the site's records for the month; returns how many were frozen."""
+    with write_transaction():
+        if (
+            MonthClose.select()
+            .where((MonthClose.site == site) & (MonthClose.month == month))
+            .exists()
+        ):
+            raise ValueError("already closed")
+        records = live_records(month, [site.id], settings)
+        rows = [
+            {
+                "site": site.id,
+                "month": month,
+                "staff": r["staff_id"],
+                "team": r["team_id"],
+                "job": r["job"],
+                **{f: r[f] for f in RECORD_FIELDS},
+            }
+            for r in records
+        ]
+        if rows:
+            MonthlyRecord.insert_many(rows).execute()
+        MonthClose.create(site=site, month=month, closed_by=user)
+        AuditEntry.record(
+            user=user,
+            action="close-month",
+            entity="site",
+            entity_id=site.id,
+            site_id=site.id,
+            after={"month": month, "records": len(records)},
+        )
+    return len(records)
+
+
+def adjust(
+    record: MonthlyRecord, field: str, value: float | None, reason: str, user, settings
+) -> MonthlyRecord:
+    """Correct one figure of a closed month: the composite, grade and pass are recomputed, and
+    the change is kept with who, when, why, before and after."""
+    with write_transaction():
+        before = getattr(record, field)
+        setattr(record, field, value)
+        values = {
+            "grooming": record.grooming_score,
+            "etiquette": record.etiquette_score,
+            "greeting": record.greeting_compliance,
+            "patrol": record.patrol_completion,
+            "area": record.area_score,
+        }
+        old_composite = record.composite
+        record.composite = composite(
+            values, settings.weights.get(record.job, settings.weights["other"])
+        )
+        band = grade_for(record.composite, settings.bands)
+        record.grade = band.code if band else None
+        record.passed = passed(record.composite, settings.pass_mark)
+        record.save()
+        Adjustment.create(
+            record=record, field=field, before=before, after=value, reason=reason, made_by=user
+        )
+        if record.composite != old_composite:
+            Adjustment.create(
+                record=record,
+                field="composite",
+                before=old_composite,
+                after=record.composite,
+                reason=reason,
+                made_by=user,
+            )
+        AuditEntry.record(
+            user=user,
+            action="adjust",
+            entity="monthly_record",
+            entity_id=record.id,
+            site_id=record.site_id,
+            before={field: before, "composite": old_composite},
+            after={field: value, "composite": record.composite},
+            reason=reason,
+        )
+    return record
+
+
+def month_open_for(site_id: int, month: int) -> int:
+    """The month an item dated in ``month`` counts in: that month, or — when HR has closed it —
+    the next month that is still open (a late inspection is never lost, never rewrites a
+    closed month)."""
+    closed = {
+        c.month
+        for c in MonthClose.select(MonthClose.month).where(
+            (MonthClose.site == site_id) & (MonthClose.month >= month)
+        )
+    }
+    while month in closed:
+        year, number = divmod(month, 100)
+        month = year * 100 + number + 1 if number < 12 else (year + 1) * 100 + 1
+    return month
+
+
+def trace(staff_id: int, month: int, component: str) -> list[dict]:
+    """What a figure was computed from: the inspections, rounds or shifts behind it."""
+    if component in ("grooming", "etiquette"):
+        rows = Inspection.select().where(
+            (Inspection.staff == staff_id)
+            & (Inspection.month == month)
+            & (Inspection.kind == component)
+            & (Inspection.status == "final")
+        )
+        return [
+            {
+                "type": "inspection",
+                "id": str(i.id),
+                "at": i.inspected_at,
+                "score": i.score,
+                "grade": i.grade,
+            }
+            for i in rows.order_by(Inspection.inspected_at)
+        ]
+    if component == "area":
+        areas = [a.area_id for a in StaffArea.select().where(StaffArea.staff == staff_id)]
+        rows = Inspection.select().where(
+            Inspection.area.in_(areas)
+            & (Inspection.month == month)
+            & (Inspection.status == "final")
+            & (Inspection.subject_type == "area")
+        )
+        return [
+            {
+                "type": "inspection",
+                "id": str(i.id),
+                "at": i.inspected_at,
+                "score": i.score,
+                "grade": i.grade,
+            }
+            for i in rows.order_by(Inspection.inspected_at)
+        ]
+    if component == "patrol":
+        rows = Round.select().where(
+            (Round.guard == staff_id) & (Round.month == month) & (Round.status != "open")
+        )
+        return [
+            {
+                "type": "round",
+                "id": str(r.id),
+                "at": r.starts_at,
+                "status": r.status,
+                "missed": json.loads(r.missed_checkpoints),
+            }
+            for r in rows.order_by(Round.starts_at)
+        ]
+    if component == "greeting":
+        rows = GreetingShift.select().where(
+            (GreetingShift.manager == staff_id)
+            & (GreetingShift.month == month)
+            & (GreetingShift.status != "scheduled")
+        )
+        return [
+            {"type": "shift", "id": str(s.id), "at": s.starts_at, "status": s.status}
+            for s in rows.order_by(GreetingShift.starts_at)
+        ]
+    raise ValueError(f"unknown component {component!r}")
+
+
+def close_due(month: int, closing_day: int):
+    """The day a month's close is due: the closing day of the following month."""
+    year, number = divmod(month, 100)
+    year, number = (year, number + 1) if number < 12 else (year + 1, 1)
+    return date(year, number, closing_day)
+
+
+def now_month(site: Site) -> int:
+    local = utcnow().replace(tzinfo=UTC).astimezone(site.zone)
+    return local.year * 100 + local.month
