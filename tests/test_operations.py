@@ -46,6 +46,9 @@ def test_demo_company_loads_once_and_prints_logins(app, runner):
         jobs = {s.job for s in Staff.select()}
         assert {"guard", "cleaner", "gardener", "service_desk", "manager", "supervisor"} <= jobs
         staff_count = Staff.select().count()
+        from models.patrols import Checkpoint, Round
+
+        assert Checkpoint.select().count() >= 10 and Round.select().count() > 0
     client = app.test_client()
     username, _, password = next(line for line in lines if line[1] == "supervisor")
     r = client.post("/api/auth/login", json={"username": username, "password": password})
