@@ -75,6 +75,26 @@ def demo_load():
         click.echo(logins_file.read_text().rstrip())
 
 
+@demo_cli.command("generate")
+@click.option("--sites", default=5, show_default=True)
+@click.option("--staff-per-site", default=100, show_default=True)
+@click.option("--months", default=12, show_default=True)
+@click.option("--seed", default=1, show_default=True)
+def demo_generate(sites, staff_per_site, months, seed):
+    """Generate a realistic company of any size (bulk inserts), for benchmarks and trials."""
+    from models.generator import generate_company
+
+    with db.connection_context():
+        counts = generate_company(
+            sites=sites,
+            staff_per_site=staff_per_site,
+            months=months,
+            seed=seed,
+            progress=lambda message: click.echo(message, err=True),
+        )
+    click.echo(", ".join(f"{table} {count:,}" for table, count in counts.items()))
+
+
 @secrets_cli.command("init")
 def secrets_init():
     """Create instance/secret_key if it is missing (keeps an existing one)."""

@@ -106,3 +106,10 @@ def test_tick_judges_rounds_and_shifts(app, runner, world):
     r = runner.invoke(args=["tick"])
     assert r.exit_code == 0, r.output
     assert "judged 0 rounds and 0 greeting shifts" in r.output
+
+
+def test_generate_command_builds_a_company(app, runner):
+    r = runner.invoke(args=["demo", "generate", "--sites", "1", "--staff-per-site", "12", "--months", "1"])
+    assert r.exit_code == 0, r.output
+    with app.app_context():
+        assert Site.select().count() == 1 and Staff.select().count() == 12

@@ -1,0 +1,143 @@
+"""Benchmark: HR's monthly records on a generated company, on the embedded database.
+
+    python bench/monthly_records.py [--sites 50] [--staff 100] [--months 12]
+
+Builds a company with models/generator.py (default: 50 sites, 5,000 staff, one year: about
+200,000 inspections with their item rows, 2,000,000 patrol scans and the year's greeting
+shifts), then times, for the last month:
+  - one site-month of records (models.monthly.month_records for one site),
+  - the company-wide month summary (records of every site rolled up per site),
+  - the company-wide Excel export (every site's sheet + the summary, openpyxl streaming),
+each as the median of several runs, side by side with a baseline in the same run: a bare
+indexed COUNT over the month's inspections of one site (the floor of any aggregate).
+Goals: site-month and summary under 300 ms, export under 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def median_ms(fn, runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sites", type=int, default=50)
+    parser.add_argument("--staff", type=int, default=100, help="staff per site")
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="monthly-bench-") as tmp:
+        os.environ["XUNJIAN_INSTANCE_PATH"] = tmp
+        from models.generator import generate_company
+
+        from api import create_app
+        from models import db
+        from models.checklists import sync_checklists
+        from models.exports import write_workbook
+        from models.inspections import Inspection
+        from models.monthly import month_records, rollup
+        from models.org import Site
+        from models.schema import upgrade
+
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.db", "ACCESS_LOG": False})
+        settings = app.extensions["xunjian"]["scoring"]
+        with app.app_context():
+            upgrade()
+            sync_checklists(app.extensions["xunjian"]["checklists"])
+            start = time.perf_counter()
+            counts = generate_company(
+                sites=args.sites,
+                staff_per_site=args.staff,
+                months=args.months,
+                progress=lambda message: print(message, file=sys.stderr),
+            )
+            built = time.perf_counter() - start
+            db.execute_sql("ANALYZE")
+            month = Inspection.select(Inspection.month).order_by(Inspection.month.desc()).scalar()
+            sites = list(Site.select().order_by(Site.id))
+            one = sites[len(sites) // 2].id
+            all_ids = [s.id for s in sites]
+
+            baseline = median_ms(
+                lambda: (
+                    Inspection.select()
+                    .where((Inspection.month == month) & (Inspection.site == one))
+                    .count()
+                ),
+                args.runs,
+            )
+            site_month = median_ms(lambda: month_records(month, [one], settings), args.runs)
+            summary = median_ms(
+                lambda: rollup(month_records(month, all_ids, settings), "site_id"), args.runs
+            )
+
+            def export():
+                names = {s.id: s.name for s in sites}
+                path = Path(tmp) / "export.xlsx"
+                summary_rows = []
+
+                def per_site():
+                    for site_id in all_ids:
+                        records = month_records(month, [site_id], settings)
+                        group = rollup(records, "site_id")[0]
+                        summary_rows.append(
+                            {
+                                "site": names[site_id],
+                                **{
+                                    k: group[k]
+                                    for k in (
+                                        "staff",
+                                        "passed",
+                                        "pass_rate",
+                                        "composite",
+                                        "grooming",
+                                        "etiquette",
+                                    )
+                                },
+                            }
+                        )
+                        yield names[site_id], [{**r, "site": names[site_id]} for r in records]
+
+                write_workbook(path, month=month, sites=per_site(), summary=summary_rows)
+                return path.stat().st_size
+
+            export_ms = median_ms(export, max(1, args.runs // 2))
+            size = export()
+        app.extensions["xunjian"]["database"].close_all()
+
+    print()
+    print(
+        f"company: {args.sites} sites x {args.staff} staff, {args.months} months, "
+        f"built in {built:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    )
+    print()
+    print(f"| what (month {month}, SQLite) | median | goal |")
+    print("|---|---:|---|")
+    print(
+        f"| baseline: indexed COUNT of one site's inspections in the month | {baseline:.1f} ms | |"
+    )
+    print(f"| one site-month of records | {site_month:.1f} ms | < 300 ms |")
+    print(f"| company-wide month summary ({len(all_ids)} sites) | {summary:.1f} ms | < 300 ms |")
+    print(f"| company-wide Excel export ({size // 1024} KiB) | {export_ms / 1000:.2f} s | < 10 s |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
