@@ -62,13 +62,12 @@ def live_records(month: int, site_ids: list[int], settings) -> list[dict]:
             Staff.job,
             Staff.site,
             Staff.team,
-            Team.id,
-            Team.name,
+            Team.name.alias("team_name"),
         )
         .join(Team, JOIN.LEFT_OUTER)
         .where(Staff.site.in_(site_ids) & Staff.active)
         .order_by(Staff.site, Staff.employee_no)
-        .objects()
+        .namedtuples()  # thousands of rows: plain tuples, not model instances
     )
     base = (
         (Inspection.month == month) & Inspection.site.in_(site_ids) & (Inspection.status == "final")
@@ -144,9 +143,9 @@ def live_records(month: int, site_ids: list[int], settings) -> list[dict]:
                 "employee_no": person.employee_no,
                 "name": person.name,
                 "job": person.job,
-                "site_id": person.site_id,
-                "team_id": person.team_id,
-                "team": person.team.name if person.team_id else "",
+                "site_id": person.site,
+                "team_id": person.team,
+                "team": person.team_name or "",
                 "grooming_score": values["grooming"],
                 "grooming_count": counts["grooming"],
                 "etiquette_score": values["etiquette"],

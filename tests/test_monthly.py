@@ -304,6 +304,7 @@ def test_quarter_grades(app, world, month):
 def test_records_keep_the_team(app, world, month):
     rows = records(world, month["month"])
     assert rows["A-2"]["team_id"] == world.team_a.id and rows["A-2"]["team"] == world.team_a.name
+    assert rows["A-2"]["name"] == "王洁" and rows["A-1"]["name"] == "张三"
     world.client.post(
         "/api/monthly/close",
         headers=world.headers("hr"),
