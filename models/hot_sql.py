@@ -13,6 +13,7 @@ with peewee, so rows are stored and read exactly as the models would store and r
 Only this path is written by hand; everything else stays ordinary peewee.
 """
 
+import json
 from datetime import datetime
 
 from models import db
@@ -199,6 +200,22 @@ def rounds_open_at(site_id: int, at: datetime, earliest_start: datetime) -> list
     to_db = Round.starts_at.db_value
     rows = _ROUNDS_OPEN_AT.execute(site_id, to_db(earliest_start), to_db(at), to_db(at))
     return [load(Round, row) for row in rows]
+
+
+_CURRENT_CHECKLIST = Statement(
+    """
+    SELECT "v"."number", "v"."content" FROM "checklist" AS "c"
+    JOIN "checklist_version" AS "v"
+        ON "v"."checklist_id" = "c"."id" AND "v"."number" = "c"."current_version"
+    WHERE "c"."code" = ?
+    """
+)
+
+
+def current_checklist(code: str) -> tuple[int, dict] | None:
+    """The current version of a checklist: (its number, its content), or None."""
+    row = _CURRENT_CHECKLIST.execute(code).fetchone()
+    return (row[0], json.loads(row[1])) if row else None
 
 
 _SAVE_ROUND_GUARD_AND_FLAGS = Statement(

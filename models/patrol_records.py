@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from peewee import IntegrityError
 
 from models import hot_sql, utcnow, write_lock, write_transaction
-from models.checklists import Checklist, ChecklistVersion
+from models.checklists import Checklist
 from models.org import Site
 from models.patrols import (
     Anomaly,
@@ -463,12 +463,11 @@ def _check_items(checkpoint: Checkpoint, answers: list[dict]) -> list[dict]:
     """On-the-spot check items cannot be skipped: every item answered, none unknown."""
     if checkpoint.checklist is None:
         return []
-    checklist = Checklist.get(Checklist.code == checkpoint.checklist)
-    version = ChecklistVersion.get(
-        (ChecklistVersion.checklist == checklist)
-        & (ChecklistVersion.number == checklist.current_version)
-    )
-    codes = [i["code"] for i in applicable_items(version.data)]
+    current = hot_sql.current_checklist(checkpoint.checklist)
+    if current is None:  # a checkpoint's checklist is checked when it is set
+        raise Checklist.DoesNotExist(f"checklist {checkpoint.checklist!r}")
+    number, content = current
+    codes = [i["code"] for i in applicable_items(content)]
     given = {a["code"]: a for a in answers}
     if set(given) != set(codes):
         missing = sorted(set(codes) - set(given))
@@ -479,7 +478,7 @@ def _check_items(checkpoint: Checkpoint, answers: list[dict]) -> list[dict]:
             "code": c,
             "result": given[c]["result"],
             "note": given[c].get("note", ""),
-            "checklist_version": version.number,
+            "checklist_version": number,
         }
         for c in codes
     ]

@@ -109,7 +109,9 @@ def test_tick_judges_rounds_and_shifts(app, runner, world):
 
 
 def test_generate_command_builds_a_company(app, runner):
-    r = runner.invoke(args=["demo", "generate", "--sites", "1", "--staff-per-site", "12", "--months", "1"])
+    r = runner.invoke(
+        args=["demo", "generate", "--sites", "1", "--staff-per-site", "12", "--months", "1"]
+    )
     assert r.exit_code == 0, r.output
     with app.app_context():
         assert Site.select().count() == 1 and Staff.select().count() == 12

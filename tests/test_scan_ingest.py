@@ -1,0 +1,196 @@
+"""The scan path made fast keeps its promises: a scan sent again answers what was stored (never
+"duplicate", never a later refusal), another user's scan id stays taken, rounds are found up to
+the longest a round can last, the caller's sites are read afresh on every request, and a scan
+that finds SQLite's write lock taken waits for it."""
+
+import sqlite3
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from api.schedules.schemas import ScheduleCreateSchema, ScheduleUpdateSchema
+from models import db, utcnow
+from models.accounts import UserSite
+from models.patrol_records import MAX_ROUND_MINUTES, ensure_rounds
+from models.patrols import Round, Scan, Schedule
+from tests.conftest import ON_POSTGRES
+from tests.test_patrols import Patrol, iso
+
+
+@pytest.fixture
+def patrol(app, world):
+    return Patrol(app, world)
+
+
+def post(world, body, role="guard"):
+    return world.client.post("/api/scans", headers=world.headers(role), json=body)
+
+
+def test_a_scan_sent_again_answers_the_stored_outcome(app, world, patrol):
+    first, body = patrol.scan(0)
+    again = post(world, body)
+    assert first.status_code == again.status_code == 201
+    assert again.json == first.json and again.json["status"] == "accepted"
+    with app.app_context():
+        assert Scan.select().count() == 1
+
+
+def test_a_flagged_scan_sent_again_answers_its_flags(app, world, patrol):
+    first, body = patrol.scan(0, at=utcnow() + timedelta(minutes=20))
+    assert first.json["status"] == "flagged"
+    again = post(world, body)
+    assert again.status_code == 201 and again.json == first.json
+    with app.app_context():
+        assert Scan.select().count() == 1
+
+
+def test_a_scan_sent_again_after_its_label_changed_still_answers_the_stored_outcome(
+    app, world, patrol
+):
+    first, body = patrol.scan(0)
+    world.client.post(f"/api/sites/{world.site_a.id}/rotate-key", headers=world.headers("admin"))
+    world.client.patch(
+        f"/api/checkpoints/{patrol.checkpoints[0]['id']}",
+        headers=world.headers("admin"),
+        json={"active": False},
+    )
+    # A fresh scan of that label is refused now; the one already stored is not.
+    fresh = post(world, {**body, "id": str(uuid.uuid4())})
+    assert fresh.status_code == 422
+    again = post(world, body)
+    assert again.status_code == 201 and again.json == first.json
+
+
+def test_a_batch_sent_again_answers_the_same_outcomes(app, world, patrol):
+    start = utcnow() - timedelta(minutes=30)
+    scans = [
+        {
+            "id": str(uuid.uuid4()),
+            "payload": patrol.payload(i % 3),
+            "device_at": iso(start + timedelta(minutes=2 * i)),
+            "device_id": "phone-g1",
+        }
+        for i in range(6)
+    ]
+    headers = world.headers("guard")
+    first = world.client.post("/api/scans/batch", headers=headers, json={"scans": scans})
+    again = world.client.post("/api/scans/batch", headers=headers, json={"scans": scans})
+    assert first.status_code == again.status_code == 200
+    assert first.json["rejected"] == 0 and again.json == first.json
+    with app.app_context():
+        assert Scan.select().count() == 6
+
+
+def test_another_users_scan_id_is_taken(app, world, patrol):
+    _, body = patrol.scan(0)
+    same = post(world, body, role="supervisor")
+    assert same.status_code == 422 and same.json["error"] == "id_taken"
+    other_checkpoint = post(world, {**body, "payload": patrol.payload(1)}, role="supervisor")
+    assert other_checkpoint.status_code == 422 and other_checkpoint.json["error"] == "id_taken"
+    batch = world.client.post(
+        "/api/scans/batch", headers=world.headers("supervisor"), json={"scans": [body]}
+    )
+    assert [o["code"] for o in batch.json["outcomes"]] == ["id_taken"]
+    with app.app_context():
+        assert Scan.select().count() == 1
+
+
+def test_a_round_is_found_up_to_the_longest_a_round_lasts(app, world, patrol):
+    # Both schedule schemas allow at most MAX_ROUND_MINUTES, which bounds the round look-up.
+    for schema in (ScheduleCreateSchema(), ScheduleUpdateSchema()):
+        (limit,) = schema.fields["duration_minutes"].validators
+        assert limit.max == MAX_ROUND_MINUTES
+    admin = world.headers("admin")
+    checkpoint = world.client.post(
+        "/api/checkpoints", headers=admin, json={"area_id": world.area_a.id, "name": "车库点"}
+    ).json
+    route = world.client.post(
+        "/api/patrol-routes",
+        headers=admin,
+        json={
+            "site_id": world.site_a.id,
+            "name": "全天巡",
+            "stops": [{"checkpoint_id": checkpoint["id"], "offset_minutes": 0}],
+        },
+    ).json
+    schedule = world.client.post(
+        "/api/schedules",
+        headers=admin,
+        json={
+            "route_id": route["id"],
+            "name": "全天",
+            "start_time": "00:00",
+            "end_time": "00:00",
+            "every_minutes": 1440,
+            "duration_minutes": MAX_ROUND_MINUTES,
+        },
+    ).json
+    with app.app_context():
+        today = utcnow().date()
+        ensure_rounds(
+            Schedule.get_by_id(schedule["id"]),
+            today - timedelta(days=2),
+            today + timedelta(days=1),
+        )
+        at = utcnow() - timedelta(minutes=5)
+        day_round = (
+            Round.select()
+            .where(
+                (Round.schedule == schedule["id"])
+                & (Round.starts_at <= at - timedelta(minutes=MAX_ROUND_MINUTES - 10))
+            )
+            .order_by(Round.starts_at.desc())
+            .first()
+        )
+    late_in_round = day_round.starts_at + timedelta(minutes=MAX_ROUND_MINUTES - 1)
+    code = world.client.get(
+        f"/api/checkpoints/{checkpoint['id']}/code", headers=world.headers("supervisor")
+    ).json["url"]
+    r = world.client.post(
+        "/api/scans/batch",
+        headers=world.headers("guard"),
+        json={
+            "scans": [{"id": str(uuid.uuid4()), "payload": code, "device_at": iso(late_in_round)}]
+        },
+    )
+    assert r.json["outcomes"][0]["round_id"] == day_round.id, r.json
+
+
+def test_sites_are_read_afresh_on_every_request(app, world, patrol):
+    def visible():
+        r = world.client.get("/api/sites", headers=world.headers("guard"))
+        return {s["id"] for s in r.json}
+
+    assert visible() == {world.site_a.id}
+    with app.app_context():
+        link = UserSite.create(user=world.users["guard"], site=world.site_b)
+    assert visible() == {world.site_a.id, world.site_b.id}
+    with app.app_context():
+        UserSite.delete().where(UserSite.id == link.id).execute()
+        UserSite.delete().where(UserSite.user == world.users["guard"]).execute()
+    assert visible() == set()
+    r, _ = patrol.scan(0)
+    assert r.status_code == 422 and r.json["error"] == "other_site"
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's write lock")
+def test_a_scan_waits_for_the_write_lock_and_keeps_the_busy_timeout(app, world, patrol):
+    payload = patrol.payload(0)
+    with app.app_context():
+        path = db.obj.database
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, holder.execute, args=("COMMIT",))
+    release.start()
+    started = time.perf_counter()
+    r = post(world, {"id": str(uuid.uuid4()), "payload": payload, "device_at": iso(utcnow())})
+    waited = time.perf_counter() - started
+    release.join()
+    holder.close()
+    assert r.status_code == 201, r.json
+    assert waited >= 0.25
+    with app.app_context():
+        assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 10000
