@@ -12,11 +12,13 @@ from datetime import timedelta
 import pytest
 
 from api.schedules.schemas import ScheduleCreateSchema, ScheduleUpdateSchema
-from models import db, utcnow
+from models import db, utcnow, write_lock
 from models.accounts import UserSite
+from models.org import Site
 from models.patrol_records import MAX_ROUND_MINUTES, ensure_rounds
 from models.patrols import Round, Scan, Schedule
-from tests.conftest import ON_POSTGRES
+from models.schema import upgrade
+from tests.conftest import make_app
 from tests.test_patrols import Patrol, iso
 
 
@@ -176,21 +178,26 @@ def test_sites_are_read_afresh_on_every_request(app, world, patrol):
     assert r.status_code == 422 and r.json["error"] == "other_site"
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's write lock")
-def test_a_scan_waits_for_the_write_lock_and_keeps_the_busy_timeout(app, world, patrol):
-    payload = patrol.payload(0)
-    with app.app_context():
-        path = db.obj.database
-    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    holder.execute("BEGIN IMMEDIATE")
-    release = threading.Timer(0.3, holder.execute, args=("COMMIT",))
-    release.start()
-    started = time.perf_counter()
-    r = post(world, {"id": str(uuid.uuid4()), "payload": payload, "device_at": iso(utcnow())})
-    waited = time.perf_counter() - started
-    release.join()
-    holder.close()
-    assert r.status_code == 201, r.json
-    assert waited >= 0.25
-    with app.app_context():
-        assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 10000
+def test_a_write_waits_for_the_sqlite_write_lock_and_keeps_the_busy_timeout(tmp_path):
+    # Its own SQLite file, whichever database the rest of the suite runs on.
+    sqlite_app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'lock.db'}")
+    try:
+        with sqlite_app.app_context():
+            upgrade()
+            holder = sqlite3.connect(
+                tmp_path / "lock.db", isolation_level=None, check_same_thread=False
+            )
+            holder.execute("BEGIN IMMEDIATE")
+            release = threading.Timer(0.3, holder.execute, args=("COMMIT",))
+            release.start()
+            started = time.perf_counter()
+            with write_lock.write_transaction():
+                Site.create(name="锁", code="LOCK", site_type="office")
+            waited = time.perf_counter() - started
+            release.join()
+            holder.close()
+            assert waited >= 0.25
+            assert Site.select().where(Site.code == "LOCK").exists()
+            assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 10000
+    finally:
+        sqlite_app.extensions["xunjian"]["database"].close_all()
