@@ -161,6 +161,29 @@ def test_a_round_is_found_up_to_the_longest_a_round_lasts(app, world, patrol):
     assert r.json["outcomes"][0]["round_id"] == day_round.id, r.json
 
 
+def test_a_phone_used_by_another_guard_within_the_shift_is_flagged(app, world, patrol):
+    t0 = utcnow() - timedelta(hours=30)
+
+    def scan(role, index, hours):
+        body = {
+            "id": str(uuid.uuid4()),
+            "payload": patrol.payload(index),
+            "device_at": iso(t0 + timedelta(hours=hours)),
+            "device_id": "phone-x",
+        }
+        r = world.client.post(
+            "/api/scans/batch", headers=world.headers(role), json={"scans": [body]}
+        )
+        (outcome,) = r.json["outcomes"]
+        assert outcome["status"] != "rejected", outcome
+        return {f["code"] for f in outcome["flags"]}
+
+    assert "one_device_two_guards" not in scan("guard", 0, 0)
+    assert "one_device_two_guards" not in scan("supervisor", 1, 13)  # 13 h later: next shift
+    assert "one_device_two_guards" in scan("supervisor", 2, 11)  # 11 h after the guard's
+    assert "one_device_two_guards" not in scan("guard", 0, 26)  # 13 h after the supervisor's
+
+
 def test_sites_are_read_afresh_on_every_request(app, world, patrol):
     def visible():
         r = world.client.get("/api/sites", headers=world.headers("guard"))
