@@ -433,29 +433,13 @@ def month_open_for(site_id: int, month: int) -> int:
 def trace(staff_id: int, month: int, component: str) -> list[dict]:
     """What a figure was computed from: the inspections, rounds or shifts behind it."""
     if component in ("grooming", "etiquette"):
-        rows = Inspection.select().where(
-            (Inspection.staff == staff_id)
-            & (Inspection.month == month)
-            & (Inspection.kind == component)
-            & (Inspection.status == "final")
-        )
-        return [
-            {
-                "type": "inspection",
-                "id": str(i.id),
-                "at": i.inspected_at,
-                "score": i.score,
-                "grade": i.grade,
-            }
-            for i in rows.order_by(Inspection.inspected_at)
-        ]
-    if component == "area":
+        who = (Inspection.staff == staff_id) & (Inspection.kind == component)
+    elif component == "area":
         areas = [a.area_id for a in StaffArea.select().where(StaffArea.staff == staff_id)]
+        who = Inspection.area.in_(areas) & (Inspection.subject_type == "area")
+    if component in ("grooming", "etiquette", "area"):
         rows = Inspection.select().where(
-            Inspection.area.in_(areas)
-            & (Inspection.month == month)
-            & (Inspection.status == "final")
-            & (Inspection.subject_type == "area")
+            who & (Inspection.month == month) & (Inspection.status == "final")
         )
         return [
             {

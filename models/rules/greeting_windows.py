@@ -24,8 +24,10 @@ The rule:
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from models.rules.schedules import to_utc
 
 SITE_TYPES = ("office", "residential", "mixed")
 WINDOW_CODES = ("morning", "evening")
@@ -122,27 +124,7 @@ def window_instants(day: date, rule: WindowRule, zone: ZoneInfo) -> tuple[dateti
     """The window's (start, end) on the local ``day`` as naive UTC, from the site's wall clock."""
     start = datetime.combine(day, rule.start)
     end = start + timedelta(minutes=rule.minutes)  # naive: wall-clock arithmetic
-    return _to_utc(start, zone), _to_utc(end, zone)
-
-
-def _to_utc(local: datetime, zone: ZoneInfo) -> datetime:
-    """Naive UTC of a wall time: its first occurrence if it repeats, the gap's end if skipped."""
-    utc = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    if utc.astimezone(zone).replace(tzinfo=None) == local:
-        return utc.replace(tzinfo=None)
-    # In a gap the two folds map to instants on either side of the transition (PEP 495);
-    # bisect between them, to the second, for the first instant on the new offset.
-    a = int(local.replace(tzinfo=zone, fold=0).timestamp())
-    b = int(local.replace(tzinfo=zone, fold=1).timestamp())
-    lo, hi = min(a, b), max(a, b)
-    after = datetime.fromtimestamp(hi, zone).utcoffset()
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if datetime.fromtimestamp(mid, zone).utcoffset() == after:
-            hi = mid
-        else:
-            lo = mid
-    return datetime.fromtimestamp(hi, UTC).replace(tzinfo=None)
+    return to_utc(start, zone), to_utc(end, zone)
 
 
 def _minute_of_day(value: time, name: str) -> int:
