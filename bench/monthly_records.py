@@ -45,14 +45,12 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="monthly-bench-") as tmp:
         os.environ["XUNJIAN_INSTANCE_PATH"] = tmp
-        from models.generator import generate_company
-
         from api import create_app
         from models import db
         from models.checklists import sync_checklists
-        from models.exports import write_workbook
+        from models.generator import generate_company
         from models.inspections import Inspection
-        from models.monthly import month_records, rollup
+        from models.monthly import month_records, rollup, write_month_workbook
         from models.org import Site
         from models.schema import upgrade
 
@@ -89,33 +87,8 @@ def main() -> int:
             )
 
             def export():
-                names = {s.id: s.name for s in sites}
                 path = Path(tmp) / "export.xlsx"
-                summary_rows = []
-
-                def per_site():
-                    for site_id in all_ids:
-                        records = month_records(month, [site_id], settings)
-                        group = rollup(records, "site_id")[0]
-                        summary_rows.append(
-                            {
-                                "site": names[site_id],
-                                **{
-                                    k: group[k]
-                                    for k in (
-                                        "staff",
-                                        "passed",
-                                        "pass_rate",
-                                        "composite",
-                                        "grooming",
-                                        "etiquette",
-                                    )
-                                },
-                            }
-                        )
-                        yield names[site_id], [{**r, "site": names[site_id]} for r in records]
-
-                write_workbook(path, month=month, sites=per_site(), summary=summary_rows)
+                write_month_workbook(path, month, all_ids, settings)
                 return path.stat().st_size
 
             export_ms = median_ms(export, max(1, args.runs // 2))

@@ -11,6 +11,7 @@ from peewee import JOIN, Case, fn
 from models import utcnow, write_transaction
 from models.audit import AuditEntry
 from models.checklists import Checklist, ChecklistVersion
+from models.exports import write_workbook
 from models.greeting import GreetingShift
 from models.inspections import Inspection, InspectionItem
 from models.org import Site, Staff, StaffArea, Team
@@ -488,3 +489,25 @@ def close_due(month: int, closing_day: int):
 def now_month(site: Site) -> int:
     local = utcnow().replace(tzinfo=UTC).astimezone(site.zone)
     return local.year * 100 + local.month
+
+
+SUMMARY_FIELDS = ("staff", "passed", "pass_rate", "composite", "grooming", "etiquette")
+
+
+def write_month_workbook(
+    path, month: int, site_ids: list[int], settings, language: str = "zh"
+) -> None:
+    """The month's Excel workbook: a summary sheet and one sheet per site, computed and written
+    site by site so memory stays flat however large the company."""
+    sites = list(Site.select().where(Site.id.in_(site_ids)).order_by(Site.name))
+    summary = []
+
+    def per_site():
+        for site in sites:
+            records = month_records(month, [site.id], settings)
+            groups = rollup(records, "site_id")
+            if groups:
+                summary.append({"site": site.name, **{k: groups[0][k] for k in SUMMARY_FIELDS}})
+            yield site.name, [{**r, "site": site.name} for r in records]
+
+    write_workbook(path, month=month, sites=per_site(), summary=summary, language=language)

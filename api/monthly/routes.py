@@ -33,7 +33,7 @@ from api.monthly.schemas import (
 from api.security import ALL_ROLES, get_or_404, reference, roles, visible_site_ids
 from models import utcnow
 from models.charts import grade_distribution_svg, score_trend_svg
-from models.exports import csv_chunks, write_workbook
+from models.exports import csv_chunks
 from models.monthly import (
     adjust,
     close_due,
@@ -44,6 +44,7 @@ from models.monthly import (
     stars,
     trace,
     worst_items,
+    write_month_workbook,
 )
 from models.org import Site, Staff, Team
 from models.performance import Adjustment, MonthClose, MonthlyRecord
@@ -292,40 +293,10 @@ class ExportWorkbook(MethodView):
         """The month's records as an Excel workbook: a summary sheet and one sheet per site."""
         site_ids = my_sites(filters.get("site_id"))
         settings = scoring_settings()
-        sites = list(Site.select().where(Site.id.in_(site_ids)).order_by(Site.name))
-        summary = []
-
-        def per_site():
-            for site in sites:
-                records = month_records(filters["month"], [site.id], settings)
-                group = rollup(records, "site_id")
-                if group:
-                    summary.append(
-                        {
-                            "site": site.name,
-                            **{
-                                k: group[0][k]
-                                for k in (
-                                    "staff",
-                                    "passed",
-                                    "pass_rate",
-                                    "composite",
-                                    "grooming",
-                                    "etiquette",
-                                )
-                            },
-                        }
-                    )
-                yield site.name, [{**r, "site": site.name} for r in records]
-
         handle, path = tempfile.mkstemp(suffix=".xlsx", dir=current_app.instance_path)
         os.close(handle)
-        write_workbook(
-            path,
-            month=filters["month"],
-            sites=per_site(),
-            summary=summary,
-            language=filters["language"],
+        write_month_workbook(
+            path, filters["month"], site_ids, settings, language=filters["language"]
         )
         response = send_file(
             path,
