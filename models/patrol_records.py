@@ -161,13 +161,26 @@ def judge_closed_rounds(now: datetime, site_id: int | None = None) -> int:
     return count
 
 
-def live_state(round_: Round, now: datetime) -> dict:
-    """What the supervisor sees of a round right now."""
+def live_state(round_: Round, now: datetime, facts: list[ScanFact] | None = None) -> dict:
+    """What the supervisor sees of a round right now (``facts``: its scans, when already read)."""
     plan = plan_of(round_)
-    facts = scan_facts(round_)
+    facts = scan_facts(round_) if facts is None else facts
     state = round_state_now(plan, facts, now) if round_.status == "open" else "closed"
     visited = {f.checkpoint_id for f in facts if plan.is_open_at(f.at)} & set(plan.route)
     return {"state": state, "visited": len(visited), "total": len(plan.route)}
+
+
+def live_states(rounds: list[Round], now: datetime) -> dict[int, dict]:
+    """live_state of many rounds, with their scans read in one query (not one per round)."""
+    facts: dict[int, list[ScanFact]] = {r.id: [] for r in rounds}
+    if facts:
+        for round_id, checkpoint_id, at in (
+            Scan.select(Scan.round, Scan.checkpoint, Scan.effective_at)
+            .where(Scan.round.in_(list(facts)))
+            .tuples()
+        ):
+            facts[round_id].append(ScanFact(checkpoint_id, at))
+    return {r.id: live_state(r, now, facts[r.id]) for r in rounds}
 
 
 def alert_overdue(now: datetime) -> int:

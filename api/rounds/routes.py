@@ -24,7 +24,7 @@ from api.rounds.schemas import (
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import utcnow, write_transaction
 from models.org import Site, Staff
-from models.patrol_records import ensure_site_rounds, judge_closed_rounds, live_state
+from models.patrol_records import ensure_site_rounds, judge_closed_rounds, live_state, live_states
 from models.patrols import Anomaly, Checkpoint, Round, Scan
 
 blp = Blueprint("rounds", __name__, url_prefix="/api/rounds", description="Patrol rounds 巡更任务")
@@ -32,8 +32,8 @@ blp = Blueprint("rounds", __name__, url_prefix="/api/rounds", description="Patro
 OFFICE = ("admin", "hr", "supervisor", "manager")
 
 
-def present(round_: Round, now) -> dict:
-    live = live_state(round_, now)
+def present(round_: Round, now, live: dict | None = None) -> dict:
+    live = live or live_state(round_, now)
     return {
         **{
             f: getattr(round_, f)
@@ -107,7 +107,9 @@ class RoundPage(PeeweePage):
     @property
     def items(self):
         now = utcnow()
-        return [present(r, now) for r in super().items]
+        rows = super().items
+        states = live_states(rows, now)
+        return [present(r, now, states[r.id]) for r in rows]
 
 
 @blp.route("")
@@ -182,7 +184,8 @@ class LiveView(MethodView):
             )
             .order_by(Round.starts_at)
         )
-        shown = [present(r, now) for r in rounds]
+        states = live_states(rounds, now)
+        shown = [present(r, now, states[r.id]) for r in rounds]
         return {
             "site_id": site.id,
             "now": now,
