@@ -31,9 +31,11 @@ run: setup
 	XUNJIAN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(VENV)/.installed
+	scripts/ensure-browser.sh
 	$(BIN)/python -m pytest
 
 test-postgres: $(VENV)/.installed
+	scripts/ensure-browser.sh
 	scripts/with-postgres.sh $(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
