@@ -1,6 +1,1102 @@
-// Stub: filled in by helper B.
-export const messages = { zh: {}, en: {} };
-export const routes = {};
-export function menu() {
-  return [];
+// Supervisor screens 主管: inspect a staff member or an area against a checklist, then verify
+// rectifications 整改 and anomalies 异常. The server scores every inspection; nothing here adds
+// up points.
+
+export const messages = {
+  zh: {
+    "sv.lang": "zh",
+    "sv.menu.inspect": "检查",
+    "sv.menu.rectifications": "整改验证",
+    "sv.menu.anomalies": "异常跟进",
+    "sv.pick.title": "选择检查对象",
+    "sv.pick.staff": "员工",
+    "sv.pick.search": "姓名或工号",
+    "sv.pick.searching": "正在查找…",
+    "sv.pick.none": "没有找到",
+    "sv.pick.areas": "区域",
+    "sv.pick.no_areas": "没有区域",
+    "sv.lists.title": "适用的检查表",
+    "sv.lists.none": "没有适用的检查表",
+    "sv.lists.items": "{n} 项",
+    "sv.form.requirement": "应当",
+    "sv.form.fault": "不可",
+    "sv.form.impression": "留给客户感觉",
+    "sv.form.critical": "红线",
+    "sv.form.pass": "合格",
+    "sv.form.fail": "不合格",
+    "sv.form.na": "不适用",
+    "sv.form.photo": "拍照",
+    "sv.form.photo_more": "再拍一张",
+    "sv.form.photo_needed": "不合格项需拍照取证",
+    "sv.form.uploading": "照片上传中…",
+    "sv.form.upload_failed": "照片上传失败：{msg}",
+    "sv.form.note": "备注（可选）",
+    "sv.form.limit": "限时 {s} 秒",
+    "sv.form.start": "开始计时",
+    "sv.form.stop": "停止",
+    "sv.form.reset": "重新计时",
+    "sv.form.seconds": "{s} 秒",
+    "sv.form.left": "还有 {n} 项未选",
+    "sv.form.submit": "提交",
+    "sv.form.submitting": "正在提交…",
+    "sv.form.retry": "重新提交",
+    "sv.form.offline": "服务器暂时无法处理，检查未提交。稍后点“重新提交”，不会重复。",
+    "sv.form.queued": "没有信号：检查已保存在本机，有信号后自动发送",
+    "sv.form.photo_saved": "没有信号：照片已保存在本机，随检查一起发送",
+    "sv.form.refused": "服务器未接受：{msg}",
+    "sv.result.title": "检查结果",
+    "sv.result.score": "得分",
+    "sv.result.no_score": "无得分（全部不适用）",
+    "sv.result.grade": "等级",
+    "sv.result.passed": "达标",
+    "sv.result.failed": "未达标",
+    "sv.result.critical": "有红线项不合格",
+    "sv.result.items": "检查项",
+    "sv.result.measured": "用时 {s} 秒",
+    "sv.result.rectifications": "已生成 {n} 项整改",
+    "sv.result.coaching": "已生成 {n} 项辅导",
+    "sv.result.again": "检查下一位",
+    "sv.result.superseded": "已被更正记录取代",
+    "sv.rect.title": "待验证的整改",
+    "sv.rect.open": "未完成的整改",
+    "sv.rect.none": "没有待验证的整改",
+    "sv.rect.due": "期限 {t}",
+    "sv.rect.overdue": "已逾期",
+    "sv.rect.done_note": "完成说明：{n}",
+    "sv.rect.verify": "验证通过",
+    "sv.rect.reopen": "退回重做",
+    "sv.rect.note": "验证说明",
+    "sv.rect.verified": "已验证",
+    "sv.rect.reopened": "已退回",
+    "sv.anom.title": "未处理的异常",
+    "sv.anom.resolved_title": "已处理待确认的异常",
+    "sv.anom.none": "没有异常",
+    "sv.anom.resolve": "标记已处理",
+    "sv.anom.close": "确认关闭",
+    "sv.anom.reopen": "重新打开",
+    "sv.anom.note": "处理说明",
+    "sv.anom.saved": "已保存",
+    "sv.status.open": "待整改",
+    "sv.status.done": "已完成待验证",
+    "sv.status.verified": "已验证",
+    "sv.status.reopened": "已退回",
+    "sv.cat.lighting": "照明",
+    "sv.cat.water_leak": "漏水",
+    "sv.cat.fire_exit_blocked": "消防通道堵塞",
+    "sv.cat.fire_equipment": "消防设施",
+    "sv.cat.security": "治安",
+    "sv.cat.cleanliness": "卫生",
+    "sv.cat.facility_damage": "设施损坏",
+    "sv.cat.check_item_failed": "检查项不合格",
+    "sv.cat.other": "其他",
+    "sv.loading": "加载中…",
+    "sv.error": "出错了：{msg}",
+  },
+  en: {
+    "sv.lang": "en",
+    "sv.menu.inspect": "Inspect",
+    "sv.menu.rectifications": "Verify rectifications",
+    "sv.menu.anomalies": "Follow up anomalies",
+    "sv.pick.title": "Whom or what to inspect",
+    "sv.pick.staff": "Staff",
+    "sv.pick.search": "Name or staff number",
+    "sv.pick.searching": "Searching…",
+    "sv.pick.none": "Nobody found",
+    "sv.pick.areas": "Areas",
+    "sv.pick.no_areas": "No areas",
+    "sv.lists.title": "Checklists that apply",
+    "sv.lists.none": "No checklist applies",
+    "sv.lists.items": "{n} items",
+    "sv.form.requirement": "Required",
+    "sv.form.fault": "Fault",
+    "sv.form.impression": "Impression on a client",
+    "sv.form.critical": "Red line",
+    "sv.form.pass": "Pass",
+    "sv.form.fail": "Fail",
+    "sv.form.na": "N/A",
+    "sv.form.photo": "Take photo",
+    "sv.form.photo_more": "Another photo",
+    "sv.form.photo_needed": "A failed item needs a photo",
+    "sv.form.uploading": "Uploading photo…",
+    "sv.form.upload_failed": "Photo upload failed: {msg}",
+    "sv.form.note": "Note (optional)",
+    "sv.form.limit": "Limit {s} s",
+    "sv.form.start": "Start timing",
+    "sv.form.stop": "Stop",
+    "sv.form.reset": "Time again",
+    "sv.form.seconds": "{s} s",
+    "sv.form.left": "{n} items not answered",
+    "sv.form.submit": "Submit",
+    "sv.form.submitting": "Submitting…",
+    "sv.form.retry": "Submit again",
+    "sv.form.offline":
+      "The server could not take it now. Tap “Submit again” later; it will not be stored twice.",
+    "sv.form.queued": "No signal: the inspection is saved on this phone and sent when there is signal",
+    "sv.form.photo_saved": "No signal: the photo is saved on this phone and goes with the inspection",
+    "sv.form.refused": "Refused by the server: {msg}",
+    "sv.result.title": "Inspection result",
+    "sv.result.score": "Score",
+    "sv.result.no_score": "No score (every item N/A)",
+    "sv.result.grade": "Grade",
+    "sv.result.passed": "Pass",
+    "sv.result.failed": "Below the pass mark",
+    "sv.result.critical": "A red-line item failed",
+    "sv.result.items": "Items",
+    "sv.result.measured": "Took {s} s",
+    "sv.result.rectifications": "{n} rectifications opened",
+    "sv.result.coaching": "{n} coaching items made",
+    "sv.result.again": "Inspect the next one",
+    "sv.result.superseded": "Superseded by a correction",
+    "sv.rect.title": "Rectifications to verify",
+    "sv.rect.open": "Rectifications still open",
+    "sv.rect.none": "Nothing to verify",
+    "sv.rect.due": "Due {t}",
+    "sv.rect.overdue": "Overdue",
+    "sv.rect.done_note": "Reported: {n}",
+    "sv.rect.verify": "Verified",
+    "sv.rect.reopen": "Reopen",
+    "sv.rect.note": "Note",
+    "sv.rect.verified": "Verified",
+    "sv.rect.reopened": "Reopened",
+    "sv.anom.title": "Open anomalies",
+    "sv.anom.resolved_title": "Resolved, to confirm",
+    "sv.anom.none": "No anomalies",
+    "sv.anom.resolve": "Mark resolved",
+    "sv.anom.close": "Confirm and close",
+    "sv.anom.reopen": "Reopen",
+    "sv.anom.note": "Note",
+    "sv.anom.saved": "Saved",
+    "sv.status.open": "Open",
+    "sv.status.done": "Done, to verify",
+    "sv.status.verified": "Verified",
+    "sv.status.reopened": "Reopened",
+    "sv.cat.lighting": "Lighting",
+    "sv.cat.water_leak": "Water leak",
+    "sv.cat.fire_exit_blocked": "Fire exit blocked",
+    "sv.cat.fire_equipment": "Fire equipment",
+    "sv.cat.security": "Security",
+    "sv.cat.cleanliness": "Cleanliness",
+    "sv.cat.facility_damage": "Facility damage",
+    "sv.cat.check_item_failed": "Check item failed",
+    "sv.cat.other": "Other",
+    "sv.loading": "Loading…",
+    "sv.error": "Something went wrong: {msg}",
+  },
+};
+
+const INSPECTORS = ["admin", "supervisor", "manager"];
+const VERIFIERS = ["admin", "supervisor", "manager"];
+
+export function menu(user) {
+  if (!user || !INSPECTORS.includes(user.role)) return [];
+  const entries = [{ route: "inspect", label: "sv.menu.inspect" }];
+  if (VERIFIERS.includes(user.role)) {
+    entries.push({ route: "rectifications", label: "sv.menu.rectifications" });
+    entries.push({ route: "anomalies", label: "sv.menu.anomalies" });
+  }
+  return entries;
 }
+
+// ---------------------------------------------------------------- small helpers
+
+/** An element: h("button", {class: "x", onclick: f}, "text", child…). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") {
+      el.addEventListener(key.slice(2), value);
+    } else if (key === "class") {
+      el.className = value;
+    } else if (value === true) {
+      el.setAttribute(key, "");
+    } else {
+      el.setAttribute(key, String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+export function language(ctx) {
+  return ctx.lang ? ctx.lang() : ctx.t("sv.lang");
+}
+
+/** The text in the current language: the item's `x_en` in English, else `x`. */
+export function wording(ctx, obj, field) {
+  if (language(ctx) === "en" && obj[`${field}_en`]) return obj[`${field}_en`];
+  return obj[field] || "";
+}
+
+export function errorText(ctx, err) {
+  return ctx.t("sv.error", { msg: reason(err) });
+}
+
+/** The server's message for a refusal (ApiError.display() picks the language it can). */
+function reason(err) {
+  if (err && typeof err.display === "function") return err.display();
+  return (err && (err.message || err.error)) || String(err);
+}
+
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = [...b].map((v) => v.toString(16).padStart(2, "0")).join("");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+/** The phone's time as ISO 8601 with its offset, e.g. 2026-11-03T09:15:00+08:00. */
+function localIso(date = new Date()) {
+  const pad = (n) => String(Math.floor(Math.abs(n))).padStart(2, "0");
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `${sign}${pad(offset / 60)}:${pad(offset % 60)}`
+  );
+}
+
+function shortTime(iso) {
+  return iso ? iso.replace("T", " ").slice(0, 16) : "";
+}
+
+/** No signal (ApiError status 0) or a server fault: worth sending the same body again. */
+function isOffline(err) {
+  return !err || !err.status || err.status >= 500 || err.status === 408 || err.status === 429;
+}
+
+/** Fetch an authenticated binary (photo thumbnail, SVG chart) as an object URL for an <img>. */
+export async function authorisedUrl(ctx, path) {
+  const token = (ctx.session() || {}).token;
+  const response = await fetch(path.startsWith("/api") ? path : `/api${path}`, {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  });
+  if (!response.ok) throw new Error(`${response.status}`);
+  return URL.createObjectURL(await response.blob());
+}
+
+export function authorisedImg(ctx, path, attrs = {}) {
+  const img = h("img", { alt: "", ...attrs });
+  authorisedUrl(ctx, path)
+    .then((url) => {
+      img.src = url;
+    })
+    .catch(() => img.remove());
+  return img;
+}
+
+function addStyle() {
+  if (document.getElementById("sv-style")) return;
+  document.head.append(h("style", { id: "sv-style" }, STYLE));
+}
+
+function screen(view, title) {
+  addStyle();
+  view.replaceChildren();
+  const wrap = h("section", { class: "sv" }, h("h1", { class: "sv-title" }, title));
+  view.append(wrap);
+  return wrap;
+}
+
+async function list(ctx, path, query = {}) {
+  return ctx.api("GET", path, { query: { page_size: 100, ...query } });
+}
+
+// ---------------------------------------------------------------- pick a person or an area
+
+async function renderPick(view, _params, ctx) {
+  const wrap = screen(view, ctx.t("sv.pick.title"));
+  const results = h("ul", { class: "sv-list", id: "sv-staff-results" });
+  const input = h("input", {
+    type: "search",
+    id: "sv-staff-search",
+    class: "sv-input",
+    placeholder: ctx.t("sv.pick.search"),
+    autocomplete: "off",
+    enterkeyhint: "search",
+  });
+  let timer = null;
+  let asked = 0;
+  const search = async () => {
+    const q = input.value.trim();
+    const mine = ++asked;
+    if (!q) {
+      results.replaceChildren();
+      return;
+    }
+    results.replaceChildren(h("li", { class: "sv-muted" }, ctx.t("sv.pick.searching")));
+    try {
+      const people = await list(ctx, "/staff", { q, active: true });
+      if (mine !== asked) return;
+      results.replaceChildren(
+        ...(people.length
+          ? people.map((p) =>
+              h(
+                "li",
+                {},
+                h(
+                  "button",
+                  {
+                    class: "sv-row",
+                    "data-staff-id": p.id,
+                    onclick: () => ctx.navigate("checklists", "staff", p.id),
+                  },
+                  h("strong", {}, p.name),
+                  h("span", { class: "sv-muted" }, ` ${p.employee_no}`),
+                ),
+              ),
+            )
+          : [h("li", { class: "sv-muted" }, ctx.t("sv.pick.none"))]),
+      );
+    } catch (err) {
+      if (mine === asked) results.replaceChildren(h("li", { class: "sv-error" }, errorText(ctx, err)));
+    }
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(search, 250);
+  });
+  const areas = h("ul", { class: "sv-list", id: "sv-areas" }, h("li", {}, ctx.t("sv.loading")));
+  wrap.append(
+    h("h2", {}, ctx.t("sv.pick.staff")),
+    input,
+    results,
+    h("h2", {}, ctx.t("sv.pick.areas")),
+    areas,
+  );
+  input.focus();
+  try {
+    const rows = await list(ctx, "/areas", { active: true });
+    areas.replaceChildren(
+      ...(rows.length
+        ? rows.map((a) =>
+            h(
+              "li",
+              {},
+              h(
+                "button",
+                {
+                  class: "sv-row",
+                  "data-area-id": a.id,
+                  onclick: () => ctx.navigate("checklists", "area", a.id),
+                },
+                a.name,
+              ),
+            ),
+          )
+        : [h("li", { class: "sv-muted" }, ctx.t("sv.pick.no_areas"))]),
+    );
+  } catch (err) {
+    areas.replaceChildren(h("li", { class: "sv-error" }, errorText(ctx, err)));
+  }
+}
+
+// ---------------------------------------------------------------- checklists that apply
+
+const SUBJECT_PARAM = { staff: "staff_id", area: "area_id" };
+
+async function subjectOf(ctx, subject, id) {
+  return ctx.api("GET", subject === "staff" ? `/staff/${id}` : `/areas/${id}`);
+}
+
+async function renderChecklists(view, [subject, id], ctx) {
+  const wrap = screen(view, ctx.t("sv.lists.title"));
+  const body = h("div", {}, ctx.t("sv.loading"));
+  wrap.append(body);
+  try {
+    const [who, lists] = await Promise.all([
+      subjectOf(ctx, subject, id),
+      ctx.api("GET", "/checklists", { query: { [SUBJECT_PARAM[subject]]: id } }),
+    ]);
+    body.replaceChildren(
+      h("p", { class: "sv-subject" }, who.name, who.employee_no ? ` ${who.employee_no}` : ""),
+      lists.length
+        ? h(
+            "ul",
+            { class: "sv-list", id: "sv-checklists" },
+            lists.map((c) =>
+              h(
+                "li",
+                {},
+                h(
+                  "button",
+                  {
+                    class: "sv-row",
+                    "data-checklist": c.code,
+                    onclick: () => ctx.navigate("inspect-form", subject, id, c.code),
+                  },
+                  h("strong", {}, wording(ctx, c, "title")),
+                  h("span", { class: "sv-muted" }, ` · ${ctx.t("sv.lists.items", { n: c.item_count })}`),
+                ),
+              ),
+            ),
+          )
+        : h("p", { class: "sv-muted" }, ctx.t("sv.lists.none")),
+    );
+  } catch (err) {
+    body.replaceChildren(h("p", { class: "sv-error" }, errorText(ctx, err)));
+  }
+}
+
+// ---------------------------------------------------------------- the inspection form
+
+// One draft per subject and checklist, kept while the app is open: a language switch or a
+// trip back does not lose the answers, and a retry reuses the same inspection id and body.
+const drafts = new Map();
+
+function draftFor(subject, id, code) {
+  const key = `${subject}/${id}/${code}`;
+  if (!drafts.has(key)) {
+    drafts.set(key, { key, id: uuid(), answers: {}, body: null, sending: false });
+  }
+  return drafts.get(key);
+}
+
+function answerOf(draft, code) {
+  if (!draft.answers[code]) draft.answers[code] = { result: null, photo_ids: [], note: "" };
+  return draft.answers[code];
+}
+
+async function renderForm(view, [subject, id, code], ctx) {
+  const draft = draftFor(subject, id, code);
+  const wrap = screen(view, ctx.t("sv.loading"));
+  let who;
+  let checklist;
+  try {
+    [who, checklist] = await Promise.all([
+      subjectOf(ctx, subject, id),
+      ctx.api("GET", `/checklists/${encodeURIComponent(code)}`, {
+        query: { [SUBJECT_PARAM[subject]]: id },
+      }),
+    ]);
+  } catch (err) {
+    wrap.append(h("p", { class: "sv-error" }, errorText(ctx, err)));
+    return;
+  }
+  if (draft.version && draft.version !== checklist.version) {
+    // The standard changed while the draft waited: start the draft again on the new version.
+    drafts.delete(draft.key);
+    return renderForm(view, [subject, id, code], ctx);
+  }
+  draft.version = checklist.version;
+  const items = checklist.sections.flatMap((s) => s.items);
+  wrap.querySelector(".sv-title").textContent = wording(ctx, checklist, "title");
+  wrap.append(h("p", { class: "sv-subject" }, who.name, who.employee_no ? ` ${who.employee_no}` : ""));
+
+  const status = h("p", { class: "sv-status", id: "sv-status", role: "status" });
+  const submit = h("button", { class: "sv-primary", id: "sv-submit", type: "button" });
+  const left = h("p", { class: "sv-muted", id: "sv-left" });
+
+  const refresh = () => {
+    const open = items.filter((i) => !answerOf(draft, i.code).result).length;
+    left.textContent = open ? ctx.t("sv.form.left", { n: open }) : "";
+    const uploading = Object.values(draft.answers).some((a) => a.uploading);
+    submit.disabled = draft.sending || open > 0 || uploading;
+    submit.textContent = draft.sending
+      ? ctx.t("sv.form.submitting")
+      : draft.body
+        ? ctx.t("sv.form.retry")
+        : ctx.t("sv.form.submit");
+  };
+
+  for (const section of checklist.sections) {
+    wrap.append(h("h2", { class: "sv-section" }, wording(ctx, section, "title")));
+    for (const item of section.items) {
+      wrap.append(itemCard(ctx, draft, item, who, subject, refresh));
+    }
+  }
+
+  submit.addEventListener("click", () => send());
+  wrap.append(h("div", { class: "sv-submitbar" }, left, status, submit));
+  refresh();
+
+  async function send() {
+    if (draft.sending) return; // a double tap while the first is under way
+    draft.sending = true;
+    status.textContent = "";
+    status.className = "sv-status";
+    if (!draft.body) {
+      // Frozen at the first attempt: a retry resends exactly this, so the server (idempotent by
+      // id) answers with the stored result instead of refusing "other answers".
+      draft.body = {
+        id: draft.id,
+        checklist: checklist.code,
+        checklist_version: checklist.version,
+        [SUBJECT_PARAM[subject]]: Number(id),
+        inspected_at: localIso(),
+        device_id: ctx.deviceId(),
+        items: items.map((i) => {
+          const a = answerOf(draft, i.code);
+          const answer = { code: i.code, result: a.result };
+          if (a.measured_seconds !== undefined && a.result !== "na") {
+            answer.measured_seconds = a.measured_seconds;
+          }
+          if (a.result === "fail" && a.photo_ids.length) answer.photo_ids = [...a.photo_ids];
+          if (a.note) answer.note = a.note;
+          return answer;
+        }),
+      };
+    }
+    refresh();
+    // Photos taken without signal go first, through the outbox, with the inspection.
+    const waiting = items.flatMap((item, index) => {
+      const a = answerOf(draft, item.code);
+      return a.result === "fail" && a.pending
+        ? a.pending.map((blob) => ({
+            blob,
+            site_id: who.site_id,
+            area_id: subject === "area" ? who.id : undefined,
+            field: `items.${index}.photo_ids`,
+          }))
+        : [];
+    });
+    if (waiting.length) return queue(waiting);
+    try {
+      const result = await ctx.api("POST", "/inspections", { json: draft.body });
+      drafts.delete(draft.key);
+      ctx.navigate("inspection", result.id);
+    } catch (err) {
+      if (err && err.status === 0) return queue([]);
+      draft.sending = false;
+      if (isOffline(err)) {
+        status.textContent = ctx.t("sv.form.offline");
+      } else {
+        // Refused (422 etc.): nothing was stored, so the answers may be fixed and sent again
+        // under the same id.
+        draft.body = null;
+        status.textContent = ctx.t("sv.form.refused", { msg: reason(err) });
+      }
+      status.className = "sv-status sv-error";
+      if (submit.isConnected) refresh();
+    }
+  }
+
+  // Kept on the phone and sent by the outbox when there is signal (same id: stored once).
+  async function queue(blobs) {
+    try {
+      await ctx.outbox.enqueue("inspection", draft.body, blobs);
+    } catch (err) {
+      draft.sending = false;
+      status.textContent = errorText(ctx, err);
+      status.className = "sv-status sv-error";
+      refresh();
+      return;
+    }
+    drafts.delete(draft.key);
+    ctx.toast(ctx.t("sv.form.queued"));
+    ctx.navigate("inspect");
+  }
+}
+
+function itemCard(ctx, draft, item, who, subject, refresh) {
+  const answer = answerOf(draft, item.code);
+  const card = h("article", {
+    class: `sv-item${item.critical ? " sv-critical" : ""}`,
+    "data-item": item.code,
+  });
+  const buttons = {};
+  const extra = h("div", { class: "sv-extra" });
+
+  const choose = (result) => {
+    if (draft.body) return; // sent already: the answers are frozen until the server replies
+    answer.result = result;
+    paint();
+    refresh();
+  };
+  for (const result of ["pass", "fail", "na"]) {
+    buttons[result] = h(
+      "button",
+      {
+        type: "button",
+        class: `sv-choice sv-${result}`,
+        "data-result": result,
+        onclick: () => choose(result),
+      },
+      ctx.t(`sv.form.${result}`),
+    );
+  }
+
+  const photos = h("div", { class: "sv-photos" });
+  const photoStatus = h("p", { class: "sv-muted sv-photo-status" });
+  const photoButton = h("button", { type: "button", class: "sv-secondary sv-photo-button" });
+  photoButton.addEventListener("click", () => takePhoto());
+  const note = h("textarea", {
+    class: "sv-input sv-note",
+    rows: 2,
+    maxlength: 500,
+    placeholder: ctx.t("sv.form.note"),
+  });
+  note.value = answer.note;
+  note.addEventListener("input", () => {
+    answer.note = note.value;
+  });
+
+  for (const shown of answer.previews || []) photos.append(h("img", { src: shown, alt: "" }));
+
+  function paint() {
+    for (const [result, button] of Object.entries(buttons)) {
+      button.setAttribute("aria-pressed", String(answer.result === result));
+    }
+    const failed = answer.result === "fail";
+    extra.hidden = !failed;
+    const taken = answer.photo_ids.length + (answer.pending || []).length;
+    photoButton.textContent = taken ? ctx.t("sv.form.photo_more") : ctx.t("sv.form.photo");
+    photoButton.hidden = taken >= 10;
+    if (!answer.uploading && !answer.uploadError && !(answer.pending || []).length) {
+      photoStatus.textContent =
+        failed && item.photo_on_fail && !taken ? ctx.t("sv.form.photo_needed") : "";
+    }
+  }
+
+  function takePhoto() {
+    const input = ctx.photoInput();
+    input.addEventListener("change", async () => {
+      const file = input.files && input.files[0];
+      if (!file) return;
+      const photoId = uuid();
+      const form = new FormData();
+      form.append("file", file, file.name || "photo.jpg");
+      form.append("id", photoId);
+      form.append("site_id", String(who.site_id));
+      if (subject === "area") form.append("area_id", String(who.id));
+      form.append("device_id", ctx.deviceId());
+      answer.uploading = true;
+      answer.uploadError = null;
+      photoStatus.textContent = ctx.t("sv.form.uploading");
+      refresh();
+      const showPreview = () => {
+        const preview = URL.createObjectURL(file);
+        answer.previews = [...(answer.previews || []), preview];
+        photos.append(h("img", { src: preview, alt: "" }));
+      };
+      try {
+        // The photo's id is made here, so a retried upload is stored once.
+        const photo = await ctx.api("POST", "/photos", { form });
+        answer.photo_ids.push(photo.id);
+        showPreview();
+        photoStatus.textContent = "";
+      } catch (err) {
+        if (!err.status) {
+          // No signal: the photo waits on the phone and goes with the inspection's outbox item.
+          answer.pending = [...(answer.pending || []), file];
+          showPreview();
+          photoStatus.textContent = ctx.t("sv.form.photo_saved");
+        } else {
+          answer.uploadError = err;
+          photoStatus.textContent = ctx.t("sv.form.upload_failed", { msg: reason(err) });
+        }
+      } finally {
+        answer.uploading = false;
+        paint();
+        refresh();
+      }
+    });
+    input.click();
+  }
+
+  card.append(
+    h(
+      "p",
+      { class: "sv-req" },
+      item.critical ? h("span", { class: "sv-badge" }, ctx.t("sv.form.critical")) : null,
+      h("b", {}, `${ctx.t("sv.form.requirement")}：`),
+      wording(ctx, item, "requirement"),
+    ),
+    h("p", { class: "sv-fault" }, h("b", {}, `${ctx.t("sv.form.fault")}：`), wording(ctx, item, "fault")),
+    wording(ctx, item, "impression")
+      ? h(
+          "p",
+          { class: "sv-impression" },
+          h("b", {}, `${ctx.t("sv.form.impression")}：`),
+          wording(ctx, item, "impression"),
+        )
+      : null,
+    item.limit_seconds ? stopwatch(ctx, item, answer, choose) : null,
+    h("div", { class: "sv-choices" }, Object.values(buttons)),
+    extra,
+  );
+  extra.append(photoStatus, photos, photoButton, note);
+  paint();
+  return card;
+}
+
+/** Start/stop timing of a timed item (the guard's 25-second ID registration). The measured
+ * seconds are sent; the server decides pass or fail against the limit. */
+function stopwatch(ctx, item, answer, choose) {
+  const shown = h("output", { class: "sv-clock" });
+  const button = h("button", { type: "button", class: "sv-secondary sv-stopwatch" });
+  const show = (seconds) => {
+    shown.textContent = ctx.t("sv.form.seconds", { s: seconds.toFixed(1) });
+  };
+  let tick = null;
+  const paint = () => {
+    if (answer.timerStart) {
+      button.textContent = ctx.t("sv.form.stop");
+    } else {
+      button.textContent =
+        answer.measured_seconds === undefined ? ctx.t("sv.form.start") : ctx.t("sv.form.reset");
+    }
+  };
+  const run = () => {
+    clearInterval(tick);
+    tick = setInterval(() => {
+      if (!shown.isConnected || !answer.timerStart) return clearInterval(tick);
+      show((performance.now() - answer.timerStart) / 1000);
+    }, 100);
+  };
+  button.addEventListener("click", () => {
+    if (answer.timerStart) {
+      const seconds = Math.round((performance.now() - answer.timerStart) / 100) / 10;
+      answer.timerStart = null;
+      clearInterval(tick);
+      answer.measured_seconds = seconds;
+      show(seconds);
+      // A suggestion only: the server judges the time against the limit whatever is ticked.
+      choose(seconds <= item.limit_seconds ? "pass" : "fail");
+    } else {
+      answer.timerStart = performance.now();
+      delete answer.measured_seconds;
+      run();
+    }
+    paint();
+  });
+  if (answer.timerStart) run();
+  show(answer.measured_seconds ?? 0);
+  paint();
+  return h(
+    "div",
+    { class: "sv-timer" },
+    h("span", { class: "sv-muted" }, ctx.t("sv.form.limit", { s: item.limit_seconds })),
+    shown,
+    button,
+  );
+}
+
+// ---------------------------------------------------------------- the server's result
+
+export async function renderInspection(view, [id], ctx) {
+  const wrap = screen(view, ctx.t("sv.result.title"));
+  let inspection;
+  try {
+    inspection = await ctx.api("GET", `/inspections/${id}`);
+  } catch (err) {
+    wrap.append(h("p", { class: "sv-error" }, errorText(ctx, err)));
+    return;
+  }
+  const grade = inspection.grade;
+  wrap.append(
+    h("p", { class: "sv-subject" }, inspection.checklist_title),
+    h(
+      "div",
+      {
+        class: `sv-score ${inspection.passed === false ? "sv-score-fail" : "sv-score-pass"}`,
+        id: "sv-result",
+      },
+      inspection.score === null || inspection.score === undefined
+        ? h("p", { id: "sv-score", "data-score": "" }, ctx.t("sv.result.no_score"))
+        : [
+            h("span", { class: "sv-muted" }, ctx.t("sv.result.score")),
+            h("strong", { id: "sv-score", "data-score": inspection.score }, inspection.score),
+          ],
+      grade
+        ? h(
+            "p",
+            { id: "sv-grade", "data-grade": grade.code },
+            `${ctx.t("sv.result.grade")} ${grade.code} ${wording(ctx, grade, "name")}`,
+          )
+        : null,
+      inspection.passed === null || inspection.passed === undefined
+        ? null
+        : h("p", {}, inspection.passed ? ctx.t("sv.result.passed") : ctx.t("sv.result.failed")),
+      inspection.critical_failed ? h("p", { class: "sv-error" }, ctx.t("sv.result.critical")) : null,
+      inspection.status === "superseded" ? h("p", {}, ctx.t("sv.result.superseded")) : null,
+    ),
+    inspection.rectification_ids.length
+      ? h("p", {}, ctx.t("sv.result.rectifications", { n: inspection.rectification_ids.length }))
+      : null,
+    inspection.coaching_ids.length
+      ? h("p", {}, ctx.t("sv.result.coaching", { n: inspection.coaching_ids.length }))
+      : null,
+    h("h2", {}, ctx.t("sv.result.items")),
+    h(
+      "ul",
+      { class: "sv-list sv-results" },
+      inspection.items.map((i) =>
+        h(
+          "li",
+          { class: `sv-result-${i.result}`, "data-item": i.code },
+          h("span", { class: "sv-result-mark" }, ctx.t(`sv.form.${i.result}`)),
+          " ",
+          wording(ctx, i, i.result === "fail" ? "fault" : "requirement"),
+          i.measured_seconds !== null && i.measured_seconds !== undefined
+            ? h("span", { class: "sv-muted" }, ` · ${ctx.t("sv.result.measured", { s: i.measured_seconds })}`)
+            : null,
+          i.photos && i.photos.length
+            ? h(
+                "div",
+                { class: "sv-photos" },
+                i.photos.map((p) => authorisedImg(ctx, p.thumbnail_url)),
+              )
+            : null,
+        ),
+      ),
+    ),
+  );
+  const session = ctx.session() || {};
+  const user = session.user || {};
+  if (INSPECTORS.includes(user.role)) {
+    wrap.append(
+      h(
+        "button",
+        { class: "sv-primary", type: "button", onclick: () => ctx.navigate("inspect") },
+        ctx.t("sv.result.again"),
+      ),
+    );
+  }
+}
+
+// ---------------------------------------------------------------- rectifications to verify
+
+async function renderRectifications(view, _params, ctx) {
+  const wrap = screen(view, ctx.t("sv.rect.title"));
+  const done = h("div", { id: "sv-rect-done" }, ctx.t("sv.loading"));
+  const open = h("div", { id: "sv-rect-open" });
+  wrap.append(done, h("h2", {}, ctx.t("sv.rect.open")), open);
+  try {
+    const [toVerify, stillOpen, reopened, areas] = await Promise.all([
+      list(ctx, "/rectifications", { status: "done" }),
+      list(ctx, "/rectifications", { status: "open" }),
+      list(ctx, "/rectifications", { status: "reopened" }),
+      list(ctx, "/areas"),
+    ]);
+    const areaNames = Object.fromEntries(areas.map((a) => [a.id, a.name]));
+    done.replaceChildren(
+      ...(toVerify.length
+        ? toVerify.map((r) => rectificationCard(ctx, r, areaNames, true))
+        : [h("p", { class: "sv-muted" }, ctx.t("sv.rect.none"))]),
+    );
+    const pending = [...reopened, ...stillOpen];
+    open.replaceChildren(
+      ...(pending.length
+        ? pending.map((r) => rectificationCard(ctx, r, areaNames, false))
+        : [h("p", { class: "sv-muted" }, ctx.t("sv.anom.none"))]),
+    );
+  } catch (err) {
+    done.replaceChildren(h("p", { class: "sv-error" }, errorText(ctx, err)));
+  }
+}
+
+function rectificationCard(ctx, r, areaNames, verifiable) {
+  const card = h(
+    "article",
+    { class: "sv-item", "data-rectification": r.id },
+    h("p", {}, h("strong", {}, areaNames[r.area_id] || ""), ` · ${ctx.t(`sv.status.${r.status}`)}`),
+    h("p", { class: "sv-fault" }, h("b", {}, `${ctx.t("sv.form.fault")}：`), wording(ctx, r, "fault")),
+    h("p", { class: "sv-req" }, h("b", {}, `${ctx.t("sv.form.requirement")}：`), wording(ctx, r, "requirement")),
+    h(
+      "p",
+      { class: r.overdue ? "sv-error" : "sv-muted" },
+      ctx.t("sv.rect.due", { t: shortTime(r.due_at) }),
+      r.overdue ? ` · ${ctx.t("sv.rect.overdue")}` : "",
+    ),
+    r.done_note ? h("p", {}, ctx.t("sv.rect.done_note", { n: r.done_note })) : null,
+    r.done_photo_ids.length
+      ? h(
+          "div",
+          { class: "sv-photos" },
+          r.done_photo_ids.map((p) => authorisedImg(ctx, `/photos/${p}/thumbnail`)),
+        )
+      : null,
+  );
+  if (!verifiable) return card;
+  const note = h("textarea", {
+    class: "sv-input sv-note",
+    rows: 2,
+    maxlength: 500,
+    placeholder: ctx.t("sv.rect.note"),
+  });
+  const outcome = h("p", { class: "sv-status", role: "status" });
+  const buttons = ["verified", "reopened"].map((value) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: value === "verified" ? "sv-primary" : "sv-secondary",
+        "data-outcome": value,
+        onclick: async () => {
+          buttons.forEach((b) => {
+            b.disabled = true;
+          });
+          try {
+            await ctx.api("POST", `/rectifications/${r.id}/verify`, {
+              json: { outcome: value, note: note.value },
+            });
+            outcome.textContent = ctx.t(`sv.rect.${value}`);
+            note.disabled = true;
+          } catch (err) {
+            outcome.textContent = errorText(ctx, err);
+            buttons.forEach((b) => {
+              b.disabled = false;
+            });
+          }
+        },
+      },
+      ctx.t(value === "verified" ? "sv.rect.verify" : "sv.rect.reopen"),
+    ),
+  );
+  card.append(note, h("div", { class: "sv-choices" }, buttons), outcome);
+  return card;
+}
+
+// ---------------------------------------------------------------- anomalies to follow up
+
+async function renderAnomalies(view, _params, ctx) {
+  const wrap = screen(view, ctx.t("sv.anom.title"));
+  const open = h("div", { id: "sv-anom-open" }, ctx.t("sv.loading"));
+  const resolved = h("div", { id: "sv-anom-resolved" });
+  wrap.append(open, h("h2", {}, ctx.t("sv.anom.resolved_title")), resolved);
+  try {
+    const [openRows, resolvedRows] = await Promise.all([
+      list(ctx, "/anomalies", { status: "open" }),
+      list(ctx, "/anomalies", { status: "resolved" }),
+    ]);
+    const fill = (el, rows) =>
+      el.replaceChildren(
+        ...(rows.length
+          ? rows.map((a) => anomalyCard(ctx, a))
+          : [h("p", { class: "sv-muted" }, ctx.t("sv.anom.none"))]),
+      );
+    fill(open, openRows);
+    fill(resolved, resolvedRows);
+  } catch (err) {
+    open.replaceChildren(h("p", { class: "sv-error" }, errorText(ctx, err)));
+  }
+}
+
+function anomalyCard(ctx, a) {
+  const note = h("textarea", {
+    class: "sv-input sv-note",
+    rows: 2,
+    maxlength: 1000,
+    placeholder: ctx.t("sv.anom.note"),
+  });
+  note.value = a.resolution_note || "";
+  const outcome = h("p", { class: "sv-status", role: "status" });
+  const actions =
+    a.status === "open"
+      ? [["resolved", "sv.anom.resolve"]]
+      : [
+          ["closed", "sv.anom.close"],
+          ["open", "sv.anom.reopen"],
+        ];
+  const buttons = actions.map(([status, label]) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: status === "open" ? "sv-secondary" : "sv-primary",
+        "data-status": status,
+        onclick: async () => {
+          buttons.forEach((b) => {
+            b.disabled = true;
+          });
+          try {
+            await ctx.api("PATCH", `/anomalies/${a.id}`, {
+              json: { status, resolution_note: note.value },
+            });
+            outcome.textContent = ctx.t("sv.anom.saved");
+          } catch (err) {
+            outcome.textContent = errorText(ctx, err);
+            buttons.forEach((b) => {
+              b.disabled = false;
+            });
+          }
+        },
+      },
+      ctx.t(label),
+    ),
+  );
+  return h(
+    "article",
+    { class: "sv-item", "data-anomaly": a.id },
+    h("p", {}, h("strong", {}, ctx.t(`sv.cat.${a.category}`)), ` · ${shortTime(a.reported_at)}`),
+    a.note ? h("p", {}, a.note) : null,
+    a.photo_ids.length
+      ? h(
+          "div",
+          { class: "sv-photos" },
+          a.photo_ids.map((p) => authorisedImg(ctx, `/photos/${p}/thumbnail`)),
+        )
+      : null,
+    note,
+    h("div", { class: "sv-choices" }, buttons),
+    outcome,
+  );
+}
+
+export const routes = {
+  inspect: renderPick,
+  checklists: renderChecklists,
+  "inspect-form": renderForm,
+  inspection: renderInspection,
+  rectifications: renderRectifications,
+  anomalies: renderAnomalies,
+};
+
+// Styles of these screens, injected once (kept here so the module is self-contained and cached
+// with it by the service worker).
+const STYLE = `
+.sv { padding: 0 0 24px; }
+.sv h1.sv-title { font-size: 1.3rem; margin: 12px 0; }
+.sv h2 { font-size: 1.05rem; margin: 18px 0 8px; }
+.sv-muted { color: #666; }
+.sv-error { color: var(--red, #b3261e); }
+.sv-subject { font-size: 1.1rem; font-weight: 600; }
+.sv-input { width: 100%; box-sizing: border-box; min-height: 48px; font-size: 1rem;
+  padding: 10px 12px; border: 1px solid #bbb; border-radius: 8px; }
+.sv-list { list-style: none; margin: 0; padding: 0; }
+.sv-list > li { margin: 6px 0; }
+.sv-row { display: block; width: 100%; min-height: 52px; text-align: left; font-size: 1rem;
+  padding: 10px 14px; border: 1px solid #ddd; border-radius: 10px; background: #fff; }
+.sv-item { border: 1px solid #ddd; border-radius: 10px; padding: 10px 12px; margin: 10px 0;
+  background: #fff; }
+.sv-item p { margin: 4px 0; }
+.sv-critical { border-color: var(--red, #b3261e); }
+.sv-badge { background: var(--red, #b3261e); color: #fff; border-radius: 4px; padding: 0 6px; margin-right: 6px;
+  font-size: .85rem; }
+.sv-fault { color: #6d4c00; }
+.sv-impression { color: #555; font-size: .95rem; }
+.sv-choices { display: flex; gap: 8px; margin-top: 8px; }
+.sv-choices > button { flex: 1; min-height: 52px; font-size: 1.05rem; border-radius: 10px;
+  border: 2px solid #ccc; background: #f7f7f7; }
+.sv-choice.sv-pass[aria-pressed="true"] { background: #1b7f3b; border-color: #1b7f3b; color: #fff; }
+.sv-choice.sv-fail[aria-pressed="true"] { background: var(--red, #b3261e); border-color: var(--red, #b3261e); color: #fff; }
+.sv-choice.sv-na[aria-pressed="true"] { background: #555; border-color: #555; color: #fff; }
+.sv-extra { margin-top: 8px; }
+.sv-note { margin-top: 8px; }
+.sv-photos { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0; }
+.sv-photos img { width: 88px; height: 88px; object-fit: cover; border-radius: 6px; }
+.sv-primary, .sv-secondary { min-height: 52px; font-size: 1.05rem; border-radius: 10px;
+  padding: 0 18px; width: 100%; margin: 6px 0; }
+.sv-primary { background: var(--green, #0b5d3b); color: #fff; border: 0; }
+.sv-primary:disabled { background: #9fbfae; }
+.sv-secondary { background: #fff; color: var(--green, #0b5d3b); border: 2px solid var(--green, #0b5d3b); }
+.sv-timer { display: flex; align-items: center; gap: 10px; margin-top: 8px; flex-wrap: wrap; }
+.sv-clock { font-size: 1.6rem; font-variant-numeric: tabular-nums; min-width: 5ch; }
+.sv-timer .sv-stopwatch { width: auto; flex: 1; }
+.sv-submitbar { position: sticky; bottom: 0; background: #fafafa; padding: 8px 0;
+  border-top: 1px solid #ddd; }
+.sv-score { text-align: center; border-radius: 12px; padding: 16px; margin: 12px 0; }
+.sv-score strong { display: block; font-size: 3rem; }
+.sv-score-pass { background: #e6f4ea; }
+.sv-score-fail { background: #fce8e6; }
+.sv-result-mark { font-weight: 600; }
+.sv-result-fail .sv-result-mark { color: var(--red, #b3261e); }
+.sv-result-pass .sv-result-mark { color: #1b7f3b; }
+`;
