@@ -209,6 +209,68 @@ def patrols_sheet(site_code, out_path, area_id, base_url):
     click.echo(f"wrote {out_path} ({len(pdf) // 1024} KiB, key version {key.version})")
 
 
+# --- backups (models/backup.py) ---------------------------------------------------------------
+backup_cli = AppGroup("backup", help="Online backups: database, photos and secrets in one archive.")
+
+
+@backup_cli.command("create")
+@click.option(
+    "--to",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="folder for the archive (default: instance/backups)",
+)
+def backup_create(out_dir):
+    """Write one archive of the database, its photos and the secret files, while serving."""
+    from models.backup import BackupError, create_backup, describe
+
+    out_dir = out_dir or str(Path(current_app.instance_path) / "backups")
+    try:
+        backup = create_backup(
+            current_app.config["DATABASE_URL"], current_app.instance_path, out_dir
+        )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"wrote {backup.path} ({describe(backup.manifest)})")
+    if not backup.manifest["database"]["included"]:
+        click.echo(
+            "PostgreSQL: the database is NOT in this archive. Back it up with pg_dump, before "
+            'this command, e.g.  pg_dump --format=custom --file=xunjian.dump "$DATABASE_URL"',
+            err=True,
+        )
+    missing = backup.manifest["missing_photo_files"]
+    if missing:
+        raise click.ClickException(
+            f"{len(missing)} photo files the database names are missing from "
+            f"instance/photos (first: {missing[0]}); the archive was written without them"
+        )
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--instance",
+    "instance_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="a new or empty folder to restore into",
+)
+def backup_restore(archive, instance_dir):
+    """Check an archive against its manifest and restore it into a new instance folder."""
+    from models.backup import BackupError, describe, restore_backup
+
+    try:
+        manifest = restore_backup(archive, instance_dir)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"restored {describe(manifest)} into {instance_dir}")
+    if manifest["database"]["included"]:
+        click.echo(f"start it with XUNJIAN_INSTANCE_PATH={instance_dir} and no DATABASE_URL")
+    else:
+        click.echo("restore the PostgreSQL database from its pg_dump (pg_restore)", err=True)
+
+
 def init_app(app):
     for group in (
         db_cli,
@@ -218,6 +280,7 @@ def init_app(app):
         checklists_cli,
         photos_cli,
         patrols_cli,
+        backup_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(tick)
