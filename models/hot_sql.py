@@ -6,8 +6,7 @@ query's node tree in Python. Rendering a select of a whole Scan row takes ~0.3 m
 answers the same indexed look-up in ~0.01 ms. A scan ran about ten queries, so rendering SQL
 was most of the cost of a scan. The statements below are plain SQL text, made once per process
 and database: ``?`` marks a parameter and becomes ``%s`` on PostgreSQL, and identifiers are
-quoted as peewee quotes them, so the same text runs on SQLite and PostgreSQL (one look-up
-has a faster SQLite form beside the portable one: see other_user_of_device). Values go into
+quoted as peewee quotes them, so the same text runs on SQLite and PostgreSQL. Values go into
 the database through each field's ``db_value`` and come out through its ``python_value``, as
 with peewee, so rows are stored and read exactly as the models would store and read them.
 
@@ -17,7 +16,7 @@ Only this path is written by hand; everything else stays ordinary peewee.
 import json
 from datetime import datetime
 
-from models import db, is_sqlite
+from models import db
 from models.accounts import AuthToken, User
 from models.patrols import Checkpoint, Round, Scan, Webhook
 
@@ -152,35 +151,13 @@ _OTHER_USER_OF_DEVICE = Statement(
     LIMIT 1
     """
 )
-# The same question on SQLite without reading a table row per scan. The (device_id,
-# effective_at) index has no user_id, so the query above reads the row of every scan the phone
-# made in the window: hundreds of scattered pages near the end of a shift, read again on every
-# request once another worker has written. Every SQLite index carries the rowid, though: the
-# phone's scans in the window that are not among this user's scans in the window are another
-# user's, and both sets come from an index alone. Only a hit reads its row, for the user id.
-_OTHER_USER_OF_DEVICE_SQLITE = Statement(
-    """
-    SELECT "user_id" FROM "scan" WHERE "rowid" = (
-        SELECT "d"."rowid" FROM "scan" AS "d"
-        WHERE "d"."device_id" = ? AND "d"."effective_at" BETWEEN ? AND ?
-            AND "d"."rowid" NOT IN (
-                SELECT "u"."rowid" FROM "scan" AS "u"
-                WHERE "u"."user_id" = ? AND "u"."effective_at" BETWEEN ? AND ?
-            )
-        LIMIT 1
-    )
-    """
-)
 
 
 def other_user_of_device(device_id: str, start: datetime, end: datetime, user_id: int):
-    """Somebody else who scanned with this phone in the window (a user id), or None."""
+    """Somebody else who scanned with this phone in the window (a user id), or None. The
+    (device_id, effective_at, user_id) index answers it without reading the scans' rows."""
     start, end = Scan.effective_at.db_value(start), Scan.effective_at.db_value(end)
-    if is_sqlite():
-        found = _OTHER_USER_OF_DEVICE_SQLITE.execute(device_id, start, end, user_id, start, end)
-    else:
-        found = _OTHER_USER_OF_DEVICE.execute(device_id, start, end, user_id)
-    row = found.fetchone()
+    row = _OTHER_USER_OF_DEVICE.execute(device_id, start, end, user_id).fetchone()
     return row[0] if row else None
 
 

@@ -7,7 +7,7 @@ import pytest
 from api.secret_keys import InsecureSecretError
 from models.accounts import User
 from models.org import Site, Staff
-from models.schema import SchemaVersion, current_version, upgrade
+from models.schema import LATEST_VERSION, SchemaVersion, current_version, upgrade
 from tests.conftest import make_app
 
 
@@ -19,7 +19,29 @@ def test_upgrade_twice_keeps_the_data(app, runner, world):
     with app.app_context():
         assert Site.select().count() == 2
         assert Staff.get(Staff.employee_no == "A-1").name == "张三"
-        assert SchemaVersion.select().count() == current_version() >= 1
+        assert current_version() == LATEST_VERSION
+
+
+def test_upgrade_migrates_a_version_1_database_and_keeps_its_scans(app, world):
+    """A database made before migration 2: the old scan indexes, schema version 1."""
+    from models import db
+
+    with app.app_context():
+        db.execute_sql('DROP INDEX IF EXISTS "scan_device_id_effective_at_user_id"')
+        for columns in ("device_id, effective_at", "site_id", "checkpoint_id", "user_id"):
+            name = "scan_" + columns.replace(", ", "_")
+            db.execute_sql(f'CREATE INDEX "{name}" ON "scan" ({columns})')
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=1)
+
+        done = upgrade()
+
+        assert done == ["migration 2: fewer, covering indexes on scan"]
+        assert current_version() == LATEST_VERSION == 2
+        indexes = {i.name for i in db.get_indexes("scan")}
+        assert "scan_device_id_effective_at_user_id" in indexes
+        assert not indexes & {"scan_device_id_effective_at", "scan_site_id", "scan_user_id"}
+        assert upgrade() == []
 
 
 def test_upgrade_recreates_a_missing_table_without_touching_others(app, world):
