@@ -1,8 +1,10 @@
 """The stack's practical limit for one insert per request: bare Flask + peewee on the same
-SQLite settings as the product, with the best connection handling (one connection kept open
-per worker process). The scan benchmark runs it side by side with the product.
+database settings as the product, with the best connection handling (one connection kept open
+per worker process; on PostgreSQL a pooled one). The scan benchmark runs it side by side with
+the product.
 
-    gunicorn -w 2 --chdir bench baseline_app:app      (BASELINE_DB=/path/to/file.db)
+    BASELINE_DATABASE_URL=sqlite:////path/to/file.db gunicorn -w 2 --chdir bench baseline_app:app
+    BASELINE_DATABASE_URL=postgresql://user@host/db  gunicorn -w 2 --chdir bench baseline_app:app
 """
 
 import os
@@ -11,18 +13,25 @@ from datetime import UTC, datetime
 
 from flask import Flask, jsonify, request
 from peewee import CharField, DateTimeField, Model, SqliteDatabase, TextField, UUIDField
+from playhouse.db_url import connect
 
-db = SqliteDatabase(
-    os.environ.get("BASELINE_DB", "/tmp/baseline.db"),
-    pragmas={
-        "journal_mode": "wal",
-        "foreign_keys": 1,
-        "cache_size": -32000,
-        "synchronous": "normal",
-        "busy_timeout": 10000,
-    },
-    timeout=10,
-)
+URL = os.environ.get("BASELINE_DATABASE_URL", "sqlite:////tmp/baseline.db")
+
+if URL.startswith(("postgresql://", "postgres://")):
+    scheme = URL.split("://", 1)[0]
+    db = connect(URL.replace(f"{scheme}://", "postgresql+pool://", 1), stale_timeout=600)
+else:
+    db = SqliteDatabase(
+        URL.removeprefix("sqlite:///"),
+        pragmas={
+            "journal_mode": "wal",
+            "foreign_keys": 1,
+            "cache_size": -32000,
+            "synchronous": "normal",
+            "busy_timeout": 10000,
+        },
+        timeout=10,
+    )
 
 
 class Scan(Model):

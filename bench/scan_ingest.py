@@ -1,14 +1,16 @@
 """Benchmark: patrol scan ingestion under gunicorn, side by side with the stack's limit.
 
     python bench/scan_ingest.py [--seconds 20] [--rounds 3] [--connections 16]
+                                [--postgres URL] [--summary FILE]
 
 Starts the product under gunicorn (2 workers, the embedded SQLite database in a temporary
-folder) and, beside it, bench/baseline_app.py: bare Flask + peewee doing one insert per request
-with a connection kept open per worker. wrk on 127.0.0.1 drives POST /api/scans of each in
-turn, round after round, with real signed payloads from signed-in guards. Reports requests/s,
-p50/p99 and the ratio per round and as medians, 'database is locked' errors, and whether every
-acknowledged scan is in the table. Then times a batch upload of 500 offline scans in one
-request.
+folder, or with --postgres a scratch database on that server) and, beside it,
+bench/baseline_app.py: bare Flask + peewee doing one insert per request with a connection kept
+open per worker (pooled on PostgreSQL, in a scratch database of its own). wrk on 127.0.0.1
+drives POST /api/scans of each in turn, round after round, with real signed payloads from
+signed-in guards. Reports requests/s, p50/p99 and the ratio per round and as medians,
+'database is locked' errors, and whether every acknowledged scan is in the table. Then times
+a batch upload of 500 offline scans in one request (--batch-runs times).
 
 The load is what a site sends when guards are online: each scan's device time is the current
 time, each guard has their own phone, and no checkpoint is scanned twice within a minute (the
@@ -33,7 +35,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -45,7 +46,18 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import (
+    ROOT,
+    add_common_arguments,
+    bench_database,
+    count_rows,
+    database_label,
+    emit,
+    emit_setup,
+    free_port,
+    goal,
+)
+
 sys.path.insert(0, str(ROOT))
 
 THREADS = 4  # wrk threads
@@ -209,7 +221,9 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
-def prepare_product(tmp: Path, checkpoints: int) -> tuple[list[str], list[str], list[str]]:
+def prepare_product(
+    tmp: Path, url: str, checkpoints: int
+) -> tuple[list[str], list[str], list[str]]:
     """A site with checkpoints and signed-in guards: (payloads, tokens, batch tokens)."""
     os.environ["XUNJIAN_INSTANCE_PATH"] = str(tmp)
     from api import create_app
@@ -223,7 +237,7 @@ def prepare_product(tmp: Path, checkpoints: int) -> tuple[list[str], list[str], 
     from models.schema import upgrade
     from models.site_keys import current_key
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/xunjian.db", "ACCESS_LOG": False})
+    app = create_app({"DATABASE_URL": url, "ACCESS_LOG": False})
     with app.app_context():
         upgrade()
         sync_checklists(app.extensions["xunjian"]["checklists"])
@@ -257,11 +271,6 @@ def prepare_product(tmp: Path, checkpoints: int) -> tuple[list[str], list[str], 
     return payloads, tokens[:GUARDS], tokens[GUARDS:]
 
 
-def count_rows(db_path: Path, table: str) -> int:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-
-
 def time_batch(
     port: int, token: str, payloads: list[str], runs: int = 5, size: int = 500
 ) -> list[float]:
@@ -292,11 +301,11 @@ def time_batch(
     return timings
 
 
-def measure(wrk: str, url: str, script: Path, args, db_path: Path, offset: int) -> dict:
+def measure(wrk: str, url: str, script: Path, args, database_url: str, offset: int) -> dict:
     """One measured run from ``offset`` in the checkpoint pool; counts the rows it stored."""
-    before = count_rows(db_path, "scan")
+    before = count_rows(database_url, "scan")
     result = run_wrk(wrk, url, script, args.seconds, args.connections, offset=offset)
-    result["stored"] = count_rows(db_path, "scan") - before
+    result["stored"] = count_rows(database_url, "scan") - before
     return result
 
 
@@ -310,97 +319,116 @@ def summary(runs: list[dict]) -> dict:
     }
 
 
+def run(args, tmp: Path, product_url: str, baseline_url: str) -> dict:
+    """Both servers on their databases: the rounds, the batch uploads and the counts."""
+    wrk = ensure_wrk()
+    venv_bin = Path(sys.executable).parent
+    share = CHECKPOINTS_PER_THREAD_SECOND * (WARMUP_SECONDS + args.rounds * args.seconds)
+    payloads, tokens, batch_tokens = prepare_product(tmp, product_url, share * THREADS)
+    (tmp / "payloads.txt").write_text("\n".join(payloads) + "\n")
+    script = tmp / "scans.lua"
+    script.write_text(
+        LUA.replace("{TOKENS}", lua_list(tokens)).replace(
+            "{PAYLOAD_FILE}", json.dumps(str(tmp / "payloads.txt"))
+        )
+    )
+    benv = {**os.environ, "BASELINE_DATABASE_URL": baseline_url}
+    subprocess.run(
+        [sys.executable, "-c", "import baseline_app; baseline_app.create_table()"],
+        cwd=ROOT / "bench",
+        env=benv,
+        check=True,
+    )
+    # Both servers run side by side (the idle one waits in accept()); the measured runs
+    # alternate between them, so a slower stretch of the machine hits both alike.
+    product_port, baseline_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "XUNJIAN_INSTANCE_PATH": str(tmp),
+        "DATABASE_URL": product_url,
+        "XUNJIAN_WORKERS": "2",
+        "XUNJIAN_BIND": f"127.0.0.1:{product_port}",
+        "XUNJIAN_ACCESS_LOG": "true",
+    }
+    servers = {
+        "product": start(
+            [str(venv_bin / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+            env,
+            tmp / "product.log",
+        ),
+        "baseline": start(
+            [
+                str(venv_bin / "gunicorn"),
+                *("-w", "2", "-b", f"127.0.0.1:{baseline_port}"),
+                *("--chdir", str(ROOT / "bench"), "baseline_app:app"),
+            ],
+            benv,
+            tmp / "baseline.log",
+        ),
+    }
+    targets = {
+        "product": (f"http://127.0.0.1:{product_port}/api/scans", product_url),
+        "baseline": (f"http://127.0.0.1:{baseline_port}/api/scans", baseline_url),
+    }
+    runs = {name: [] for name in targets}
+    try:
+        wait_healthy(f"http://127.0.0.1:{product_port}/api/health")
+        wait_healthy(f"http://127.0.0.1:{baseline_port}/")
+        offsets = {}
+        for name, (url, _) in targets.items():
+            print(f"{name}: warming up", file=sys.stderr)
+            warm = run_wrk(wrk, url, script, WARMUP_SECONDS, args.connections)
+            offsets[name] = warm["max_thread_requests"]
+        for n in range(args.rounds):
+            for name, (url, database_url) in targets.items():
+                print(f"round {n + 1}/{args.rounds}: {name}", file=sys.stderr)
+                result = measure(wrk, url, script, args, database_url, offsets[name])
+                offsets[name] += result["max_thread_requests"]
+                runs[name].append(result)
+        print("product: batch uploads", file=sys.stderr)
+        batch = time_batch(product_port, batch_tokens[0], payloads, runs=args.batch_runs)
+    finally:
+        for proc in servers.values():
+            stop(proc)
+    results = {name: summary(runs[name]) for name in targets}
+    for name in targets:
+        log = (tmp / f"{name}.log").read_text()
+        results[name]["locked"] = log.count("database is locked")
+    return {
+        "runs": runs,
+        "results": results,
+        "batch": batch,
+        "share": share,
+        "exhausted": offsets["product"] >= share,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=20, help="per measured run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3, help="measured runs of each, alternating")
+    parser.add_argument("--batch-runs", type=int, default=5, help="timed batch uploads")
+    add_common_arguments(parser)
     args = parser.parse_args()
-    wrk = ensure_wrk()
-    venv_bin = Path(sys.executable).parent
     with tempfile.TemporaryDirectory(prefix="scan-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        share = CHECKPOINTS_PER_THREAD_SECOND * (WARMUP_SECONDS + args.rounds * args.seconds)
-        payloads, tokens, batch_tokens = prepare_product(tmp, share * THREADS)
-        (tmp / "payloads.txt").write_text("\n".join(payloads) + "\n")
-        script = tmp / "scans.lua"
-        script.write_text(
-            LUA.replace("{TOKENS}", lua_list(tokens)).replace(
-                "{PAYLOAD_FILE}", json.dumps(str(tmp / "payloads.txt"))
-            )
-        )
-        baseline_db = tmp / "baseline.db"
-        benv = {**os.environ, "BASELINE_DB": str(baseline_db)}
-        subprocess.run(
-            [sys.executable, "-c", "import baseline_app; baseline_app.create_table()"],
-            cwd=ROOT / "bench",
-            env=benv,
-            check=True,
-        )
-        # Both servers run side by side (the idle one waits in accept()); the measured runs
-        # alternate between them, so a slower stretch of the machine hits both alike.
-        product_port, baseline_port = 18431, 18432
-        env = {
-            **os.environ,
-            "XUNJIAN_INSTANCE_PATH": str(tmp),
-            "DATABASE_URL": f"sqlite:///{tmp}/xunjian.db",
-            "XUNJIAN_WORKERS": "2",
-            "XUNJIAN_BIND": f"127.0.0.1:{product_port}",
-            "XUNJIAN_ACCESS_LOG": "true",
-        }
-        servers = {
-            "product": start(
-                [str(venv_bin / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                env,
-                tmp / "product.log",
-            ),
-            "baseline": start(
-                [
-                    str(venv_bin / "gunicorn"),
-                    *("-w", "2", "-b", f"127.0.0.1:{baseline_port}"),
-                    *("--chdir", str(ROOT / "bench"), "baseline_app:app"),
-                ],
-                benv,
-                tmp / "baseline.log",
-            ),
-        }
-        targets = {
-            "product": (f"http://127.0.0.1:{product_port}/api/scans", tmp / "xunjian.db"),
-            "baseline": (f"http://127.0.0.1:{baseline_port}/api/scans", baseline_db),
-        }
-        runs = {name: [] for name in targets}
-        try:
-            wait_healthy(f"http://127.0.0.1:{product_port}/api/health")
-            wait_healthy(f"http://127.0.0.1:{baseline_port}/")
-            offsets = {}
-            for name, (url, _) in targets.items():
-                print(f"{name}: warming up", file=sys.stderr)
-                warm = run_wrk(wrk, url, script, WARMUP_SECONDS, args.connections)
-                offsets[name] = warm["max_thread_requests"]
-            for n in range(args.rounds):
-                for name, (url, db_path) in targets.items():
-                    print(f"round {n + 1}/{args.rounds}: {name}", file=sys.stderr)
-                    result = measure(wrk, url, script, args, db_path, offsets[name])
-                    offsets[name] += result["max_thread_requests"]
-                    runs[name].append(result)
-            print("product: batch uploads", file=sys.stderr)
-            batch = time_batch(product_port, batch_tokens[0], payloads)
-        finally:
-            for proc in servers.values():
-                stop(proc)
-        results = {name: summary(runs[name]) for name in targets}
-        for name in targets:
-            log = (tmp / f"{name}.log").read_text()
-            results[name]["locked"] = log.count("database is locked")
-        exhausted = offsets["product"] >= share
+        with (
+            bench_database(args.postgres, tmp, "scans") as product_url,
+            bench_database(args.postgres, tmp, "baseline") as baseline_url,
+        ):
+            out = run(args, tmp, product_url, baseline_url)
+    runs, results, batch, share = out["runs"], out["results"], out["batch"], out["share"]
+    database = database_label(product_url)
 
     p, b = results["product"], results["baseline"]
-    print()
-    print(
-        f"gunicorn 2 workers, SQLite (WAL), wrk {THREADS} threads x {args.connections} "
+    setup = (
+        f"gunicorn 2 workers, {database}, wrk {THREADS} threads x {args.connections} "
         f"connections, {args.rounds} rounds of {args.seconds} s each, alternating; "
         f"{GUARDS} guards, signed payloads made now, {share * THREADS} checkpoints"
     )
+    print()
+    print(setup)
     print()
     print("| round | product req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -424,13 +452,44 @@ def main() -> int:
             f"| {r['locked']} | {acknowledged} acknowledged, {r['stored']} stored |"
         )
     print(f"| ratio product / baseline (median of the rounds) | {statistics.median(ratios):.2f} |")
-    if exhausted:
+    if out["exhausted"]:
         print("\nA guard ran out of checkpoints (repeats): raise CHECKPOINTS_PER_THREAD_SECOND.")
     print()
     print(
         "batch of 500 offline scans in one request: "
         f"median {statistics.median(batch):.0f} ms, "
         f"max {max(batch):.0f} ms ({len(batch)} runs)"
+    )
+
+    emit_setup(args.summary, "scan ingestion", database, setup)
+    label = "bare Flask + peewee insert"
+    emit(
+        args.summary,
+        measure="scan ingestion `POST /api/scans` (median of the rounds)",
+        database=database,
+        product=p["rps"],
+        baseline=b["rps"],
+        baseline_label=label,
+        unit="req/s",
+        goals=[goal("ratio", ">=", 0.70)],
+    )
+    for quantile in ("p50", "p99"):
+        emit(
+            args.summary,
+            measure=f"scan ingestion {quantile} latency",
+            database=database,
+            product=p[quantile],
+            baseline=b[quantile],
+            baseline_label=label,
+            unit="ms",
+        )
+    emit(
+        args.summary,
+        measure="batch upload of 500 offline scans (median)",
+        database=database,
+        product=statistics.median(batch),
+        unit="ms",
+        goals=[goal("product", "<", 1000)],
     )
     return 0
 
