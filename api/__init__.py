@@ -51,7 +51,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     api = Api(app)
     register_blueprints(api)
-    app.add_url_rule("/", "home", lambda: redirect("/api/docs"))
+    # The phone app (static files, not an API resource: kept out of the OpenAPI document).
+    from api.phone_app.routes import bp as phone_app
+
+    app.register_blueprint(phone_app)
+    app.add_url_rule("/", "home", lambda: redirect("/app/"))
     # A checkpoint label's URL: the phone's own camera opens it, and it lands in the phone app.
     app.add_url_rule("/s/<token>", "scan_link", lambda token: redirect(f"/app/#/scan/{token}"))
     cli.init_app(app)

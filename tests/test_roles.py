@@ -142,7 +142,16 @@ ENDPOINTS = {
 }
 
 # Framework routes that are not API endpoints of ours.
-NOT_OURS = {"/", "/s/<token>", "/static/<path:filename>", "/api/openapi.json", "/api/docs"}
+NOT_OURS = {
+    "/",
+    "/s/<token>",
+    "/static/<path:filename>",
+    "/api/openapi.json",
+    "/api/docs",
+    "/app/",
+    "/app/<path:filename>",
+    "/app/sw.js",
+}
 
 
 def declared_endpoints(app):

@@ -1,0 +1,101 @@
+// Calls to the server's JSON API with the signed-in token, and its one error shape.
+import { lang, t } from "./i18n.js";
+import { clearSession, session } from "./session.js";
+
+export class ApiError extends Error {
+  // status 0: the request never reached the server (no signal).
+  constructor(status, body = {}) {
+    super(body.message || `HTTP ${status}`);
+    this.status = status;
+    this.error = body.error || (status === 0 ? "offline" : "http_error");
+    this.errors = body.errors || {};
+    this.body = body;
+  }
+
+  // The server's message, in Chinese where the server gave one (a refused scan does).
+  display() {
+    if (this.status === 0) return t("app.offline");
+    const zh = this.errors?.json?.payload?.[0];
+    if (lang() === "zh" && typeof zh === "string") return zh;
+    return this.message;
+  }
+}
+
+function authHeaders() {
+  const current = session();
+  return current ? { Authorization: `Bearer ${current.token}` } : {};
+}
+
+function urlFor(path, query) {
+  let url = `/api${path}`;
+  if (query) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== "") params.append(key, value);
+    }
+    const text = params.toString();
+    if (text) url += `?${text}`;
+  }
+  return url;
+}
+
+let onUnauthorized = () => {
+  location.hash = "#/login";
+};
+
+export function setUnauthorizedHandler(handler) {
+  onUnauthorized = handler;
+}
+
+async function send(method, path, { json, form, query } = {}) {
+  const headers = { Accept: "application/json", ...authHeaders() };
+  let body;
+  if (json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  } else if (form !== undefined) {
+    body = form; // FormData: the browser sets the multipart boundary
+  }
+  let response;
+  try {
+    response = await fetch(urlFor(path, query), { method, headers, body, cache: "no-store" });
+  } catch {
+    throw new ApiError(0, { error: "offline", message: "No connection to the server." });
+  }
+  if (response.ok) return response;
+  let payload = {};
+  try {
+    payload = await response.json();
+  } catch {
+    payload = { message: response.statusText };
+  }
+  const error = new ApiError(response.status, payload);
+  if (response.status === 401 && path !== "/auth/login") {
+    clearSession();
+    onUnauthorized();
+  }
+  throw error;
+}
+
+// api("GET", "/rounds", {query: {site_id: 1}}) → parsed JSON (null for 204).
+export async function api(method, path, options = {}) {
+  const response = await send(method, path, options);
+  if (response.status === 204) return null;
+  const type = response.headers.get("Content-Type") || "";
+  if (type.includes("json")) return response.json();
+  return response.text();
+}
+
+// A signed-in download (Excel, PDF, CSV): fetch, then save through a temporary link.
+export async function download(path, filename, options = {}) {
+  const response = await send("GET", path, options);
+  const blob = await response.blob();
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

@@ -1,0 +1,303 @@
+// The app shell: a hash router over the screen modules, the top bar (outbox indicator and
+// language switch), sign-in guard, toasts and the service worker.
+//
+// A screen module exports
+//   messages = {zh: {...}, en: {...}}
+//   routes = {"name": render}      render(view, params, ctx) fills the view; URL #/name/p1/p2
+//   menu(user) → [{route, label}]  home-screen entries this user's role may use
+import { api, ApiError, download, setUnauthorizedHandler } from "./api.js";
+import { addMessages, lang, setLang, t } from "./i18n.js";
+import * as outbox from "./outbox.js";
+import * as login from "./screens/login.js";
+import * as guard from "./screens/guard.js";
+import * as manager from "./screens/manager.js";
+import * as supervisor from "./screens/supervisor.js";
+import * as office from "./screens/office.js";
+import { deviceId, localIso, session, uuid } from "./session.js";
+
+const MODULES = [login, guard, manager, supervisor, office];
+
+addMessages({
+  zh: {
+    "app.title": "巡检通",
+    "app.outbox": "已保存在本机，{n} 条待发送",
+    "app.outbox_refused": "，{n} 条被拒",
+    "app.switch": "EN",
+    "app.hello": "您好，{name}",
+    "app.no_menu": "您的账号在手机端没有可用的功能。",
+    "app.offline": "没有网络，已保存在本机，有网络后自动发送。",
+    "app.not_found": "找不到此页面。",
+    "app.home": "返回首页",
+    "app.error": "出错了：{message}",
+    "app.loading": "加载中…",
+    "app.back": "返回",
+    "outbox.title": "待发送",
+    "outbox.none": "没有待发送的记录。",
+    "outbox.send_now": "立即发送",
+    "outbox.refused": "被服务器拒绝",
+    "outbox.dismiss": "知道了",
+    "outbox.photos": "{n} 张照片",
+    "kind.scan": "巡更打卡",
+    "kind.anomaly": "异常报告",
+    "kind.check": "迎候签到/签退",
+    "kind.inspection": "检查记录",
+    "role.admin": "管理员",
+    "role.hr": "人事",
+    "role.supervisor": "主管",
+    "role.manager": "管理处",
+    "role.guard": "护卫员",
+    "role.staff": "员工",
+  },
+  en: {
+    "app.title": "Xunjian",
+    "app.outbox": "Saved on this phone, {n} waiting to send",
+    "app.outbox_refused": ", {n} refused",
+    "app.switch": "中文",
+    "app.hello": "Hello, {name}",
+    "app.no_menu": "Your account has nothing to do in the phone app.",
+    "app.offline": "No signal: saved on this phone, sent when there is signal.",
+    "app.not_found": "No such page.",
+    "app.home": "Home",
+    "app.error": "Something went wrong: {message}",
+    "app.loading": "Loading…",
+    "app.back": "Back",
+    "outbox.title": "Waiting to send",
+    "outbox.none": "Nothing is waiting.",
+    "outbox.send_now": "Send now",
+    "outbox.refused": "Refused by the server",
+    "outbox.dismiss": "Dismiss",
+    "outbox.photos": "{n} photos",
+    "kind.scan": "Patrol scan",
+    "kind.anomaly": "Anomaly report",
+    "kind.check": "Greeting check-in/out",
+    "kind.inspection": "Inspection",
+    "role.admin": "Administrator",
+    "role.hr": "HR",
+    "role.supervisor": "Supervisor",
+    "role.manager": "Manager",
+    "role.guard": "Guard",
+    "role.staff": "Staff",
+  },
+});
+
+const routes = {};
+for (const module of MODULES) {
+  addMessages(module.messages);
+  Object.assign(routes, module.routes);
+}
+routes[""] = renderHome;
+routes.outbox = renderOutbox;
+
+const PUBLIC_ROUTES = new Set(["login"]);
+const WANTED_KEY = "xj.wanted";
+
+function parseHash() {
+  const path = location.hash.replace(/^#\/?/, "");
+  const parts = path.split("/").map((p) => decodeURIComponent(p));
+  return { name: parts[0] || "", params: parts.slice(1).filter((p) => p !== "") };
+}
+
+export function navigate(route, ...params) {
+  const hash = `#/${[route, ...params].map((p) => encodeURIComponent(String(p))).join("/")}`;
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+// Replace the current history entry (a scan link that forwards to another screen).
+function redirect(route, ...params) {
+  const hash = `#/${[route, ...params].map((p) => encodeURIComponent(String(p))).join("/")}`;
+  history.replaceState(null, "", hash);
+  render();
+}
+
+let toastTimer = null;
+
+export function toast(message) {
+  const element = document.getElementById("toast");
+  element.textContent = message;
+  element.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    element.hidden = true;
+  }, 3500);
+}
+
+// A file input that opens the rear camera (not the photo gallery) on phones.
+function photoInput() {
+  const input = document.createElement("input");
+  input.type = "file";
+  input.accept = "image/*";
+  input.setAttribute("capture", "environment");
+  return input;
+}
+
+const ctx = {
+  api,
+  download,
+  t,
+  session,
+  deviceId,
+  outbox,
+  navigate,
+  redirect,
+  toast,
+  photoInput,
+  uuid,
+  localIso,
+  lang,
+};
+
+async function renderOutboxIndicator(state) {
+  const pending = state ? state.pending : await outbox.pendingCount();
+  const refused = state ? state.refused : (await outbox.refusedItems()).length;
+  const button = document.getElementById("outbox");
+  let text = t("app.outbox", { n: pending });
+  if (refused) text += t("app.outbox_refused", { n: refused });
+  button.textContent = text;
+  button.dataset.pending = String(pending);
+  button.dataset.refused = String(refused);
+  button.classList.toggle("waiting", pending > 0);
+  button.classList.toggle("refused", refused > 0);
+}
+
+function renderTopBar() {
+  document.getElementById("title").textContent = t("app.title");
+  document.getElementById("lang").textContent = t("app.switch");
+  document.title = `${t("app.title")} Xunjian`;
+  renderOutboxIndicator();
+}
+
+let renderCount = 0;
+
+async function render() {
+  const { name, params } = parseHash();
+  const main = document.getElementById("view");
+  // Each render fills a fresh container, so a slow screen cannot overwrite a newer one.
+  const view = document.createElement("div");
+  view.className = `screen screen-${name || "home"}`;
+  main.replaceChildren(view);
+  const number = ++renderCount;
+  if (!session() && !PUBLIC_ROUTES.has(name)) {
+    if (name) sessionStorage.setItem(WANTED_KEY, location.hash);
+    history.replaceState(null, "", "#/login");
+    return render();
+  }
+  const screen = routes[name];
+  if (!screen) {
+    view.innerHTML = `<p class="error"></p><a class="button block" href="#/"></a>`;
+    view.querySelector("p").textContent = t("app.not_found");
+    view.querySelector("a").textContent = t("app.home");
+    return;
+  }
+  try {
+    await screen(view, params, ctx);
+  } catch (error) {
+    if (number !== renderCount) return;
+    console.error(error);
+    if (error instanceof ApiError && error.status === 401) return;
+    const message = error instanceof ApiError ? error.display() : error.message;
+    const p = document.createElement("p");
+    p.className = "error";
+    p.textContent = t("app.error", { message });
+    view.append(p);
+  }
+  window.scrollTo(0, 0);
+}
+
+// After signing in: the screen that was asked for (e.g. a scanned label), else home.
+export function afterSignIn() {
+  const wanted = sessionStorage.getItem(WANTED_KEY);
+  sessionStorage.removeItem(WANTED_KEY);
+  outbox.flush();
+  if (wanted && !wanted.startsWith("#/login")) location.hash = wanted;
+  else location.hash = "#/";
+}
+ctx.afterSignIn = afterSignIn;
+
+function el(tag, attributes = {}, text = "") {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  if (text) element.textContent = text;
+  return element;
+}
+
+function renderHome(view) {
+  const { user } = session();
+  view.append(el("h1", {}, t("app.hello", { name: user.display_name || user.username })));
+  view.append(el("p", { class: "muted" }, t(`role.${user.role}`)));
+  const menu = el("nav", { class: "menu" });
+  for (const module of [guard, manager, supervisor, office, login]) {
+    for (const entry of module.menu(user) || []) {
+      menu.append(el("a", { class: "button block", href: `#/${entry.route}` }, entry.label));
+    }
+  }
+  if (!menu.children.length) view.append(el("p", {}, t("app.no_menu")));
+  view.append(menu);
+}
+
+async function renderOutbox(view) {
+  view.append(el("h1", {}, t("outbox.title")));
+  const pending = await outbox.pendingItems();
+  const refused = await outbox.refusedItems();
+  if (!pending.length) view.append(el("p", { class: "muted" }, t("outbox.none")));
+  for (const item of pending) {
+    const card = el("div", { class: "card pending-item" });
+    card.append(el("strong", {}, t(`kind.${item.kind}`)));
+    const when = new Date(item.created_at).toLocaleString(lang() === "zh" ? "zh-CN" : "en");
+    card.append(el("p", { class: "small muted" }, when));
+    if (item.photos.length) card.append(el("p", { class: "small" }, t("outbox.photos", { n: item.photos.length })));
+    view.append(card);
+  }
+  const send = el("button", { class: "primary block", type: "button" }, t("outbox.send_now"));
+  send.addEventListener("click", async () => {
+    send.disabled = true;
+    await outbox.flush();
+    render();
+  });
+  view.append(send);
+  if (refused.length) view.append(el("h2", {}, t("outbox.refused")));
+  for (const item of refused) {
+    const card = el("div", { class: "card refused refused-item" });
+    card.append(el("strong", {}, t(`kind.${item.kind}`)));
+    const message = lang() === "zh" && item.message_zh ? item.message_zh : item.message;
+    card.append(el("p", { class: "error server-message" }, message));
+    const dismiss = el("button", { type: "button" }, t("outbox.dismiss"));
+    dismiss.addEventListener("click", async () => {
+      await outbox.dismiss(item.seq);
+      render();
+    });
+    card.append(dismiss);
+    view.append(card);
+  }
+}
+
+function start() {
+  setLang(lang());
+  setUnauthorizedHandler(() => {
+    if (parseHash().name !== "login") {
+      sessionStorage.setItem(WANTED_KEY, location.hash);
+      location.hash = "#/login";
+    }
+  });
+  document.getElementById("lang").addEventListener("click", () => {
+    setLang(lang() === "zh" ? "en" : "zh");
+    renderTopBar();
+    render();
+  });
+  document.getElementById("outbox").addEventListener("click", () => navigate("outbox"));
+  outbox.onChange((state) => {
+    renderOutboxIndicator(state);
+    if (parseHash().name === "outbox") render();
+  });
+  window.addEventListener("hashchange", render);
+  renderTopBar();
+  render();
+  outbox.start();
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch((error) => {
+      console.warn("service worker not registered", error);
+    });
+  }
+}
+
+start();

@@ -1,0 +1,361 @@
+// The manager's screens (office staff who take lobby greeting shifts 迎候): my next shifts,
+// check-in and check-out at the post by scanning its code, and shift swaps.
+import { t as translate } from "../i18n.js";
+
+export const messages = {
+  zh: {
+    "manager.menu": "我的迎候班次",
+    "manager.menu_check": "迎候签到 / 签退",
+    "manager.title": "我的迎候班次",
+    "manager.none": "近期没有迎候班次。",
+    "manager.cached": "没有网络，显示上次加载的班次。",
+    "manager.next": "下一班",
+    "manager.now": "当前班次",
+    "manager.window.morning": "早间迎候",
+    "manager.window.evening": "晚间迎候",
+    "manager.checked_in": "签到 {time}",
+    "manager.checked_out": "签退 {time}",
+    "manager.scan_post": "签到 / 签退（扫岗位码）",
+    "manager.swap": "申请换班",
+    "manager.swaps": "换班申请",
+    "manager.no_swaps": "没有待处理的换班申请。",
+    "manager.swap_to_me": "{name} 想用 {theirs} 换您的 {mine}",
+    "manager.swap_mine": "您申请用 {mine} 换 {theirs}",
+    "manager.accept": "同意",
+    "manager.decline": "拒绝",
+    "manager.withdraw": "撤回",
+    "manager.swap_status.pending": "等待对方答复",
+    "manager.swap_status.accepted": "等待主管批准",
+    "manager.swap_done": "已处理。",
+    "manager.swap_title": "申请换班",
+    "manager.swap_pick": "选择同事的一个班次与您的 {mine} 交换：",
+    "manager.swap_none": "没有可交换的同事班次。",
+    "manager.swap_sent": "换班申请已发送，等待同事答复。",
+    "manager.online_only": "换班需要网络。",
+    "manager.check_title": "迎候签到 / 签退",
+    "manager.check_shift": "班次：{shift}",
+    "manager.check_no_shift": "现在没有找到您的班次（服务器会再核对）。",
+    "manager.check_in": "签到",
+    "manager.check_out": "签退",
+    "manager.check_saved": "已记录，有网络时自动发送。",
+    "manager.check_sent": "已{kind}。",
+    "status.scheduled": "待值班",
+    "status.on_time": "准时",
+    "status.late": "迟到",
+    "status.left_early": "早退",
+    "status.late_and_left_early": "迟到且早退",
+    "status.overstayed": "超时停留",
+    "status.missing_check_out": "未签退",
+    "status.no_show": "缺勤",
+  },
+  en: {
+    "manager.menu": "My greeting shifts",
+    "manager.menu_check": "Greeting check-in / out",
+    "manager.title": "My greeting shifts",
+    "manager.none": "No greeting shifts coming up.",
+    "manager.cached": "No signal: showing the shifts last loaded.",
+    "manager.next": "Next shift",
+    "manager.now": "Current shift",
+    "manager.window.morning": "Morning greeting",
+    "manager.window.evening": "Evening greeting",
+    "manager.checked_in": "In at {time}",
+    "manager.checked_out": "Out at {time}",
+    "manager.scan_post": "Check in / out (scan the post's code)",
+    "manager.swap": "Ask for a swap",
+    "manager.swaps": "Swap requests",
+    "manager.no_swaps": "No swap requests waiting.",
+    "manager.swap_to_me": "{name} offers {theirs} for your {mine}",
+    "manager.swap_mine": "You asked to swap {mine} for {theirs}",
+    "manager.accept": "Accept",
+    "manager.decline": "Decline",
+    "manager.withdraw": "Withdraw",
+    "manager.swap_status.pending": "Waiting for the colleague",
+    "manager.swap_status.accepted": "Waiting for the supervisor",
+    "manager.swap_done": "Done.",
+    "manager.swap_title": "Ask for a swap",
+    "manager.swap_pick": "Pick a colleague's shift to swap for your {mine}:",
+    "manager.swap_none": "No colleague's shift to swap with.",
+    "manager.swap_sent": "Swap request sent; waiting for the colleague.",
+    "manager.online_only": "Swaps need signal.",
+    "manager.check_title": "Greeting check-in / out",
+    "manager.check_shift": "Shift: {shift}",
+    "manager.check_no_shift": "No shift of yours found for now (the server checks again).",
+    "manager.check_in": "Check in",
+    "manager.check_out": "Check out",
+    "manager.check_saved": "Recorded; it is sent when there is signal.",
+    "manager.check_sent": "Done: {kind}.",
+    "status.scheduled": "Scheduled",
+    "status.on_time": "On time",
+    "status.late": "Late",
+    "status.left_early": "Left early",
+    "status.late_and_left_early": "Late and left early",
+    "status.overstayed": "Overstayed",
+    "status.missing_check_out": "No check-out",
+    "status.no_show": "No-show",
+  },
+};
+
+const SHIFTS = "xj.manager.shifts";
+const GREETERS = new Set(["manager", "supervisor", "admin"]);
+
+function el(tag, attributes = {}, text = "") {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  if (text !== "") element.textContent = text;
+  return element;
+}
+
+function button(text, className = "block") {
+  return el("button", { class: className, type: "button" }, text);
+}
+
+function describe(ctx, shift) {
+  if (!shift) return "";
+  const window = ctx.t(`manager.window.${shift.window}`);
+  return `${shift.day} ${window} ${shift.starts_at.slice(11, 16)}–${shift.ends_at.slice(11, 16)}`;
+}
+
+function loadShifts() {
+  try {
+    return JSON.parse(localStorage.getItem(SHIFTS)) || [];
+  } catch {
+    return [];
+  }
+}
+
+// The shift a check at this moment belongs to (as the server matches it: from 30 minutes
+// before its start to 2 hours after its end).
+function shiftNow(shifts, now = Date.now()) {
+  return shifts.find(
+    (s) => Date.parse(s.starts_at) - 30 * 60000 <= now && now <= Date.parse(s.ends_at) + 2 * 3600000,
+  );
+}
+
+async function renderShifts(view, params, ctx) {
+  const { t } = ctx;
+  view.append(el("h1", {}, t("manager.title")));
+  let shifts;
+  try {
+    shifts = await ctx.api("GET", "/greeting/my-shifts");
+    localStorage.setItem(SHIFTS, JSON.stringify(shifts));
+  } catch (error) {
+    if (error.status !== 0) throw error;
+    shifts = loadShifts();
+    view.append(el("p", { class: "muted" }, t("manager.cached")));
+  }
+  view.append(el("a", { class: "button primary block", href: "#/scanner" }, `▣ ${t("manager.scan_post")}`));
+  if (!shifts.length) view.append(el("p", { class: "muted" }, t("manager.none")));
+  const now = Date.now();
+  const current = shiftNow(shifts, now);
+  const next = current || shifts.find((s) => Date.parse(s.ends_at) > now);
+  for (const shift of shifts) {
+    const card = el("div", { class: "card shift", "data-shift": String(shift.id) });
+    if (shift === next) {
+      card.classList.add("highlight");
+      card.append(el("p", { class: "small ok" }, current ? t("manager.now") : t("manager.next")));
+    }
+    const row = el("div", { class: "row" });
+    row.append(el("strong", { class: "grow" }, describe(ctx, shift)));
+    const badge = el("span", { class: "badge" }, t(`status.${shift.status}`));
+    if (["late", "left_early", "late_and_left_early", "no_show", "missing_check_out"].includes(shift.status)) {
+      badge.classList.add("bad");
+    }
+    row.append(badge);
+    card.append(row);
+    if (shift.check_in_at) {
+      card.append(el("p", { class: "small check-in" }, t("manager.checked_in", { time: shift.check_in_at.slice(11, 16) })));
+    }
+    if (shift.check_out_at) {
+      card.append(el("p", { class: "small check-out" }, t("manager.checked_out", { time: shift.check_out_at.slice(11, 16) })));
+    }
+    if (Date.parse(shift.starts_at) > now && !shift.check_in_at) {
+      const swap = el("a", { class: "button block", href: `#/swap-new/${shift.id}` }, t("manager.swap"));
+      card.append(swap);
+    }
+    view.append(card);
+  }
+  await renderSwaps(view, ctx, shifts);
+}
+
+async function renderSwaps(view, ctx, mine) {
+  const { t } = ctx;
+  view.append(el("h2", {}, t("manager.swaps")));
+  let swaps;
+  try {
+    swaps = (await ctx.api("GET", "/greeting/swaps")).filter((s) => ["pending", "accepted"].includes(s.status));
+  } catch (error) {
+    if (error.status === 0) return;
+    throw error;
+  }
+  const user = ctx.session().user;
+  const myIds = new Set(mine.map((s) => s.id));
+  const relevant = swaps.filter((s) => s.requested_by_id === user.id || myIds.has(s.other_shift_id));
+  if (!relevant.length) {
+    view.append(el("p", { class: "muted" }, t("manager.no_swaps")));
+    return;
+  }
+  const others = await siteShifts(ctx, relevant[0].site_id, mine);
+  const byId = new Map([...others, ...mine].map((s) => [s.id, s]));
+  for (const swap of relevant) {
+    const card = el("div", { class: "card swap", "data-swap": String(swap.id) });
+    const requester = byId.get(swap.shift_id);
+    const offered = byId.get(swap.other_shift_id);
+    const toMe = myIds.has(swap.other_shift_id) && swap.requested_by_id !== user.id;
+    const text = toMe
+      ? t("manager.swap_to_me", {
+          name: requester?.manager_name || "",
+          theirs: describe(ctx, requester) || `#${swap.shift_id}`,
+          mine: describe(ctx, offered) || `#${swap.other_shift_id}`,
+        })
+      : t("manager.swap_mine", {
+          mine: describe(ctx, requester) || `#${swap.shift_id}`,
+          theirs: `${offered?.manager_name || ""} ${describe(ctx, offered) || `#${swap.other_shift_id}`}`,
+        });
+    card.append(el("p", {}, text));
+    card.append(el("p", { class: "small muted" }, t(`manager.swap_status.${swap.status}`)));
+    const actions = el("div", { class: "choice" });
+    const act = async (path) => {
+      try {
+        await ctx.api("POST", `/greeting/swaps/${swap.id}/${path}`);
+        ctx.toast(t("manager.swap_done"));
+      } catch (error) {
+        ctx.toast(error.display ? error.display() : error.message);
+      }
+      ctx.navigate("manager");
+    };
+    if (toMe && swap.status === "pending") {
+      const accept = button(t("manager.accept"), "primary");
+      accept.addEventListener("click", () => act("accept"));
+      const decline = button(t("manager.decline"), "danger");
+      decline.addEventListener("click", () => act("decline"));
+      actions.append(accept, decline);
+    } else if (swap.requested_by_id === user.id) {
+      const withdraw = button(t("manager.withdraw"), "danger");
+      withdraw.addEventListener("click", () => act("decline"));
+      actions.append(withdraw);
+    }
+    card.append(actions);
+    view.append(card);
+  }
+}
+
+// The site's shifts of the months my shifts fall in (to name a colleague's shift).
+async function siteShifts(ctx, siteId, mine) {
+  const months = new Set(mine.map((s) => Number(s.day.slice(0, 7).replace("-", ""))));
+  if (!months.size) {
+    const d = new Date();
+    months.add(d.getFullYear() * 100 + d.getMonth() + 1);
+  }
+  const all = [];
+  for (const month of months) {
+    all.push(...(await ctx.api("GET", "/greeting/shifts", { query: { site_id: siteId, month } })));
+  }
+  return all;
+}
+
+async function renderSwapNew(view, [shiftId], ctx) {
+  const { t } = ctx;
+  view.append(el("h1", {}, t("manager.swap_title")));
+  const mine = loadShifts();
+  const shift = mine.find((s) => String(s.id) === String(shiftId));
+  if (!shift) {
+    view.append(el("p", { class: "error" }, t("app.not_found")));
+    return;
+  }
+  let others;
+  try {
+    others = await siteShifts(ctx, shift.site_id, [shift]);
+  } catch (error) {
+    if (error.status === 0) {
+      view.append(el("p", { class: "error" }, t("manager.online_only")));
+      return;
+    }
+    throw error;
+  }
+  const myDays = new Set(mine.map((s) => s.day));
+  const now = Date.now();
+  const choices = others.filter(
+    (s) =>
+      s.manager_id !== shift.manager_id &&
+      Date.parse(s.starts_at) > now &&
+      !s.check_in_at &&
+      (s.day === shift.day || !myDays.has(s.day)),
+  );
+  view.append(el("p", {}, t("manager.swap_pick", { mine: describe(ctx, shift) })));
+  if (!choices.length) view.append(el("p", { class: "muted" }, t("manager.swap_none")));
+  for (const other of choices) {
+    const choice = button(`${other.manager_name} · ${describe(ctx, other)}`, "block swap-choice");
+    choice.addEventListener("click", async () => {
+      choice.disabled = true;
+      try {
+        await ctx.api("POST", "/greeting/swaps", {
+          json: { shift_id: shift.id, other_shift_id: other.id },
+        });
+        ctx.toast(t("manager.swap_sent"));
+        ctx.navigate("manager");
+      } catch (error) {
+        choice.disabled = false;
+        ctx.toast(error.display ? error.display() : error.message);
+      }
+    });
+    view.append(choice);
+  }
+  view.append(el("a", { class: "button block", href: "#/manager" }, t("app.back")));
+}
+
+async function renderCheck(view, [token], ctx) {
+  const { t } = ctx;
+  view.append(el("h1", {}, t("manager.check_title")));
+  if (!GREETERS.has(ctx.session().user.role)) {
+    view.append(el("p", { class: "error" }, t("app.not_found")));
+    return;
+  }
+  let shifts = loadShifts();
+  try {
+    shifts = await ctx.api("GET", "/greeting/my-shifts");
+    localStorage.setItem(SHIFTS, JSON.stringify(shifts));
+  } catch (error) {
+    if (error.status !== 0) throw error;
+  }
+  const shift = shiftNow(shifts);
+  view.append(
+    el("p", { class: "check-shift" }, shift ? t("manager.check_shift", { shift: describe(ctx, shift) }) : t("manager.check_no_shift")),
+  );
+  const choice = el("div", { class: "choice" });
+  const checkIn = button(t("manager.check_in"), shift?.check_in_at ? "" : "primary");
+  const checkOut = button(t("manager.check_out"), shift?.check_in_at ? "primary" : "");
+  checkIn.id = "check-in";
+  checkOut.id = "check-out";
+  choice.append(checkIn, checkOut);
+  view.append(choice);
+  const send = async (kind) => {
+    checkIn.disabled = checkOut.disabled = true;
+    await ctx.outbox.enqueue("check", {
+      id: ctx.uuid(),
+      payload: token,
+      kind,
+      device_at: ctx.localIso(),
+    });
+    // Wait briefly for the answer so the shift list shows it; without signal it waits in the outbox.
+    await Promise.race([ctx.outbox.flush(), new Promise((resolve) => setTimeout(resolve, 8000))]);
+    const waiting = await ctx.outbox.pendingCount();
+    ctx.toast(waiting ? t("manager.check_saved") : t("manager.check_sent", { kind: kind === "in" ? t("manager.check_in") : t("manager.check_out") }));
+    ctx.navigate("manager");
+  };
+  checkIn.addEventListener("click", () => send("in"));
+  checkOut.addEventListener("click", () => send("out"));
+}
+
+export const routes = {
+  manager: renderShifts,
+  "swap-new": renderSwapNew,
+  "greet-check": renderCheck,
+};
+
+export function menu(user) {
+  if (user.role !== "manager") return [];
+  return [
+    { route: "manager", label: translate("manager.menu") },
+    { route: "scanner", label: translate("manager.menu_check") },
+  ];
+}
