@@ -2,6 +2,7 @@
 // month and the inspections, rounds or shifts behind each figure, month close, and the Excel and
 // CSV exports. Phone first; widens to a table on a desktop browser.
 
+import { t } from "../i18n.js";
 import { authorisedImg, errorText, h, language, wording } from "./supervisor.js";
 
 export const messages = {
@@ -139,7 +140,7 @@ const EXPORTERS = ["admin", "hr", "manager"];
 
 export function menu(user) {
   if (!user || !OFFICE.includes(user.role)) return [];
-  return [{ route: "office", label: "of.menu.records" }];
+  return [{ route: "office", label: t("of.menu.records") }];
 }
 
 // component → [record field with the figure, record field with its count]
@@ -167,6 +168,19 @@ const monthNumber = (s) => Number(String(s).replace("-", ""));
 
 function fmt(ctx, value, suffix = "") {
   return value === null || value === undefined ? ctx.t("of.missing") : `${value}${suffix}`;
+}
+
+/** The trace's times come without an offset, in UTC: shown in the phone's own time. */
+function when(at) {
+  if (!at) return "";
+  const text = String(at);
+  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`);
+  if (Number.isNaN(date.getTime())) return text;
+  const pad = (n) => String(n).padStart(2, "0");
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}`
+  );
 }
 
 function addStyle() {
@@ -591,7 +605,7 @@ async function renderTrace(view, [siteId, month, staffId, component], ctx) {
       { class: "of-components", id: "of-trace" },
       rows.map((row) => {
         const text = [
-          h("span", {}, `${ctx.t(`of.type.${row.type}`)} ${String(row.at).replace("T", " ").slice(0, 16)}`),
+          h("span", {}, `${ctx.t(`of.type.${row.type}`)} ${when(row.at)}`),
           row.score !== undefined && row.score !== null
             ? h("strong", {}, `${row.score}${row.grade ? ` ${row.grade}` : ""}`)
             : h("strong", {}, row.status || ctx.t("of.missing")),

@@ -2,6 +2,8 @@
 // rectifications 整改 and anomalies 异常. The server scores every inspection; nothing here adds
 // up points.
 
+import { t } from "../i18n.js";
+
 export const messages = {
   zh: {
     "sv.lang": "zh",
@@ -91,6 +93,10 @@ export const messages = {
     "sv.cat.other": "其他",
     "sv.loading": "加载中…",
     "sv.error": "出错了：{msg}",
+    "err.month_not_over": "本月还没有结束，结束后才能关闭。",
+    "err.already_closed": "本月已关闭；如需更正请做调整并注明原因。",
+    "err.conflict": "与已保存的记录冲突，请刷新后重试。",
+    "err.not_found": "找不到此记录（可能不属于您的项目）。",
   },
   en: {
     "sv.lang": "en",
@@ -181,6 +187,10 @@ export const messages = {
     "sv.cat.other": "Other",
     "sv.loading": "Loading…",
     "sv.error": "Something went wrong: {msg}",
+    "err.month_not_over": "The month is not over yet; it can be closed once it is.",
+    "err.already_closed": "This month is closed already; correct it with an adjustment.",
+    "err.conflict": "This conflicts with what is stored; reload and try again.",
+    "err.not_found": "Not found (it may not belong to your sites).",
   },
 };
 
@@ -189,10 +199,10 @@ const VERIFIERS = ["admin", "supervisor", "manager"];
 
 export function menu(user) {
   if (!user || !INSPECTORS.includes(user.role)) return [];
-  const entries = [{ route: "inspect", label: "sv.menu.inspect" }];
+  const entries = [{ route: "inspect", label: t("sv.menu.inspect") }];
   if (VERIFIERS.includes(user.role)) {
-    entries.push({ route: "rectifications", label: "sv.menu.rectifications" });
-    entries.push({ route: "anomalies", label: "sv.menu.anomalies" });
+    entries.push({ route: "rectifications", label: t("sv.menu.rectifications") });
+    entries.push({ route: "anomalies", label: t("sv.menu.anomalies") });
   }
   return entries;
 }
@@ -225,6 +235,11 @@ export function language(ctx) {
   return ctx.lang ? ctx.lang() : ctx.t("sv.lang");
 }
 
+/** Append children, leaving out the missing ones (null, undefined, false). */
+export function put(parent, ...children) {
+  parent.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
 /** The text in the current language: the item's `x_en` in English, else `x`. */
 export function wording(ctx, obj, field) {
   if (language(ctx) === "en" && obj[`${field}_en`]) return obj[`${field}_en`];
@@ -237,6 +252,9 @@ export function errorText(ctx, err) {
 
 /** The server's message for a refusal (ApiError.display() picks the language it can). */
 function reason(err) {
+  // A refusal this app knows by its stable code is said in the app's language.
+  const known = err && err.error ? t(`err.${err.error}`) : null;
+  if (known && known !== `err.${err.error}`) return known;
   if (err && typeof err.display === "function") return err.display();
   return (err && (err.message || err.error)) || String(err);
 }
@@ -700,7 +718,7 @@ function itemCard(ctx, draft, item, who, subject, refresh) {
     input.click();
   }
 
-  card.append(
+  put(card,
     h(
       "p",
       { class: "sv-req" },
@@ -790,8 +808,13 @@ export async function renderInspection(view, [id], ctx) {
     return;
   }
   const grade = inspection.grade;
-  wrap.append(
-    h("p", { class: "sv-subject" }, inspection.checklist_title),
+  const subject = inspection.staff_id ? "staff" : "area";
+  const who = await subjectOf(ctx, subject, inspection.staff_id || inspection.area_id).catch(
+    () => null,
+  );
+  put(wrap,
+    who ? h("p", { class: "sv-subject" }, who.name, who.employee_no ? ` ${who.employee_no}` : "") : null,
+    h("p", {}, inspection.checklist_title, ` · ${shortTime(inspection.inspected_at)}`),
     h(
       "div",
       {
