@@ -140,3 +140,12 @@ def test_month_close_asks_for_confirmation(live_server, phone):
     phone.wait_for_function(
         "document.querySelector('#of-action-status').textContent.includes('还没有结束')"
     )
+
+    # The same screen in English after the switch, the refusal too.
+    phone.locator("#lang").click()
+    phone.locator("h1.of-title", has_text="Monthly records").wait_for()
+    phone.locator("#of-close").click()
+    phone.locator("#of-close-yes").click()
+    phone.wait_for_function(
+        "document.querySelector('#of-action-status').textContent.includes('not over yet')"
+    )
