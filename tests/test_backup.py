@@ -10,7 +10,6 @@ import functools
 import hashlib
 import io
 import json
-import os
 import sqlite3
 import stat
 import tarfile
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from api import create_app
 from models import db
 from models.backup import BackupError, create_backup, read_manifest, restore_backup
 from models.checklists import sync_checklists
@@ -88,7 +88,9 @@ def photo_file(app, photo_id) -> bytes:
     return (Path(app.instance_path) / "photos" / key).read_bytes()
 
 
-def test_a_restored_archive_is_a_working_app_with_the_same_data(tmp_path, source, populated):
+def test_a_restored_archive_is_a_working_app_with_the_same_data(
+    tmp_path, source, populated, monkeypatch
+):
     admin_token = populated.token("admin")
     backup = create_backup(source.config["DATABASE_URL"], source.instance_path, tmp_path / "out")
     assert backup.path.parent == tmp_path / "out" and backup.path.suffix == ".tar"
@@ -111,13 +113,9 @@ def test_a_restored_archive_is_a_working_app_with_the_same_data(tmp_path, source
     assert not list(tmp_path.glob(".restored.restoring-*"))
 
     # The restored folder is an instance on its own: the app finds its database there.
-    os.environ["XUNJIAN_INSTANCE_PATH"] = str(target)
-    try:
-        from api import create_app
-
-        restored = create_app({"PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 1024})
-    finally:
-        del os.environ["XUNJIAN_INSTANCE_PATH"]
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # set in the PostgreSQL run
+    monkeypatch.setenv("XUNJIAN_INSTANCE_PATH", str(target))
+    restored = create_app({"PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 1024})
     try:
         assert restored.config["DATABASE_URL"] == f"sqlite:///{target / 'xunjian.db'}"
         assert restored.config["SECRET_KEY"] == source.config["SECRET_KEY"]
