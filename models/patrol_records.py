@@ -317,6 +317,7 @@ def record_scan(
     try:
         checkpoint, key_ver = _verify_code(item.payload, site_ids)
         with write_lock.write_transaction():
+            write_lock.site_scans_lock(checkpoint.site_id)
             return _store(item, checkpoint, key_ver, user=user, offline=offline, now=now)
     except ScanRejected as refused:
         stored = Scan.get_or_none(Scan.id == item.id)

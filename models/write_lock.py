@@ -20,6 +20,9 @@ from models import SQLITE_PRAGMAS, db, is_sqlite
 from models import write_transaction as _write_transaction
 
 STEP_SECONDS = 0.0001
+# The first key of PostgreSQL's two-key advisory locks taken by site_scans_lock (any constant
+# no other lock of ours uses).
+SCAN_LOCK_KEY = 1001
 
 
 @contextmanager
@@ -59,3 +62,17 @@ def _begin_immediate(database):
             time.sleep(STEP_SECONDS)
     finally:
         database.execute_sql(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+
+
+def site_scans_lock(site_id: int) -> None:
+    """Within a write transaction, wait until no other transaction is recording a scan at
+    this site, until this one ends.
+
+    A scan's checks read the scans before it (the same guard's duplicate within a minute,
+    another phone at the checkpoint) and its round's flags, then write. On SQLite the IMMEDIATE
+    transaction already holds the database's only write lock, so nothing more is needed. On
+    PostgreSQL two transactions would both read before either writes, and two simultaneous
+    scans could both pass the duplicate check; a transaction-scoped advisory lock per site
+    makes them take turns (a site's guards send a few scans a second at most)."""
+    if not is_sqlite():
+        db.obj.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (SCAN_LOCK_KEY, site_id))

@@ -417,6 +417,42 @@ def test_two_guards_scanning_at_once_lose_nothing(app, world, patrol):
         assert Scan.select().count() == 24
 
 
+def test_one_guard_tapping_one_checkpoint_at_once_is_stored_once(app, world, patrol):
+    """Simultaneous scans of one checkpoint by one guard (a double tap sent twice, two tabs):
+    exactly one is accepted, the others are duplicates, on SQLite and on PostgreSQL (where,
+    without the site's scan lock, two of them often both passed the duplicate check)."""
+    token = world.token("guard")
+    device_at = iso(utcnow() - timedelta(minutes=5))
+    checkpoints, tries = 3, 8
+    barrier = threading.Barrier(tries)
+    outcomes = {n: [] for n in range(checkpoints)}
+
+    def tap():
+        client = app.test_client()
+        for n in range(checkpoints):
+            barrier.wait()
+            r = client.post(
+                "/api/scans",
+                headers={"Authorization": f"Bearer {token}"},
+                json={
+                    "id": str(uuid.uuid4()),
+                    "payload": patrol.payload(n),
+                    "device_at": device_at,
+                },
+            )
+            outcomes[n].append((r.status_code, r.json["error"] if r.status_code == 422 else "ok"))
+
+    threads = [threading.Thread(target=tap) for _ in range(tries)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    once = [(201, "ok")] + [(422, "duplicate_scan")] * (tries - 1)
+    assert {n: sorted(taps) for n, taps in outcomes.items()} == dict.fromkeys(outcomes, once)
+    with app.app_context():
+        assert Scan.select().count() == checkpoints
+
+
 def test_handover_lists_open_matters_for_the_incoming_guard(app, world, patrol):
     world.client.post(
         "/api/anomalies",
