@@ -64,6 +64,20 @@ def validate_timezone(name: str) -> None:
         raise ma.ValidationError(f"Unknown time zone {name!r}.") from exc
 
 
+def validate_month_of_year(value: int) -> None:
+    if not 1 <= value % 100 <= 12:
+        raise ma.ValidationError("Give the month as YYYYMM, e.g. 202611.")
+
+
+def month_field(**kwargs):
+    """A month as the integer YYYYMM (2000-01 to 2100-12); 202613 or 202600 is a 422."""
+    return ma.fields.Integer(
+        validate=[ma.validate.Range(200001, 210012), validate_month_of_year],
+        metadata={"description": "YYYYMM"},
+        **kwargs,
+    )
+
+
 def text_field(max_length: int, *, required: bool = False, allow_empty: bool = False, **kwargs):
     """A string field with the column's length limit, so over-long input is a 422, not a 500."""
     return ma.fields.String(

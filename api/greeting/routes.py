@@ -331,6 +331,7 @@ class Monthly(MethodView):
 class CalendarLink(MethodView):
     @roles("manager", "supervisor", "admin")
     @blp.response(200, CalendarLinkSchema)
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def get(self):
         """A private link to my shifts as a calendar feed for the phone's calendar app."""
         if g.user.staff_id is None:
@@ -347,7 +348,7 @@ class CalendarFeed(MethodView):
     def get(self, staff_id, signature):
         """A manager's greeting shifts (iCalendar). The link itself is the key: calendar apps
         cannot sign in, so the URL carries a signature only the server can make."""
-        if not hmac.compare_digest(signature, calendar_signature(staff_id)):
+        if not hmac.compare_digest(signature.encode(), calendar_signature(staff_id).encode()):
             abort(404, "not_found", "No such calendar.")
         calendar = Calendar()
         calendar.add("prodid", "-//Xunjian//greeting duty//ZH")

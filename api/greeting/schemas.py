@@ -1,11 +1,9 @@
 import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
-from api.fields import ZonedDateTime, text_field
+from api.fields import ZonedDateTime, month_field, text_field
 
-MONTH = ma.fields.Integer(
-    required=True, validate=ma.validate.Range(200001, 210012), metadata={"description": "YYYYMM"}
-)
+MONTH = month_field(required=True)
 
 
 class SettingsSchema(Schema):

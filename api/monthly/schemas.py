@@ -1,13 +1,11 @@
 import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
-from api.fields import ZonedDateTime, text_field
+from api.fields import ZonedDateTime, month_field, text_field
 from models.monthly import ADJUSTABLE
 from models.rules.monthly import COMPONENTS
 
-MONTH = ma.fields.Integer(
-    required=True, validate=ma.validate.Range(200001, 210012), metadata={"description": "YYYYMM"}
-)
+MONTH = month_field(required=True)
 
 
 class RecordSchema(Schema):

@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
-from api.fields import ZonedDateTime
+from api.fields import ZonedDateTime, month_field
 from api.scans.schemas import FlagSchema
 
 
@@ -73,11 +73,7 @@ class LiveViewSchema(Schema):
 
 class GuardMonthQuerySchema(QuerySchema):
     site_id = ma.fields.Integer(required=True)
-    month = ma.fields.Integer(
-        required=True,
-        validate=ma.validate.Range(200001, 210012),
-        metadata={"description": "YYYYMM"},
-    )
+    month = month_field(required=True)
 
 
 class GuardMonthSchema(Schema):

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.errors import abort
-from api.extensions import PeeweePage, where_equal
+from api.extensions import ErrorSchema, PeeweePage, where_equal
 from api.scans.schemas import (
     BatchOutcomeSchema,
     ScanBatchSchema,
@@ -77,7 +77,11 @@ class Scans(MethodView):
     @roles(*SCANNERS)
     @blp.arguments(SCAN_SUBMIT)
     @blp.response(201, ScanOutcomeSchema)
-    @blp.alt_response(422, schema=ScanOutcomeSchema, description="Rejected, with the reason")
+    @blp.alt_response(
+        422,
+        schema=ErrorSchema,
+        description="Rejected: `error` is the reason (malformed, forged, outdated_label, ...)",
+    )
     def post(self, data):
         """Record one scan (online). The answer says accepted, flagged, or rejected and why."""
         outcome = submit(data, offline=False)

@@ -49,6 +49,7 @@ class Swaps(MethodView):
     @roles(*MANAGERS)
     @blp.arguments(SwapRequestSchema)
     @blp.response(201, SwapSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
     def post(self, data):
         """Ask a colleague to swap one of my shifts for one of theirs."""
         shift = get_or_404(GreetingShift, data["shift_id"])
