@@ -1,6 +1,6 @@
 """Benchmark: the product's photo pipeline against bare Pillow, side by side in one run.
 
-    python bench/photo_pipeline.py [--runs N] [--profile]
+    python bench/photo_pipeline.py [--runs N] [--profile] [--summary FILE]
 
 Makes a 12-megapixel phone-like JPEG (4000x3000, shapes, gradients and sensor-like noise so it
 compresses like a real photo: ~4 MB; EXIF orientation 6, GPS, capture time), then times
@@ -10,11 +10,13 @@ compresses like a real photo: ~4 MB; EXIF orientation 6, GPS, capture time), the
   bare:    Pillow alone: open, draft, thumbnail(1600), JPEG encode of the same bytes;
 
 interleaved run by run, so machine noise hits both alike. Prints a Markdown table with the
-median and p95, their ratio, the tracemalloc peak per upload (Python-level allocations:
-Pillow's pixel buffers are C memory and only show in RSS) and the process RSS after the first
-few uploads and after all of them, to show that memory does not grow.
+median and p95, their ratio, the peak memory of one upload (the RSS high-water mark of a fresh
+process above its RSS before the upload: Pillow's pixel buffers are C memory), the tracemalloc
+peak per upload (Python-level allocations only) and the process RSS after the first few
+uploads and after all of them, to show that memory does not grow.
 
-Goal: product median under 150 ms and within 1.5x of bare Pillow.
+Goals: product median under 150 ms and within 1.5x of bare Pillow; RSS does not grow (less
+than 10 MB over all the timed uploads).
 """
 
 from __future__ import annotations
@@ -26,15 +28,17 @@ import io
 import pstats
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
+from common import ROOT, add_common_arguments, emit, emit_setup, goal, proc_status_mb
 from PIL import ExifTags, Image, ImageChops, ImageDraw, ImageFilter
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(ROOT))
 
 from models.imaging import ImageLimits, process_photo  # noqa: E402
 from models.storage import FileStorage  # noqa: E402
@@ -43,6 +47,7 @@ STAMP_LINES = ["2026-11-23 08:31 +08:00", "华润大厦 · B2停车库 · 3号�
 WARMUP_RUNS = 3
 GOAL_MEDIAN_MS = 150.0
 GOAL_RATIO = 1.5
+GOAL_RSS_GROWTH_MB = 10.0
 
 
 def make_phone_jpeg(width: int = 4000, height: int = 3000, seed: int = 1) -> bytes:
@@ -108,14 +113,6 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def time_api_uploads(data: bytes, runs: int) -> list[float]:
     """POST /api/photos through the real app (auth, multipart, pipeline, reuse lookup, SQLite
     row, files) with Flask's test client, so only the network is left out. Each upload gets
@@ -166,11 +163,41 @@ def time_api_uploads(data: bytes, runs: int) -> list[float]:
     return timings
 
 
+def peak_of_one_upload(side: str, path: Path) -> float:
+    """MB the RSS of a fresh process rises to above its resting RSS (modules imported, input
+    read) during one upload on ``side`` ("product" or "bare")."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--peak-of", side, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(out.split()[-1])
+
+
+def print_peak_of_one_upload(side: str, path: Path) -> None:
+    data = path.read_bytes()
+    limits = ImageLimits()
+    with tempfile.TemporaryDirectory(prefix="photo-peak-") as tmp:
+        storage = FileStorage(Path(tmp))
+        resting = proc_status_mb("VmRSS")
+        if side == "product":
+            run_product(data, storage, limits)
+        else:
+            run_bare(data, limits)
+        print(proc_status_mb("VmHWM") - resting)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=40, help="timed uploads per side")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of product")
+    parser.add_argument("--peak-of", nargs=2, metavar=("SIDE", "JPEG"), help=argparse.SUPPRESS)
+    add_common_arguments(parser, database=False)
     args = parser.parse_args()
+    if args.peak_of:
+        print_peak_of_one_upload(args.peak_of[0], Path(args.peak_of[1]))
+        return 0
     runs = max(args.runs, 5)
     limits = ImageLimits()
 
@@ -189,7 +216,7 @@ def main() -> int:
         for _ in range(WARMUP_RUNS):
             cleanup(run_product(data, storage, limits))
             run_bare(data, limits)
-        rss_after_warmup = rss_mb()
+        rss_after_warmup = proc_status_mb("VmRSS")
 
         product_ms: list[float] = []
         bare_ms: list[float] = []
@@ -211,7 +238,7 @@ def main() -> int:
             first()
             second()
         gc.collect()
-        rss_after_all = rss_mb()
+        rss_after_all = proc_status_mb("VmRSS")
 
         # Memory per upload, measured apart from the timings (tracemalloc slows Python code).
         tracemalloc.start()
@@ -222,6 +249,9 @@ def main() -> int:
         run_bare(data, limits)
         _, bare_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+        (Path(tmp) / "input.jpg").write_bytes(data)
+        product_rss_peak = peak_of_one_upload("product", Path(tmp) / "input.jpg")
+        bare_rss_peak = peak_of_one_upload("bare", Path(tmp) / "input.jpg")
 
         if args.profile:
             profiler = cProfile.Profile()
@@ -238,31 +268,76 @@ def main() -> int:
     print()
     print(f"{runs} uploads per side, interleaved; input {len(data) / 1e6:.2f} MB.")
     print()
-    print("| pipeline | median ms | p95 ms | tracemalloc peak / upload |")
-    print("|---|---:|---:|---:|")
+    print("| pipeline | median ms | p95 ms | peak RSS / upload | tracemalloc peak / upload |")
+    print("|---|---:|---:|---:|---:|")
     print(
         f"| product: process_photo + 2x FileStorage.put | {product_median:.1f} | "
-        f"{p95(product_ms):.1f} | {product_peak / 1e6:.1f} MB |"
+        f"{p95(product_ms):.1f} | {product_rss_peak:.1f} MB | {product_peak / 1e6:.1f} MB |"
     )
     print(
         f"| bare Pillow: draft + thumbnail(1600) + encode | {bare_median:.1f} | "
-        f"{p95(bare_ms):.1f} | {bare_peak / 1e6:.1f} MB |"
+        f"{p95(bare_ms):.1f} | {bare_rss_peak:.1f} MB | {bare_peak / 1e6:.1f} MB |"
     )
     print(
         f"| API: POST /api/photos end to end (test client, SQLite) | "
-        f"{statistics.median(api_ms):.1f} | {p95(api_ms):.1f} | |"
+        f"{statistics.median(api_ms):.1f} | {p95(api_ms):.1f} | | |"
     )
-    print(f"| ratio product / bare (median) | {ratio:.2f}x | | |")
-    print(f"| ratio API / bare (median) | {statistics.median(api_ms) / bare_median:.2f}x | | |")
+    print(f"| ratio product / bare (median) | {ratio:.2f}x | | | |")
+    print(f"| ratio API / bare (median) | {statistics.median(api_ms) / bare_median:.2f}x | | | |")
     print(
         f"| process RSS after {WARMUP_RUNS} warm-up uploads -> after {runs} more "
-        f"| {rss_after_warmup:.0f} MB -> {rss_after_all:.0f} MB | | |"
+        f"| {rss_after_warmup:.0f} MB -> {rss_after_all:.0f} MB | | | |"
     )
     print()
     met = product_median < GOAL_MEDIAN_MS and ratio <= GOAL_RATIO
     print(
         f"goal (median < {GOAL_MEDIAN_MS:.0f} ms and <= {GOAL_RATIO}x bare): "
         f"{'met' if met else 'NOT met'}"
+    )
+
+    megapixels = "one 12 MP phone JPEG (4000x3000)"
+    emit_setup(
+        args.summary,
+        "photo pipeline",
+        "",
+        f"{megapixels}, {len(data) / 1e6:.1f} MB, {runs} uploads per side, interleaved",
+    )
+    emit(
+        args.summary,
+        measure=f"photo pipeline: {megapixels} through process_photo + storage (median)",
+        database="",
+        product=product_median,
+        baseline=bare_median,
+        baseline_label="bare Pillow: draft + thumbnail(1600) + encode",
+        unit="ms",
+        goals=[goal("product", "<", GOAL_MEDIAN_MS), goal("ratio", "<=", GOAL_RATIO)],
+    )
+    emit(
+        args.summary,
+        measure="photo upload `POST /api/photos` end to end, test client (median)",
+        database="SQLite",
+        product=statistics.median(api_ms),
+        baseline=bare_median,
+        baseline_label="bare Pillow",
+        unit="ms",
+    )
+    emit(
+        args.summary,
+        measure="photo pipeline: peak memory of one upload (RSS rise in a fresh process)",
+        database="",
+        product=product_rss_peak,
+        baseline=bare_rss_peak,
+        baseline_label="bare Pillow",
+        unit="MB",
+    )
+    emit(
+        args.summary,
+        measure=f"photo pipeline: process RSS growth over {runs} uploads "
+        f"(RSS {rss_after_all:.0f} MB at the end)",
+        database="",
+        product=rss_after_all - rss_after_warmup,
+        unit="MB",
+        goals=[goal("product", "<", GOAL_RSS_GROWTH_MB)],
     )
     return 0
 

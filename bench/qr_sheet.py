@@ -1,6 +1,6 @@
 """Benchmark: QR label sheets against bare qrcode, side by side in one run.
 
-    python bench/qr_sheet.py [--labels N] [--runs N]
+    python bench/qr_sheet.py [--labels N] [--runs N] [--summary FILE]
 
 Makes 200 checkpoint labels with realistic Chinese names and signed scan URLs, then times
 
@@ -21,11 +21,11 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import qrcode
+from common import ROOT, add_common_arguments, emit, emit_setup, proc_status_mb
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(ROOT))
 
 from models.labels import LABELS_PER_PAGE, Label, label_png, sheet_pdf  # noqa: E402
 from models.rules.qr_signing import make_token, new_site_secret, scan_url  # noqa: E402
@@ -68,14 +68,6 @@ def bare_qrcode(urls: list[str]) -> int:
     return total
 
 
-def peak_rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def timed(label: str, runs: int, work):
     """Median seconds of ``runs`` calls of ``work()``, and its last result."""
     seconds = []
@@ -92,6 +84,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--labels", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    add_common_arguments(parser, database=False)
     args = parser.parse_args()
     labels = make_labels(args.labels)
     urls = [label.url for label in labels]
@@ -99,14 +92,14 @@ def main() -> int:
 
     # Warm-up (font loading, imports) and the memory of a one-page sheet.
     sheet_pdf(labels[:LABELS_PER_PAGE])
-    rss_one_page = peak_rss_mb()
+    rss_one_page = proc_status_mb("VmHWM")
 
     def progress(done: int, total: int) -> None:
         if done % 50 == 0 or done == total:
             print(f"  {done}/{total} labels", file=sys.stderr)
 
     sheet_s, pdf = timed("sheet_pdf", args.runs, lambda: sheet_pdf(labels, progress=progress))
-    rss_all_pages = peak_rss_mb()
+    rss_all_pages = proc_status_mb("VmHWM")
     png_runs = max(args.runs, 20)
     png_s, png = timed("label_png", png_runs, lambda: label_png(labels[0]))
     bare_s, bare_bytes = timed("bare qrcode", args.runs, lambda: bare_qrcode(urls))
@@ -134,6 +127,26 @@ def main() -> int:
     print(
         f"peak RSS: {rss_one_page:.0f} MB after a one-page sheet, "
         f"{rss_all_pages:.0f} MB after {args.runs} sheets of {pages} pages"
+    )
+
+    emit_setup(args.summary, "QR sheet", "", f"{n} labels, median of {args.runs} runs")
+    emit(
+        args.summary,
+        measure=f"QR sheet: {n} checkpoint labels as an A4 PDF ({pages} pages)",
+        database="",
+        product=sheet_s,
+        baseline=bare_s,
+        baseline_label="bare qrcode.make + PNG save",
+        unit="s",
+    )
+    emit(
+        args.summary,
+        measure=f"QR sheet: peak process RSS ({pages} pages)",
+        database="",
+        product=rss_all_pages,
+        baseline=rss_one_page,
+        baseline_label="after a one-page sheet",
+        unit="MB",
     )
     return 0
 
