@@ -61,7 +61,8 @@ def service_worker():
     line = f"const SHELL = {json.dumps(manifest)}; // filled in by the server"
     body = SHELL_LINE.sub(lambda _: line, source, count=1)
     response = Response(body, mimetype="text/javascript")
-    response.headers["Service-Worker-Allowed"] = "/app/"
+    # Scope "/": the worker also answers label links (/s/<token>) when the phone has no signal.
+    response.headers["Service-Worker-Allowed"] = "/"
     response.cache_control.no_cache = True
     response.cache_control.max_age = 0
     return response

@@ -1,4 +1,5 @@
 // The service worker: keeps the app shell on the phone so the app opens without signal.
+// Registered with scope "/" (the server allows it) so that it also sees label links (/s/...).
 // The server fills in SHELL: every file of the app (screens, styles, icons, vendored libraries)
 // and a version made from their contents, so any change installs a fresh cache.
 const SHELL = { version: "dev", files: ["/app/"] }; // filled in by the server
@@ -45,6 +46,13 @@ self.addEventListener("fetch", (event) => {
   // The API is never cached: answers are personal and must be current. Offline work waits in
   // the page's outbox instead.
   if (url.pathname.startsWith("/api/")) return;
+  // A label's URL opened by the phone's camera app: the server would redirect it to the app's
+  // scan screen; do the same here, so scanning works in a basement without signal.
+  const label = url.pathname.match(/^\/s\/([^/]+)$/);
+  if (request.mode === "navigate" && label) {
+    event.respondWith(Response.redirect(`${self.location.origin}/app/#/scan/${label[1]}`, 302));
+    return;
+  }
   if (request.mode === "navigate" && (url.pathname === "/app/" || url.pathname === "/app/index.html")) {
     event.respondWith(fromCache("/app/", request));
     return;

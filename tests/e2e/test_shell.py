@@ -22,7 +22,7 @@ def test_served_by_the_app(live_server):
     shell = client.get("/app/")
     assert shell.status_code == 200 and b'src="/app/js/app.js"' in shell.data
     worker = client.get("/app/sw.js")
-    assert worker.headers["Service-Worker-Allowed"] == "/app/"
+    assert worker.headers["Service-Worker-Allowed"] == "/"
     assert "no-cache" in worker.headers["Cache-Control"]
     text = worker.get_data(as_text=True)
     files = json.loads(text.split("const SHELL = ", 1)[1].split("; //", 1)[0])["files"]

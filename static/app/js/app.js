@@ -294,7 +294,7 @@ function start() {
   render();
   outbox.start();
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch((error) => {
+    navigator.serviceWorker.register("/app/sw.js", { scope: "/" }).catch((error) => {
       console.warn("service worker not registered", error);
     });
   }

@@ -193,23 +193,46 @@ async function refuse(item, error) {
 }
 
 let running = null;
+let retryTimer = null;
+let serverBackoff = 15000;
 export let lastError = null;
 
 // Send what waits, oldest first. Concurrent calls share one run.
 export function flush() {
   if (!running) {
+    clearTimeout(retryTimer);
     const work = async () => {
       if (navigator.locks) return navigator.locks.request("xunjian-outbox", drain);
       return drain();
     };
-    running = work().finally(() => {
-      running = null;
-    });
+    running = work()
+      .catch((error) => {
+        lastError = error;
+      })
+      .finally(() => {
+        running = null;
+        scheduleRetry();
+      });
   }
   return running;
 }
 
+// The `online` event is not reliable (a phone "online" on a dead network, a captive portal),
+// so while something waits: try again in 5 s after no connection, and back off up to a minute
+// when the server answers with an error.
+function scheduleRetry() {
+  clearTimeout(retryTimer);
+  if (!lastError || lastError.status === 401) return;
+  let delay = 5000;
+  if (lastError.status) {
+    delay = serverBackoff;
+    serverBackoff = Math.min(serverBackoff * 2, 60000);
+  }
+  retryTimer = setTimeout(() => flush(), delay);
+}
+
 async function drain() {
+  lastError = null;
   const current = session();
   if (!current) return;
   const items = await pendingItems();
@@ -235,6 +258,7 @@ async function drain() {
     }
     await run([ITEMS], "readwrite", (tx) => req(tx.objectStore(ITEMS).delete(item.seq)));
     lastError = null;
+    serverBackoff = 15000;
     await notify();
   }
   await notify();
@@ -247,6 +271,9 @@ export function start() {
   if (started) return;
   started = true;
   window.addEventListener("online", () => flush());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") flush();
+  });
   setInterval(() => {
     if (navigator.onLine !== false) flush();
   }, 30000);

@@ -244,6 +244,15 @@ function parseToken(token) {
   return { kind: match[1], site_id: Number(match[2]), object_id: Number(match[3]) };
 }
 
+// What needs the guard now comes first: overdue, due and under way, then upcoming, then the
+// rounds already over; by time within each group.
+const URGENCY = { overdue: 0, due: 1, in_progress: 1, upcoming: 2, done: 3, closed: 3 };
+
+function byUrgency(a, b) {
+  const group = (URGENCY[a.state] ?? 2) - (URGENCY[b.state] ?? 2);
+  return group || a.starts_at.localeCompare(b.starts_at);
+}
+
 function localMidnight(offsetDays = 0) {
   const d = new Date();
   d.setHours(0, 0, 0, 0);
@@ -327,7 +336,7 @@ async function renderRounds(view, params, ctx) {
         page_size: 100,
       },
     });
-    rounds.sort((a, b) => a.starts_at.localeCompare(b.starts_at));
+    rounds.sort(byUrgency);
     keep(ROUNDS, { day: localMidnight(0).toDateString(), rounds });
     remember(ctx, rounds).catch((error) => console.warn("offline data not refreshed", error));
   } catch (error) {

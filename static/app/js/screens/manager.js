@@ -144,6 +144,9 @@ async function renderShifts(view, params, ctx) {
     view.append(el("p", { class: "muted" }, t("manager.cached")));
   }
   view.append(el("a", { class: "button primary block", href: "#/scanner" }, `▣ ${t("manager.scan_post")}`));
+  // Swap requests first: they wait for an answer, the list of shifts can be long.
+  const swapsBox = el("section", { class: "swaps" });
+  view.append(swapsBox);
   if (!shifts.length) view.append(el("p", { class: "muted" }, t("manager.none")));
   const now = Date.now();
   const current = shiftNow(shifts, now);
@@ -152,7 +155,8 @@ async function renderShifts(view, params, ctx) {
     const card = el("div", { class: "card shift", "data-shift": String(shift.id) });
     if (shift === next) {
       card.classList.add("highlight");
-      card.append(el("p", { class: "small ok" }, current ? t("manager.now") : t("manager.next")));
+      const underWay = Date.parse(shift.starts_at) <= now && now <= Date.parse(shift.ends_at);
+      card.append(el("p", { class: "small ok" }, underWay ? t("manager.now") : t("manager.next")));
     }
     const row = el("div", { class: "row" });
     row.append(el("strong", { class: "grow" }, describe(ctx, shift)));
@@ -174,7 +178,7 @@ async function renderShifts(view, params, ctx) {
     }
     view.append(card);
   }
-  await renderSwaps(view, ctx, shifts);
+  await renderSwaps(swapsBox, ctx, shifts);
 }
 
 async function renderSwaps(view, ctx, mine) {
