@@ -173,11 +173,11 @@ def goal(of: str, op: str, value: float) -> dict:
 
 def emit(
     path: Path | None,
-    *,
     measure: str,
     database: str,
     product: float,
     unit: str,
+    *,
     baseline: float | None = None,
     baseline_label: str = "",
     goals: list[dict] | None = None,

@@ -121,32 +121,24 @@ def main() -> int:
     print(f"| company-wide Excel export ({size // 1024} KiB) | {export_ms / 1000:.2f} s | < 10 s |")
 
     emit_setup(args.summary, "monthly records", database, f"generated company: {setup}")
+    count = "indexed COUNT of the site-month's inspections"
+    under_300ms = [goal("product", "<", 300)]
     emit(
         args.summary,
-        measure="one site-month of records",
-        database=database,
-        product=site_month,
+        "one site-month of records",
+        database,
+        site_month,
+        "ms",
+        goals=under_300ms,
         baseline=baseline,
-        baseline_label="indexed COUNT of the site-month's inspections",
-        unit="ms",
-        goals=[goal("product", "<", 300)],
+        baseline_label=count,
     )
-    emit(
-        args.summary,
-        measure=f"company month summary ({len(all_ids)} sites)",
-        database=database,
-        product=summary,
-        unit="ms",
-        goals=[goal("product", "<", 300)],
-    )
-    emit(
-        args.summary,
-        measure=f"company month Excel export ({len(all_ids)} site sheets + summary)",
-        database=database,
-        product=export_ms / 1000,
-        unit="s",
-        goals=[goal("product", "<", 10)],
-    )
+    sites = len(all_ids)
+    for measure, value, unit, limit in (
+        (f"company month summary ({sites} sites)", summary, "ms", 300),
+        (f"company month Excel export ({sites} site sheets + summary)", export_ms / 1000, "s", 10),
+    ):
+        emit(args.summary, measure, database, value, unit, goals=[goal("product", "<", limit)])
     return 0
 
 

@@ -130,24 +130,19 @@ def main() -> int:
     )
 
     emit_setup(args.summary, "QR sheet", "", f"{n} labels, median of {args.runs} runs")
+    sheet = f"QR sheet: {n} checkpoint labels as an A4 PDF ({pages} pages)"
     emit(
         args.summary,
-        measure=f"QR sheet: {n} checkpoint labels as an A4 PDF ({pages} pages)",
-        database="",
-        product=sheet_s,
+        sheet,
+        "",
+        sheet_s,
+        "s",
         baseline=bare_s,
         baseline_label="bare qrcode.make + PNG save",
-        unit="s",
     )
-    emit(
-        args.summary,
-        measure=f"QR sheet: peak process RSS ({pages} pages)",
-        database="",
-        product=rss_all_pages,
-        baseline=rss_one_page,
-        baseline_label="after a one-page sheet",
-        unit="MB",
-    )
+    rss = f"QR sheet: peak process RSS ({pages} pages)"
+    one_page = "after a one-page sheet"
+    emit(args.summary, rss, "", rss_all_pages, "MB", baseline=rss_one_page, baseline_label=one_page)
     return 0
 
 
