@@ -31,12 +31,13 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 import pytest
 
 from api import create_app
-from models import write_transaction
+from models import utcnow, write_transaction
 from models.checklists import sync_checklists
 from models.inspections import Inspection, InspectionItem
 from models.patrols import Scan
@@ -66,7 +67,8 @@ class Company:
         from api.security import hash_password
         from models.accounts import User, UserSite
         from models.org import Area, Site, Staff
-        from models.patrols import Checkpoint
+        from models.patrol_records import ensure_site_rounds
+        from models.patrols import Checkpoint, Route, RouteStop, Schedule
         from models.rules.qr_signing import make_token
         from models.site_keys import current_key
 
@@ -96,6 +98,25 @@ class Company:
                 .order_by(Checkpoint.id)
                 .tuples()
             ]
+            # A round under way: each guard's first scan is one of its stops (the scan path
+            # then also finds and updates the round).
+            route = Route.create(site=site, name="夜巡")
+            first_checkpoints = Checkpoint.select(Checkpoint.id).order_by(Checkpoint.id)
+            RouteStop.insert_many(
+                {"route": route, "checkpoint": cp.id, "position": n, "offset_minutes": 0}
+                for n, cp in enumerate(first_checkpoints)
+                if n % CHECKPOINTS_PER_GUARD == 0
+            ).execute()
+            Schedule.create(
+                site=site,
+                route=route,
+                name="全天",
+                start_time=dtime(0, 0),
+                end_time=dtime(23, 59),
+                every_minutes=30,
+                duration_minutes=30,
+            )
+            ensure_site_rounds(site, utcnow())
             self.staff_ids = [
                 Staff.create(
                     employee_no=f"L-{n}", name=f"员工{n}", gender="male", job="guard", site=site
@@ -137,8 +158,9 @@ class Company:
             items = Counter(
                 str(i) for (i,) in InspectionItem.select(InspectionItem.inspection).tuples()
             )
+            rounds = Scan.select().where(Scan.round.is_null(False)).count()
         self.close()
-        return {"scans": scans, "inspections": inspections, "items": items}
+        return {"scans": scans, "inspections": inspections, "items": items, "rounds": rounds}
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -382,6 +404,7 @@ def test_concurrent_writers_lose_nothing_and_never_see_a_locked_database(tmp_pat
     assert sorted(stored["scans"]) == sorted(load.acknowledged("scan"))
     assert sorted(stored["inspections"]) == sorted(load.acknowledged("inspection"))
     assert set(stored["items"].values()) == {len(company.items)}
+    assert stored["rounds"] == GUARDS  # each guard's stop of the round under way
 
 
 def test_a_killed_server_keeps_every_acknowledged_write(tmp_path, servers):
