@@ -1,20 +1,24 @@
 """flask-smorest, adapted once for the whole API: the error shape, the error responses every
 operation documents, peewee pagination and database integrity errors answered as 409."""
 
+import json
 from http import HTTPStatus
 
 import marshmallow as ma
 import peewee
 from apispec import BasePlugin
-from flask import current_app
+from flask import current_app, request
 from flask_smorest import Api as _Api
 from flask_smorest import Page
 from flask_smorest.pagination import PaginationMetadataSchema
-from flask_smorest.spec.plugins import integerconverter2paramschema
+from flask_smorest.spec.plugins import (
+    integerconverter2paramschema,
+    unicodeconverter2paramschema,
+)
 from werkzeug.exceptions import Conflict, HTTPException
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from api.errors import DEFAULT_ERRORS
+from api.errors import DEFAULT_ERRORS, abort
 
 DEFAULT_MESSAGES = {
     400: "The request could not be read (is the body valid JSON?).",
@@ -70,6 +74,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class TextConverter(UnicodeConverter):
+    """``<string:...>`` in URLs without NUL characters, which no stored text contains (and
+    PostgreSQL refuses in a query): such a path answers 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+
 class Api(_Api):
     ERROR_SCHEMA = ErrorSchema
 
@@ -83,8 +96,11 @@ class Api(_Api):
 
     def init_app(self, app, *args, **kwargs):
         app.url_map.converters["int"] = IdConverter
+        app.url_map.converters["string"] = app.url_map.converters["default"] = TextConverter
+        app.before_request(read_json_body)
         super().init_app(app, *args, **kwargs)
         self.register_converter(IdConverter, integerconverter2paramschema)
+        self.register_converter(TextConverter, unicodeconverter2paramschema)
 
     def _register_pagination_header(self):
         # X-Pagination carries the metadata as JSON text; flask-smorest documents it as an object.
@@ -124,6 +140,30 @@ class Api(_Api):
         return self.handle_http_exception(conflict)
 
 
+# Deeper than this many brackets, a JSON body is parsed once up front to see whether Python's
+# parser can take it (it recurses; about 1,000 levels exhaust the stack).
+NESTING_CHECK_BRACKETS = 500
+
+
+def read_json_body():
+    """Read a JSON request body before any view, so that two hostile bodies get a 4xx in the
+    one error shape: a streamed (chunked) body over MAX_CONTENT_LENGTH is a 413 (werkzeug stops
+    reading at the limit and only the next read says so), and JSON nested too deeply for the
+    parser is a 400 instead of a RecursionError."""
+    if request.method not in ("POST", "PUT", "PATCH") or request.mimetype != "application/json":
+        return
+    data = request.get_data(cache=True)
+    if request.content_length is None:
+        request.stream.read(1)  # raises RequestEntityTooLarge if the limit cut the body short
+    if data.count(b"[") + data.count(b"{") > NESTING_CHECK_BRACKETS:
+        try:
+            json.loads(data)
+        except RecursionError:
+            abort(400, "bad_request", "The JSON body is nested too deeply.")
+        except ValueError:
+            pass  # malformed: the argument parser answers it
+
+
 class PeeweePage(Page):
     """Paginate a peewee query in the database (LIMIT/OFFSET and COUNT), not in Python."""
 
@@ -147,39 +187,50 @@ def where_equal(query, model, filters: dict, *fields: str):
     return query
 
 
-def _out_of_range(value) -> bool:
+def unstorable(value) -> str | None:
+    """Why a loaded value cannot be stored as it is, or None: an integer beyond 64 bits, or text
+    with a NUL character (PostgreSQL refuses it) or a lone surrogate (not encodable as UTF-8)."""
     if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return not -MAX_INTEGER - 1 <= value <= MAX_INTEGER
+        return None
+    if isinstance(value, int) and not -MAX_INTEGER - 1 <= value <= MAX_INTEGER:
+        return f"Must be between {-MAX_INTEGER - 1} and {MAX_INTEGER}."
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "Text may not contain NUL characters."
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "Text must be valid Unicode (no lone surrogates)."
     if isinstance(value, list | tuple | set):
-        return any(_out_of_range(v) for v in value)
-    return False
+        return next(filter(None, map(unstorable, value)), None)
+    if isinstance(value, dict):
+        return next(filter(None, map(unstorable, [*value.keys(), *value.values()])), None)
+    return None
 
 
-class IntegersInRange:
-    """Refuse integers a database column cannot hold (a 422 on the field, not an overflow
-    error from the driver). Nested schemas check their own fields."""
+class StorableValues:
+    """Refuse values the database cannot hold with a 422 on the field, instead of an error
+    from the driver. Nested schemas check their own fields."""
 
     @ma.validates_schema
-    def _integers_in_range(self, data, **kwargs):
-        errors = {
-            name: [f"Must be between {-MAX_INTEGER - 1} and {MAX_INTEGER}."]
-            for name, value in data.items()
-            if _out_of_range(value)
-        }
+    def _storable_values(self, data, **kwargs):
+        errors = {}
+        for name, value in data.items():
+            problem = unstorable(value)
+            if problem:
+                errors[name] = [problem]
         if errors:
             raise ma.ValidationError(errors)
 
 
-class Schema(IntegersInRange, ma.Schema):
+class Schema(StorableValues, ma.Schema):
     """Base schema: unknown fields are refused (marshmallow's default, stated here on purpose)."""
 
     class Meta:
         unknown = ma.RAISE
 
 
-class QuerySchema(IntegersInRange, ma.Schema):
+class QuerySchema(StorableValues, ma.Schema):
     """Base for query-string filters: pagination arguments share the query string."""
 
     class Meta:
