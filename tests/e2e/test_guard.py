@@ -6,6 +6,7 @@ import json
 import random
 
 import pytest
+import qrcode
 from PIL import Image
 
 from models.accounts import User
@@ -14,7 +15,14 @@ from models.patrols import Checkpoint, Scan
 from models.photos import Photo
 from models.rules.qr_signing import make_token
 from models.site_keys import current_key
-from tests.e2e.conftest import screenshot, sign_in, wait_for_service_worker
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    screenshot,
+    sign_in,
+    wait_for_service_worker,
+)
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +208,93 @@ def test_report_an_anomaly_with_a_photo(phone, live_server, labels, tmp_path):
         anomaly = Anomaly.get(Anomaly.note == "B1 车库顶棚漏水")
         assert (anomaly.category, anomaly.checkpoint_id) == ("water_leak", checkpoint_id)
         assert len(json.loads(anomaly.photo_ids)) == 1
+
+
+def y4m_showing(image: Image.Image, path, frames: int = 5):
+    """A raw video file (YUV4MPEG2, 4:2:0) showing one picture: Chromium's fake camera plays it."""
+    width, height = image.size
+    y, cb, cr = image.convert("YCbCr").split()
+    half = (width // 2, height // 2)
+    frame = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + frame)
+    return path
+
+
+def test_scan_with_the_in_app_camera(browser, live_server, labels, guard_id, tmp_path):
+    """The phone's rear camera sees the printed label; the app decodes it (jsQR where the
+    browser has no BarcodeDetector) and opens the scan form for that checkpoint."""
+    checkpoint_id, name, token = labels[4]
+    label = qrcode.make(f"{live_server.url}/s/{token}", border=4).convert("RGB")
+    picture = Image.new("RGB", (640, 480), "white")
+    label = label.resize((400, 400), Image.NEAREST)
+    picture.paste(label, (120, 40))
+    video = y4m_showing(picture, tmp_path / "label.y4m")
+    camera = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context = camera.new_context(base_url=live_server.url, **PHONE)
+        context.grant_permissions(["camera", "geolocation"])
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, "guard")
+        before = len(guard_scans(live_server, guard_id))
+        page.locator(".menu a", has_text="扫码打卡").click()
+        page.locator(".scan-form").wait_for()
+        assert name in page.locator(".checkpoint-name").inner_text()
+        assert page.url.endswith(f"#/scan/{token}/qr")
+        with page.expect_response("**/api/scans") as response:
+            page.locator(".scan-form button[type=submit]").click()
+        assert response.value.status == 201
+    finally:
+        camera.close()
+    scans = guard_scans(live_server, guard_id)[before:]
+    assert [(s.checkpoint_id, s.carrier) for s in scans] == [(checkpoint_id, "qr")]
+
+
+def test_scan_answers_the_checkpoints_check_items(phone, live_server, guard_id):
+    from models.patrols import Anomaly
+
+    with live_server.app.app_context():
+        site = Site.get(Site.code == "HRZX")
+        key = current_key(site.id)
+        garage = (
+            Checkpoint.select()
+            .where((Checkpoint.site == site) & (Checkpoint.checklist == "checkpoint-general"))
+            .order_by(Checkpoint.id)
+            .first()
+        )
+        token = make_token("c", site.id, garage.id, key.version, bytes.fromhex(key.secret))
+    sign_in(phone, "guard")
+    phone.goto(f"/s/{token}")
+    items = phone.locator(".scan-form .item")
+    items.first.wait_for()
+    count = items.count()
+    assert count >= 2
+    phone.locator(".scan-form button[type=submit]").click()
+    assert phone.locator(".scan-form .error").inner_text() == "请完成全部检查项。"
+    items.nth(0).locator("button.fail").click()
+    items.nth(0).locator("input").fill("灭火器压力不足")
+    for n in range(1, count):
+        items.nth(n).locator("button.pass").click()
+    screenshot(phone, "15-scan-check-items")
+    with phone.expect_response("**/api/scans") as response:
+        phone.locator(".scan-form button[type=submit]").click()
+    assert response.value.status == 201
+    with live_server.app.app_context():
+        scan = Scan.get_by_id(response.value.json()["id"])
+        answers = json.loads(scan.answers)
+        assert len(answers) == count
+        assert [a["result"] for a in answers].count("fail") == 1
+        anomaly = Anomaly.get(Anomaly.scan == scan.id)
+        assert anomaly.category == "check_item_failed" and "灭火器压力不足" in anomaly.note
