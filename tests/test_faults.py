@@ -359,6 +359,65 @@ class Load:
         return [a for a in self.answers if not 200 <= a[2] < 300]
 
 
+def double_taps(company: Company, port: int, rounds: int = 10) -> list[tuple[str, str, int]]:
+    """A scan, a batch and an inspection, each sent on four connections at the same moment (a
+    double tap, a retry while the first is still on its way): (kind, id, status) per copy."""
+    answers = []
+    lock = threading.Lock()
+    spare = company.payloads[-rounds * 4 :]  # checkpoints the load does not reach
+
+    def send(kind, path, body, user, ids):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        headers = {
+            "Authorization": f"Bearer {company.tokens[user]}",
+            "Content-Type": "application/json",
+        }
+        try:
+            conn.request("POST", path, json.dumps(body), headers)
+            status = conn.getresponse().status
+        finally:
+            conn.close()
+        with lock:
+            answers.extend((kind, id_, status) for id_ in ids)
+
+    for n in range(rounds):
+        now = datetime.now(UTC)
+        scan = {
+            "id": str(uuid.uuid4()),
+            "payload": spare[4 * n],
+            "device_at": now.isoformat(),
+            "device_id": "phone-guard0",
+        }
+        offline = [
+            {
+                "id": str(uuid.uuid4()),
+                "payload": spare[4 * n + k],
+                "device_at": (now - timedelta(minutes=40 - 2 * k)).isoformat(),
+                "device_id": "phone-guard1",
+            }
+            for k in (1, 2, 3)
+        ]
+        inspection = {
+            "id": str(uuid.uuid4()),
+            "checklist": CHECKLIST,
+            "checklist_version": company.checklist_version,
+            "staff_id": company.staff_ids[n % len(company.staff_ids)],
+            "inspected_at": (now - timedelta(minutes=1)).isoformat(),
+            "items": company.items,
+        }
+        copies = [
+            ("scan", "/api/scans", scan, "guard0", [scan["id"]]),
+            ("batch", "/api/scans/batch", {"scans": offline}, "guard1", [s["id"] for s in offline]),
+            ("inspection", "/api/inspections", inspection, "supervisor0", [inspection["id"]]),
+        ]
+        threads = [threading.Thread(target=send, args=copy) for copy in copies for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return answers
+
+
 def assert_no_locked_database(load: Load, log: Path) -> None:
     assert not [a for a in load.answers if "locked" in a[3]]
     assert "database is locked" not in log.read_text()
@@ -394,15 +453,28 @@ def test_concurrent_writers_lose_nothing_and_never_see_a_locked_database(tmp_pat
     servers.append(server)
 
     load = Load(company, lambda: server.port, seconds=6).run()
+    taps = double_taps(company, server.port)
     server.stop()
 
     assert_healthy_load(load)
     assert_no_locked_database(load, server.log)
     assert load.unanswered == set()
+    # The same write sent on four connections at once: every copy answered with the result.
+    assert {(kind, status) for kind, _, status in taps} == {
+        ("scan", 201),
+        ("batch", 200),
+        ("inspection", 201),
+        ("inspection", 200),
+    }
+    assert Counter(status for kind, _, status in taps if kind == "inspection") == {201: 10, 200: 30}
     stored = company.stored()
     # Every acknowledged write is stored exactly once, and nothing else is.
-    assert sorted(stored["scans"]) == sorted(load.acknowledged("scan"))
-    assert sorted(stored["inspections"]) == sorted(load.acknowledged("inspection"))
+    tapped = {kind: {id_ for k, id_, _ in taps if k == kind} for kind in ("scan", "inspection")}
+    tapped["scan"] |= {id_ for k, id_, _ in taps if k == "batch"}
+    assert sorted(stored["scans"]) == sorted(load.acknowledged("scan") | tapped["scan"])
+    assert sorted(stored["inspections"]) == sorted(
+        load.acknowledged("inspection") | tapped["inspection"]
+    )
     assert set(stored["items"].values()) == {len(company.items)}
     assert stored["rounds"] == GUARDS  # each guard's stop of the round under way
 
