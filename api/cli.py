@@ -260,6 +260,12 @@ def backup_restore(archive, instance_dir):
     """Check an archive against its manifest and restore it into a new instance folder."""
     from models.backup import BackupError, describe, restore_backup
 
+    if Path(instance_dir).resolve() == Path(current_app.instance_path).resolve():
+        raise click.ClickException(
+            "--instance is the folder this command's own configuration uses "
+            "(XUNJIAN_INSTANCE_PATH): run the restore with another (or none), then point "
+            "XUNJIAN_INSTANCE_PATH at the restored folder"
+        )
     try:
         manifest = restore_backup(archive, instance_dir)
     except BackupError as error:

@@ -299,6 +299,10 @@ def test_the_commands_back_up_and_restore(tmp_path, source, populated):
         args=["backup", "restore", str(archive), "--instance", str(tmp_path / "new")]
     )
     assert again.exit_code == 1 and "not empty" in again.output
+    own = runner.invoke(
+        args=["backup", "restore", str(archive), "--instance", source.instance_path]
+    )
+    assert own.exit_code == 1 and "XUNJIAN_INSTANCE_PATH" in own.output
 
     flip_byte(archive, "xunjian.db")
     damaged = runner.invoke(
