@@ -75,10 +75,20 @@ def test_manager_sees_the_next_shift_and_checks_in(phone, live_server, duty):
     assert "签到" in card.inner_text()
     with live_server.app.app_context():
         shift = GreetingShift.get_by_id(duty["shift_id"])
-        assert shift.check_in_at is not None
+        assert shift.check_in_at is not None and shift.check_out_at is None
         assert abs(shift.check_in_at - datetime.now(UTC).replace(tzinfo=None)) < timedelta(
             minutes=2
         )
+
+    # Leaving the post: the same label, and now check-out is the suggested button.
+    phone.goto(f"/s/{duty['token']}")
+    assert "primary" in phone.locator("#check-out").get_attribute("class")
+    with phone.expect_response("**/api/greeting/checks") as response:
+        phone.locator("#check-out").click()
+    assert response.value.status == 200
+    card.locator(".check-out").wait_for()
+    with live_server.app.app_context():
+        assert GreetingShift.get_by_id(duty["shift_id"]).check_out_at is not None
 
 
 def test_a_swap_is_asked_for_and_accepted_by_the_colleague(phone, browser, live_server, duty):

@@ -270,7 +270,7 @@ function photoPicker(ctx, required) {
   const input = ctx.photoInput();
   input.hidden = true;
   input.className = "photo-input";
-  const take = button(`📷 ${ctx.t("guard.photo")}`, "block");
+  const take = button(ctx.t("guard.photo"), "block");
   take.addEventListener("click", () => input.click());
   input.addEventListener("change", () => {
     for (const file of input.files) {
@@ -366,7 +366,7 @@ async function renderRounds(view, params, ctx) {
 }
 
 function nfcButton(ctx) {
-  const b = button(`📶 ${ctx.t("guard.nfc")}`, "block nfc");
+  const b = button(ctx.t("guard.nfc"), "block nfc");
   b.addEventListener("click", async () => {
     const controller = new AbortController();
     window.addEventListener("hashchange", () => controller.abort(), { once: true });
@@ -398,7 +398,7 @@ async function renderRound(view, [id], ctx) {
   const list = el("ul", { class: "stops" });
   for (const s of r.stops) {
     const li = el("li");
-    li.append(el("span", {}, s.visited ? "✅" : "⭕"));
+    li.append(el("span", {}, s.visited ? "✓" : "○"));
     li.append(el("span", { class: "grow" }, s.name || t("guard.checkpoint_n", { id: s.checkpoint_id })));
     if (s.needs_photo) li.append(el("span", { class: "badge warn" }, t("guard.needs_photo")));
     li.append(el("span", { class: "small muted" }, s.visited ? t("guard.visited") : t("guard.not_visited")));
@@ -516,7 +516,7 @@ async function renderScan(view, [rawToken = "", carrier = "qr"], ctx) {
   const via = ["qr", "nfc", "manual"].includes(carrier) ? carrier : "qr";
   view.append(el("h1", {}, t("guard.form_title")));
   const name = info?.name || (parsed ? t("guard.checkpoint_n", { id: parsed.object_id }) : token);
-  view.append(el("p", { class: "checkpoint-name" }, `📍 ${name}`));
+  view.append(el("p", { class: "checkpoint-name" }, name));
   view.append(el("p", { class: "small muted" }, t(`guard.via.${via}`)));
   if (!SCANNERS.has(user.role)) {
     view.append(el("p", { class: "error" }, t("guard.bad_code")));
@@ -619,7 +619,7 @@ async function renderAnomaly(view, [checkpointId], ctx) {
   const info = checkpointId ? await checkpointInfo(ctx, Number(checkpointId)) : null;
   const siteId = info?.site_id ?? user.site_ids?.[0];
   view.append(el("h1", {}, t("guard.anomaly_title")));
-  if (info) view.append(el("p", {}, `📍 ${info.name}`));
+  if (info) view.append(el("p", {}, info.name));
   if (!siteId) {
     view.append(el("p", { class: "error" }, t("guard.no_site")));
     return;
