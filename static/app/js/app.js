@@ -13,7 +13,7 @@ import * as guard from "./screens/guard.js";
 import * as manager from "./screens/manager.js";
 import * as supervisor from "./screens/supervisor.js";
 import * as office from "./screens/office.js";
-import { deviceId, localIso, session, uuid } from "./session.js";
+import { deviceId, localIso, session, updateUser, uuid } from "./session.js";
 
 const MODULES = [login, guard, manager, supervisor, office];
 
@@ -177,6 +177,7 @@ async function render() {
   view.className = `screen screen-${name || "home"}`;
   main.replaceChildren(view);
   const number = ++renderCount;
+  renderTopBar(); // the language may have changed (switch, or the account's own at sign-in)
   if (!session() && !PUBLIC_ROUTES.has(name)) {
     if (name) sessionStorage.setItem(WANTED_KEY, location.hash);
     history.replaceState(null, "", "#/login");
@@ -281,7 +282,6 @@ function start() {
   });
   document.getElementById("lang").addEventListener("click", () => {
     setLang(lang() === "zh" ? "en" : "zh");
-    renderTopBar();
     render();
   });
   document.getElementById("outbox").addEventListener("click", () => navigate("outbox"));
@@ -290,9 +290,14 @@ function start() {
     if (parseHash().name === "outbox") render();
   });
   window.addEventListener("hashchange", render);
-  renderTopBar();
   render();
   outbox.start();
+  // Roles and sites may have changed since signing in: refresh them when there is signal.
+  if (session()) {
+    api("GET", "/auth/me")
+      .then((user) => updateUser(user))
+      .catch(() => {});
+  }
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/app/sw.js", { scope: "/" }).catch((error) => {
       console.warn("service worker not registered", error);

@@ -1,5 +1,5 @@
 // Sign in (once per phone, remembered until the token expires) and sign out.
-import { t as translate } from "../i18n.js";
+import { setLang, t as translate } from "../i18n.js";
 import { clearSession, saveSession } from "../session.js";
 
 export const messages = {
@@ -58,6 +58,8 @@ function renderLogin(view, params, ctx) {
     try {
       const result = await ctx.api("POST", "/auth/login", { json: { username, password } });
       saveSession(result);
+      // The account's language, unless this phone was already switched by hand.
+      if (!localStorage.getItem("xj.lang") && result.user.language?.startsWith("en")) setLang("en");
       ctx.afterSignIn();
     } catch (failure) {
       if (failure.status === 0) error.textContent = t("login.offline");
