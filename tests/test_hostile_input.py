@@ -35,6 +35,8 @@ from tests.test_inspections import answers_for, form, submit
 from tests.test_patrols import Patrol
 from tests.test_photos import photo_jpeg, upload
 
+pytestmark = pytest.mark.slow  # ~1 minute: every operation, as every role
+
 ROLES = ("admin", "hr", "supervisor", "manager", "guard", "staff")
 CHECKS = [
     not_a_server_error,

@@ -56,6 +56,14 @@ PHONE = {
 TIMEOUT_MS = 15_000
 
 
+def pytest_collection_modifyitems(items):
+    """Every test in this folder drives a real browser: marked slow (see README, Tests)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.slow)
+
+
 @dataclass
 class LiveServer:
     app: Flask
