@@ -38,6 +38,10 @@ test-postgres: $(VENV)/.installed
 	scripts/ensure-browser.sh
 	scripts/with-postgres.sh $(BIN)/python -m pytest
 
+# Every benchmark, on SQLite and on a throwaway PostgreSQL, into one table (bench/RESULTS.md).
+bench: $(VENV)/.installed
+	scripts/with-postgres.sh $(BIN)/python bench/run_all.py --out bench/RESULTS.md
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
