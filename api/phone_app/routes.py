@@ -24,9 +24,9 @@ def shell_files() -> list[tuple[str, Path]]:
     root = static_dir()
     found = [("/app/", root / "app" / "index.html")]
     for path in sorted((root / "app").rglob("*")):
-        if path.is_file() and path.suffix in SHELL_SUFFIXES and path.name != "sw.js":
-            if path.name != "index.html":
-                found.append((f"/app/{path.relative_to(root / 'app').as_posix()}", path))
+        served_apart = path.name in ("index.html", "sw.js")  # as /app/ and by service_worker()
+        if path.is_file() and path.suffix in SHELL_SUFFIXES and not served_apart:
+            found.append((f"/app/{path.relative_to(root / 'app').as_posix()}", path))
     for path in sorted((root / "vendor").rglob("*")):
         relative = path.relative_to(root / "vendor")
         if path.is_file() and path.suffix in SHELL_SUFFIXES and relative.parts[0] != "swagger-ui":
