@@ -156,8 +156,11 @@ def judge_closed_rounds(now: datetime, site_id: int | None = None) -> int:
     count = 0
     for round_ in query:
         with write_transaction():
-            judge(round_, now)
-        count += 1
+            write_lock.site_scans_lock(round_.site_id)
+            round_ = Round.get_by_id(round_.id)  # a scan may have changed it since the query
+            if round_.status == "open":
+                judge(round_, now)
+                count += 1
     return count
 
 
@@ -303,6 +306,17 @@ def rejection(scan_id, code: str, detail: str = "") -> dict:
         "round_id": None,
         "flags": [],
     }
+
+
+def sites_named(payloads) -> list[int]:
+    """The site ids that scanned codes claim (unverified): what a batch locks up front."""
+    named = []
+    for payload in payloads:
+        try:
+            named.append(parse_token(payload).site_id)
+        except TokenError:
+            pass
+    return named
 
 
 def record_scan(

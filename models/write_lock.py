@@ -65,14 +65,23 @@ def _begin_immediate(database):
 
 
 def site_scans_lock(site_id: int) -> None:
-    """Within a write transaction, wait until no other transaction is recording a scan at
-    this site, until this one ends.
+    """Within a write transaction, wait until no other transaction is recording a scan or
+    judging a round at this site, until this one ends.
 
     A scan's checks read the scans before it (the same guard's duplicate within a minute,
-    another phone at the checkpoint) and its round's flags, then write. On SQLite the IMMEDIATE
-    transaction already holds the database's only write lock, so nothing more is needed. On
-    PostgreSQL two transactions would both read before either writes, and two simultaneous
-    scans could both pass the duplicate check; a transaction-scoped advisory lock per site
-    makes them take turns (a site's guards send a few scans a second at most)."""
+    another phone at the checkpoint) and its round, then write; the minute tick rewrites the
+    rounds it judges. On SQLite the IMMEDIATE transaction already holds the database's only
+    write lock, so nothing more is needed. On PostgreSQL two transactions would both read
+    before either writes: two simultaneous scans could both pass the duplicate check, and one
+    scan's flags on a round could overwrite another's. A transaction-scoped advisory lock per
+    site makes them take turns (a site's guards send a few scans a second at most; other sites
+    go on side by side). One lock per site, not per checkpoint and round: a transaction that
+    takes several (a batch) takes them in site order, so two can never wait for each other."""
+    site_scans_locks([site_id])
+
+
+def site_scans_locks(site_ids) -> None:
+    """site_scans_lock for several sites, taken in order (see there)."""
     if not is_sqlite():
-        db.obj.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (SCAN_LOCK_KEY, site_id))
+        for site_id in sorted(set(site_ids)):
+            db.obj.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (SCAN_LOCK_KEY, site_id))

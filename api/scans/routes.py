@@ -19,7 +19,7 @@ from api.scans.schemas import (
 )
 from api.security import ALL_ROLES, in_scope, roles, visible_site_ids
 from models import utcnow, write_lock
-from models.patrol_records import ScanInput, record_scan
+from models.patrol_records import ScanInput, record_scan, sites_named
 from models.patrols import Scan
 
 blp = Blueprint("scans", __name__, url_prefix="/api/scans", description="Patrol scans 巡更打卡")
@@ -121,6 +121,8 @@ class ScanBatch(MethodView):
         stores nothing twice, and a bad scan does not sink the good ones."""
         # One transaction for the batch (one commit), each scan in its own savepoint.
         with write_lock.write_transaction():
+            # Lock the batch's sites in order first: see models.write_lock.site_scans_lock.
+            write_lock.site_scans_locks(sites_named(item["payload"] for item in data["scans"]))
             outcomes = [submit(item, offline=True) for item in data["scans"]]
         counts = {
             status: sum(o["status"] == status for o in outcomes)
