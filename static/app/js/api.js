@@ -1,6 +1,22 @@
 // Calls to the server's JSON API with the signed-in token, and its one error shape.
-import { lang, t } from "./i18n.js";
+import { messages as errorMessages } from "./errors.js";
+import { addMessages, lang, t } from "./i18n.js";
 import { clearSession, session } from "./session.js";
+
+addMessages(errorMessages);
+
+const CHINESE = /[\u4e00-\u9fff]/;
+
+// The fields a validation error names, as the server gives them ({json: {site_ids: [...]}}).
+function fieldNames(errors) {
+  const names = [];
+  for (const fields of Object.values(errors || {})) {
+    if (fields && typeof fields === "object" && !Array.isArray(fields)) {
+      for (const name of Object.keys(fields)) if (!names.includes(name)) names.push(name);
+    }
+  }
+  return names;
+}
 
 export class ApiError extends Error {
   // status 0: the request never reached the server (no signal).
@@ -12,12 +28,19 @@ export class ApiError extends Error {
     this.body = body;
   }
 
-  // The server's message, in Chinese where the server gave one (a refused scan does).
+  // For people: in Chinese the server's own Chinese text first (a refused scan has one), then
+  // the app's sentence for the error code (errors.js), else the server's English message.
+  // A validation error also names the fields that are wrong.
   display() {
     if (this.status === 0) return t("app.offline");
     const zh = this.errors?.json?.payload?.[0];
-    if (lang() === "zh" && typeof zh === "string") return zh;
-    return this.message;
+    if (lang() === "zh" && typeof zh === "string" && CHINESE.test(zh)) return zh;
+    const key = `error.${this.error}`;
+    const known = t(key);
+    const text = known === key ? this.message : known;
+    if (this.error !== "validation_failed") return text;
+    const fields = fieldNames(this.errors);
+    return fields.length ? `${text} ${t("error.fields", { fields: fields.join(", ") })}` : text;
   }
 }
 

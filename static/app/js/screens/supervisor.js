@@ -93,10 +93,6 @@ export const messages = {
     "sv.cat.other": "其他",
     "sv.loading": "加载中…",
     "sv.error": "出错了：{msg}",
-    "err.month_not_over": "本月还没有结束，结束后才能关闭。",
-    "err.already_closed": "本月已关闭；如需更正请做调整并注明原因。",
-    "err.conflict": "与已保存的记录冲突，请刷新后重试。",
-    "err.not_found": "找不到此记录（可能不属于您的项目）。",
   },
   en: {
     "sv.lang": "en",
@@ -187,10 +183,6 @@ export const messages = {
     "sv.cat.other": "Other",
     "sv.loading": "Loading…",
     "sv.error": "Something went wrong: {msg}",
-    "err.month_not_over": "The month is not over yet; it can be closed once it is.",
-    "err.already_closed": "This month is closed already; correct it with an adjustment.",
-    "err.conflict": "This conflicts with what is stored; reload and try again.",
-    "err.not_found": "Not found (it may not belong to your sites).",
   },
 };
 
@@ -250,11 +242,8 @@ export function errorText(ctx, err) {
   return ctx.t("sv.error", { msg: reason(err) });
 }
 
-/** The server's message for a refusal (ApiError.display() picks the language it can). */
+/** A refusal in the app's language (ApiError.display(): by its stable code, see errors.js). */
 function reason(err) {
-  // A refusal this app knows by its stable code is said in the app's language.
-  const known = err && err.error ? t(`err.${err.error}`) : null;
-  if (known && known !== `err.${err.error}`) return known;
   if (err && typeof err.display === "function") return err.display();
   return (err && (err.message || err.error)) || String(err);
 }
