@@ -1,6 +1,6 @@
-"""The server's refusals, said to people in the app's language: ApiError.display() uses the
-server's own Chinese text first, then the app's sentence for the stable error code
-(static/app/js/errors.js), else the server's English message."""
+"""The server's refusals, said to people in the app's language: in Chinese ApiError.display()
+uses the server's own Chinese text first, then the app's sentence for the stable error code
+(static/app/js/errors.js), else the server's English message; in English, the server's message."""
 
 from tests.e2e.conftest import sign_in
 
@@ -38,13 +38,9 @@ def test_refusals_are_said_in_the_apps_language(phone):
     # A refused scan carries its own Chinese text from the server.
     assert zh["scan"] == ["malformed", "这不是本系统的巡更码。"]
 
+    # In English the server's own message, which is often more specific than the code's.
     en = phone.evaluate(REFUSALS, "en")
-    assert en["missing"] == [
-        "not_found",
-        "Not found (it may have been deleted, or not belong to your sites).",
-    ]
-    assert en["invalid"][1].startswith(
-        "Something is missing or not filled in correctly; check and try again. Check: "
-    )
-    assert "payload" in en["invalid"][1]
-    assert en["scan"] == ["malformed", "This is not one of our QR codes."]
+    assert en["missing"] == ["not_found", "No such round."]
+    assert en["invalid"][0] == "validation_failed"
+    assert "payload" in en["invalid"][1].split("Check: ")[-1]
+    assert en["scan"] == ["malformed", "This is not a patrol code of ours."]

@@ -28,8 +28,9 @@ export class ApiError extends Error {
     this.body = body;
   }
 
-  // For people: in Chinese the server's own Chinese text first (a refused scan has one), then
-  // the app's sentence for the error code (errors.js), else the server's English message.
+  // For people. In Chinese: the server's own Chinese text first (a refused scan has one), then
+  // the app's sentence for the error code (errors.js), else the server's English message. In
+  // English: the server's message, which is often more specific than the code's sentence.
   // A validation error also names the fields that are wrong.
   display() {
     if (this.status === 0) return t("app.offline");
@@ -37,7 +38,9 @@ export class ApiError extends Error {
     if (lang() === "zh" && typeof zh === "string" && CHINESE.test(zh)) return zh;
     const key = `error.${this.error}`;
     const known = t(key);
-    const text = known === key ? this.message : known;
+    const serverSaid = this.body.message;
+    let text = known === key ? this.message : known;
+    if (lang() !== "zh" && serverSaid) text = serverSaid;
     if (this.error !== "validation_failed") return text;
     const fields = fieldNames(this.errors);
     return fields.length ? `${text} ${t("error.fields", { fields: fields.join(", ") })}` : text;
