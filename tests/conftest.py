@@ -43,12 +43,20 @@ def empty_all_tables():
     db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
+_postgres_schema_ready = False
+
+
 @pytest.fixture
 def app(tmp_path):
+    global _postgres_schema_ready
     app = make_app(tmp_path)
     with app.app_context():
-        upgrade()
-        if ON_POSTGRES:
+        if not ON_POSTGRES:
+            upgrade()  # a new database file for every test
+        else:
+            if not _postgres_schema_ready:  # once: a test that changes the schema restores it
+                upgrade()
+                _postgres_schema_ready = True
             empty_all_tables()
         sync_checklists(app.extensions["xunjian"]["checklists"])
     yield app
