@@ -260,8 +260,10 @@ async function renderOutbox(view) {
   for (const item of refused) {
     const card = el("div", { class: "card refused refused-item" });
     card.append(el("strong", {}, t(`kind.${item.kind}`)));
-    const message = lang() === "zh" && item.message_zh ? item.message_zh : item.message;
-    card.append(el("p", { class: "error server-message" }, message));
+    // Said as any other refusal (ApiError.display): in the app's language where it can be.
+    const errors = item.errors ?? { json: { payload: [item.message_zh] } };
+    const refusal = new ApiError(item.status, { error: item.error, message: item.message, errors });
+    card.append(el("p", { class: "error server-message" }, refusal.display()));
     const dismiss = el("button", { type: "button" }, t("outbox.dismiss"));
     dismiss.addEventListener("click", async () => {
       await outbox.dismiss(item.seq);

@@ -184,6 +184,7 @@ async function refuse(item, error) {
     status: error.status,
     error: error.error,
     message: error.message,
+    errors: error.errors, // with the server's Chinese text, when it gave one
     message_zh: typeof zh === "string" ? zh : null,
   };
   await run([ITEMS, REFUSED], "readwrite", (tx) => {
