@@ -54,9 +54,16 @@ def verify_password(user: User | None, password: str) -> bool:
         return False
 
 
-def token_digest(token: str) -> str:
+def keyed_digest(text: str) -> str:
+    """HMAC-SHA256 of a secret under the app's key: what is stored of tokens and of the names
+    typed at failed sign-ins, so the database never holds them (a digest cannot be reversed,
+    nor recomputed without the key)."""
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def token_digest(token: str) -> str:
+    return keyed_digest(token)
 
 
 def issue_token(user: User) -> tuple[str, AuthToken]:

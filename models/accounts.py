@@ -53,9 +53,10 @@ class AuthToken(BaseModel):
 
 
 class LoginThrottle(BaseModel):
-    """Failed logins per username; too many within the window lock the name for a while."""
+    """Failed logins per name typed; too many within the window lock the name for a while.
+    The name is kept only as a keyed digest: people type passwords into the name field."""
 
-    username = CharField(max_length=64, unique=True)
+    name_digest = CharField(max_length=64, unique=True)
     failures = IntegerField(default=0)
     window_started_at = DateTimeField(default=utcnow)
     locked_until = DateTimeField(null=True)

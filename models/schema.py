@@ -107,11 +107,19 @@ def _slimmer_scan_indexes() -> None:
     )
 
 
+def _throttle_keeps_name_digests() -> None:
+    """The login throttle keeps a keyed digest of each name typed, not the name (people type
+    passwords into the name field). Its rows only count recent failures: they are dropped."""
+    LoginThrottle.drop_table(safe=True)
+    LoginThrottle.create_table(safe=True)
+
+
 # (number, description, function) bringing a database of the previous version to this one.
 # Append only; never renumber. A new database is made from the models as they are now and
 # starts at the latest version; a migration should still be safe to run twice.
 MIGRATIONS: list = [
     (2, "fewer, covering indexes on scan", _slimmer_scan_indexes),
+    (3, "login throttle keeps digests of the names typed", _throttle_keeps_name_digests),
 ]
 LATEST_VERSION = max([n for n, _, _ in MIGRATIONS], default=1)
 
@@ -128,7 +136,8 @@ def upgrade() -> list[str]:
     done = []
     with db.atomic():
         missing = [m for m in MODELS if not m.table_exists()]
-        db.create_tables(MODELS, safe=True)
+        # Only missing tables are made from the models; existing ones change by migration.
+        db.create_tables(missing, safe=True)
         done += [f"created table {m._meta.table_name}" for m in missing]
         version = current_version()
         if version == 0:  # a new database, made just now from the current models

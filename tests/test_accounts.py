@@ -100,7 +100,20 @@ def test_repeated_failures_lock_the_name_for_a_while(app, world):
         LoginThrottle.update(locked_until=utcnow() - timedelta(seconds=1)).execute()
     assert login(world.client, "guard").status_code == 201
     with app.app_context():
-        assert not LoginThrottle.select().where(LoginThrottle.username == "guard").exists()
+        assert not LoginThrottle.select().exists()
+
+
+def test_names_typed_at_failed_sign_ins_are_not_stored(app, world):
+    """People type their password into the name field; the throttle keeps only a digest."""
+    from models import db
+
+    assert login(world.client, "Mistyped-Secret-Pw1", "guess-guess").status_code == 401
+    assert login(world.client, "guard", "guess-guess").status_code == 401
+    with app.app_context():
+        rows = db.execute_sql('SELECT * FROM "login_throttle"').fetchall()
+    stored = " ".join(str(value) for row in rows for value in row)
+    assert len(rows) == 2
+    assert "mistyped-secret-pw1" not in stored.lower() and "guard" not in stored
 
 
 def test_failures_spread_over_a_long_time_do_not_lock(app, world):

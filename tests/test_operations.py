@@ -22,8 +22,9 @@ def test_upgrade_twice_keeps_the_data(app, runner, world):
         assert current_version() == LATEST_VERSION
 
 
-def test_upgrade_migrates_a_version_1_database_and_keeps_its_scans(app, world):
-    """A database made before migration 2: the old scan indexes, schema version 1."""
+def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
+    """A database made before migrations 2 and 3: the old scan indexes, a login throttle that
+    kept the names typed, schema version 1."""
     from models import db
 
     with app.app_context():
@@ -31,16 +32,28 @@ def test_upgrade_migrates_a_version_1_database_and_keeps_its_scans(app, world):
         for columns in ("device_id, effective_at", "site_id", "checkpoint_id", "user_id"):
             name = "scan_" + columns.replace(", ", "_")
             db.execute_sql(f'CREATE INDEX "{name}" ON "scan" ({columns})')
+        db.execute_sql('DROP TABLE "login_throttle"')
+        db.execute_sql(
+            'CREATE TABLE "login_throttle" ("id" INTEGER PRIMARY KEY, "username" VARCHAR(64), '
+            '"failures" INTEGER, "window_started_at" TIMESTAMP, "locked_until" TIMESTAMP)'
+        )
+        db.execute_sql("INSERT INTO \"login_throttle\" VALUES (1, 'guard', 2, NULL, NULL)")
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=1)
 
         done = upgrade()
 
-        assert done == ["migration 2: fewer, covering indexes on scan"]
-        assert current_version() == LATEST_VERSION == 2
+        assert done == [
+            "migration 2: fewer, covering indexes on scan",
+            "migration 3: login throttle keeps digests of the names typed",
+        ]
+        assert current_version() == LATEST_VERSION == 3
         indexes = {i.name for i in db.get_indexes("scan")}
         assert "scan_device_id_effective_at_user_id" in indexes
         assert not indexes & {"scan_device_id_effective_at", "scan_site_id", "scan_user_id"}
+        throttle_columns = {c.name for c in db.get_columns("login_throttle")}
+        assert "name_digest" in throttle_columns and "username" not in throttle_columns
+        assert Site.select().count() == 2
         assert upgrade() == []
 
 

@@ -7,7 +7,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.errors import abort
-from api.security import ALL_ROLES, hash_password, issue_token, public, roles, verify_password
+from api.security import (
+    ALL_ROLES,
+    hash_password,
+    issue_token,
+    keyed_digest,
+    public,
+    roles,
+    verify_password,
+)
 from api.session.schemas import LoginSchema, PasswordChangeSchema, SessionUserSchema, TokenSchema
 from models import utcnow, write_transaction
 from models.accounts import AuthToken, LoginThrottle, User
@@ -15,8 +23,8 @@ from models.accounts import AuthToken, LoginThrottle, User
 blp = Blueprint("session", __name__, url_prefix="/api/auth", description="Sign in and out")
 
 
-def _throttle_for(username: str) -> LoginThrottle:
-    throttle, _ = LoginThrottle.get_or_create(username=username)
+def _throttle_for(name_digest: str) -> LoginThrottle:
+    throttle, _ = LoginThrottle.get_or_create(name_digest=name_digest)
     return throttle
 
 
@@ -31,8 +39,9 @@ class Login(MethodView):
         """Sign in and get a bearer token."""
         config = current_app.config
         username = credentials["username"].strip().lower()
+        name_digest = keyed_digest(username)
         now = utcnow()
-        throttle = LoginThrottle.get_or_none(LoginThrottle.username == username)
+        throttle = LoginThrottle.get_or_none(LoginThrottle.name_digest == name_digest)
         if throttle and throttle.locked_until and throttle.locked_until > now:
             wait = int((throttle.locked_until - now).total_seconds()) + 1
             abort(
@@ -45,7 +54,7 @@ class Login(MethodView):
         # The slow hash is checked outside the write lock.
         accepted = verify_password(user, credentials["password"]) and user.active
         with write_transaction():
-            throttle = _throttle_for(username)
+            throttle = _throttle_for(name_digest)
             if accepted:
                 throttle.delete_instance()
                 token, record = issue_token(user)
