@@ -147,5 +147,5 @@ def test_month_close_asks_for_confirmation(live_server, phone):
     phone.locator("#of-close").click()
     phone.locator("#of-close-yes").click()
     phone.wait_for_function(
-        "document.querySelector('#of-action-status').textContent.includes('not over yet')"
+        "document.querySelector('#of-action-status').textContent.includes('closed once it is over')"
     )
