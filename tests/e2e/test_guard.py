@@ -4,6 +4,7 @@ the scans behind it."""
 
 import json
 import random
+import re
 
 import pytest
 import qrcode
@@ -70,8 +71,9 @@ def photo_file(folder, number: int):
     return path
 
 
-def indicator(page) -> str:
-    return page.locator("#outbox").inner_text()
+def wait_for_indicator(page, text: str) -> None:
+    """The top bar says exactly this (it is filled in once the phone's queue is counted)."""
+    page.locator("#outbox", has_text=re.compile(f"^{re.escape(text)}$")).wait_for()
 
 
 def prepare_offline(page):
@@ -115,7 +117,7 @@ def test_offline_scans_are_sent_once_each_with_their_photos(
             screenshot(phone, "11-scan-form")
             phone.locator(".scan-form button[type=submit]").click()
             phone.locator(".screen-guard").wait_for()
-        assert indicator(phone) == f"已保存在本机，{number} 条待发送"
+        wait_for_indicator(phone, f"已保存在本机，{number} 条待发送")
     screenshot(phone, "12-offline-three-waiting")
     assert len(guard_scans(live_server, guard_id)) == before  # nothing reached the server
 
@@ -135,7 +137,7 @@ def test_offline_scans_are_sent_once_each_with_their_photos(
     with phone.expect_event("requestfailed", lambda r: r.url.endswith("/api/scans")):
         phone.context.set_offline(False)  # the `online` event starts sending
     assert len(lost) == 1
-    assert indicator(phone) == "已保存在本机，3 条待发送"  # not acknowledged: still waiting
+    wait_for_indicator(phone, "已保存在本机，3 条待发送")  # not acknowledged: still waiting
     phone.locator("#outbox").click()
     phone.locator("button", has_text="立即发送").click()
     phone.locator("#outbox", has_text="已保存在本机，0 条待发送").wait_for()
@@ -175,7 +177,7 @@ def test_a_refused_scan_shows_the_servers_message_and_does_not_block_the_queue(
     forged = good.rsplit(".", 1)[0] + "." + "A" * 22  # a label nobody signed
     scan_offline(phone, forged)
     scan_offline(phone, good)
-    assert indicator(phone) == "已保存在本机，2 条待发送"
+    wait_for_indicator(phone, "已保存在本机，2 条待发送")
     phone.context.set_offline(False)
     phone.locator("#outbox", has_text="0 条待发送，1 条被拒").wait_for()
     phone.locator("#outbox").click()
