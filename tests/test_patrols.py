@@ -19,6 +19,14 @@ def iso(moment: datetime) -> str:
     return moment.replace(tzinfo=UTC).isoformat()
 
 
+def run_together(threads) -> None:
+    """Start every thread, then wait for all of them."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 class Patrol:
     """Three checkpoints on a route at site A, with rounds every hour all day."""
 
@@ -408,10 +416,7 @@ def test_two_guards_scanning_at_once_lose_nothing(app, world, patrol):
             (statuses if r.status_code == 201 else errors).append((role, r.status_code, r.json))
 
     threads = [threading.Thread(target=walk, args=(role, f"phone-{role}")) for role in tokens]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(threads)
     assert errors == []
     with app.app_context():
         assert Scan.select().count() == 24
@@ -443,10 +448,7 @@ def test_one_guard_tapping_one_checkpoint_at_once_is_stored_once(app, world, pat
             outcomes[n].append((r.status_code, r.json["error"] if r.status_code == 422 else "ok"))
 
     threads = [threading.Thread(target=tap) for _ in range(tries)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(threads)
     once = [(201, "ok")] + [(422, "duplicate_scan")] * (tries - 1)
     assert {n: sorted(taps) for n, taps in outcomes.items()} == dict.fromkeys(outcomes, once)
     with app.app_context():
@@ -483,10 +485,7 @@ def test_flags_of_simultaneous_scans_on_one_round_all_reach_the_round(app, world
                 errors.append(r.json)
 
     threads = [threading.Thread(target=walk, args=(n, role)) for n, role in enumerate(scanners)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(threads)
     assert errors == []
     with app.app_context():
         scans = list(Scan.select().where(Scan.round.is_null(False)))
@@ -534,10 +533,7 @@ def test_batches_spanning_two_sites_in_opposite_orders_never_deadlock(app, world
         threading.Thread(target=upload, args=([code_a, code_b], "phone-1")),
         threading.Thread(target=upload, args=([code_b, code_a], "phone-2")),
     ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(threads)
     assert answers == [200] * (2 * waves)
 
 

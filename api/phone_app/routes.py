@@ -63,9 +63,7 @@ def service_worker():
     response = Response(body, mimetype="text/javascript")
     # Scope "/": the worker also answers label links (/s/<token>) when the phone has no signal.
     response.headers["Service-Worker-Allowed"] = "/"
-    response.cache_control.no_cache = True
-    response.cache_control.max_age = 0
-    return response
+    return no_cache(response)
 
 
 @bp.get("/app/<path:filename>")
