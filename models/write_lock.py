@@ -1,25 +1,26 @@
-"""SQLite's write lock, waited for in short steps.
+"""SQLite's write lock, waited for in a queue the kernel keeps.
 
 SQLite lets one connection write at a time, and a transaction that reads and then writes takes
 the lock at BEGIN (IMMEDIATE, see ``models.write_transaction``). When another process holds
 it, SQLite's own busy handler sleeps 1 ms, then 2, 5, 10 ms and longer before trying again,
 although a scan holds the lock for only ~0.3 ms. Under load, two gunicorn workers ingesting
-scans then did less than one (645 against 922 scans/s): the second mostly slept. Here the lock
-is tried every 0.1 ms instead (a failed try costs a few µs), up to the same busy timeout, so a
-waiting worker takes the lock soon after it is free. Nothing else changes: the same IMMEDIATE
-transaction, and after BEGIN the connection's usual busy timeout again.
+scans then did less than one (645 against 922 scans/s): the second mostly slept.
+
+So the writers that matter under load (scans) first take an exclusive ``flock`` on a file
+beside the database, and only then BEGIN IMMEDIATE. Waiting for a ``flock`` costs no CPU and
+ends the moment the holder lets go, in the order the writers came. BEGIN then almost always
+finds SQLite's lock free; when a writer outside the queue holds it (a command, an ordinary
+request's write), the connection's usual busy timeout applies as everywhere else. The lock is
+released with its file descriptor, also when a process dies, so it can never be left behind.
 """
 
-import sys
-import time
+import fcntl
+import os
 from contextlib import contextmanager
 
-from peewee import OperationalError
-
-from models import SQLITE_PRAGMAS, db, is_sqlite
+from models import db, is_sqlite
 from models import write_transaction as _write_transaction
 
-STEP_SECONDS = 0.0001
 # The first key of PostgreSQL's two-key advisory locks taken by site_scans_lock (any constant
 # no other lock of ours uses).
 SCAN_LOCK_KEY = 1001
@@ -27,41 +28,38 @@ SCAN_LOCK_KEY = 1001
 
 @contextmanager
 def write_transaction():
-    """``models.write_transaction()``, but on SQLite, outside any transaction, the write lock
-    is waited for in 0.1 ms steps."""
+    """``models.write_transaction()``; on SQLite, outside any transaction, it first waits its
+    turn in the writers' queue (see above)."""
     database = db.obj
     if not is_sqlite() or database.in_transaction():
         with _write_transaction():
             yield
         return
-    transaction = _begin_immediate(database)
-    try:
+    with writers_turn(database.database), _write_transaction():
         yield
-    except BaseException:
-        if not transaction.__exit__(*sys.exc_info()):
-            raise
-    else:
-        transaction.__exit__(None, None, None)
 
 
-def _begin_immediate(database):
-    """An entered ``atomic('IMMEDIATE')``. A BEGIN that fails leaves peewee's transaction
-    stack untouched (peewee pushes the transaction only after BEGIN succeeded)."""
-    busy_timeout_ms = SQLITE_PRAGMAS["busy_timeout"]
-    deadline = time.monotonic() + busy_timeout_ms / 1000
-    database.execute_sql("PRAGMA busy_timeout = 0")
+def writers_queue_path(database_path: str) -> str | None:
+    """The file whose lock queues the writers of a SQLite database file (None in memory)."""
+    if database_path in ("", ":memory:") or database_path.startswith("file:"):
+        return None
+    return f"{database_path}-writers"
+
+
+@contextmanager
+def writers_turn(database_path: str):
+    """Hold the database's writers' lock. Each call opens the file afresh: ``flock`` excludes
+    open files, not processes, so two threads of one process take turns as well."""
+    path = writers_queue_path(database_path)
+    if path is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        while True:
-            transaction = database.atomic("IMMEDIATE")
-            try:
-                transaction.__enter__()
-                return transaction
-            except OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() >= deadline:
-                    raise
-            time.sleep(STEP_SECONDS)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
     finally:
-        database.execute_sql(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+        os.close(fd)  # releases the lock
 
 
 def site_scans_lock(site_id: int) -> None:

@@ -1,8 +1,10 @@
 """The scan path made fast keeps its promises: a scan sent again answers what was stored (never
 "duplicate", never a later refusal), another user's scan id stays taken, rounds are found up to
 the longest a round can last, the caller's sites are read afresh on every request, and a scan
-that finds SQLite's write lock taken waits for it."""
+that finds SQLite's write lock taken waits for it, in the writers' queue."""
 
+import fcntl
+import os
 import sqlite3
 import threading
 import time
@@ -223,4 +225,56 @@ def test_a_write_waits_for_the_sqlite_write_lock_and_keeps_the_busy_timeout(tmp_
             assert Site.select().where(Site.code == "LOCK").exists()
             assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 10000
     finally:
+        sqlite_app.extensions["xunjian"]["database"].close_all()
+
+
+def test_scan_writers_take_turns_in_the_queue_beside_the_database(tmp_path):
+    sqlite_app = make_app(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'queue.db'}")
+    queue_file = tmp_path / "queue.db-writers"
+
+    def queue_is_free() -> bool:
+        fd = os.open(queue_file, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+
+    first_inside, first_may_leave = threading.Event(), threading.Event()
+    events = []
+
+    def writer(name: str, hold: threading.Event | None):
+        with sqlite_app.app_context(), write_lock.write_transaction():
+            events.append(f"{name} in")
+            if hold is not None:
+                first_inside.set()
+                assert first_may_leave.wait(10)
+            Site.create(name=name, code=name, site_type="office")
+            events.append(f"{name} out")
+
+    first = threading.Thread(target=writer, args=("FIRST", first_inside))
+    second = threading.Thread(target=writer, args=("SECOND", None))
+    try:
+        with sqlite_app.app_context():
+            upgrade()
+        first.start()
+        assert first_inside.wait(10)
+        assert not queue_is_free()  # held for the whole transaction
+        second.start()
+        time.sleep(0.2)
+        assert events == ["FIRST in"]  # the second writer waits its turn
+        first_may_leave.set()
+        first.join(10)
+        second.join(10)
+        assert events == ["FIRST in", "FIRST out", "SECOND in", "SECOND out"]
+        assert queue_is_free()  # and let go after it
+        with sqlite_app.app_context():
+            assert Site.select().where(Site.code.in_(["FIRST", "SECOND"])).count() == 2
+    finally:
+        first_may_leave.set()
+        for thread in (first, second):
+            if thread.is_alive():
+                thread.join(10)
         sqlite_app.extensions["xunjian"]["database"].close_all()
