@@ -5,6 +5,7 @@ are CPU- or lock-bound, not waiting on the network. Each worker opens its own co
 pool after the fork (no preload), so no connection is shared between processes.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -20,3 +21,10 @@ errorlog = "-"
 loglevel = "info"
 # Photo uploads are limited by the app; this only bounds the request line and headers.
 limit_request_line = 8190
+
+
+def post_worker_init(worker):
+    """Move everything the app made at start (routes, schemas, checklists: some 100,000
+    objects) out of the garbage collector's sight: they live as long as the worker, and
+    every full collection walked them all, a pause of ~60 ms now and then under load."""
+    gc.freeze()
