@@ -78,8 +78,8 @@ def format_value(value: float, unit: str) -> str:
         return f"{value:,.0f} req/s"
     if unit == "s":
         return f"{value:.2f} s"
-    if unit == "ms" and abs(value) >= 100:
-        return f"{value:,.0f} ms"
+    if unit in ("ms", "µs") and abs(value) >= 100:
+        return f"{value:,.0f} {unit}"
     return f"{value:.1f} {unit}"
 
 
