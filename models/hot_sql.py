@@ -51,19 +51,24 @@ def load(model, values):
     return obj
 
 
-def insert(obj) -> None:
-    """INSERT one model instance with every field (the constructor filled in the defaults)."""
+def insert_new(obj) -> bool:
+    """INSERT one model instance with every field (the constructor filled in the defaults),
+    unless a row with the same key is stored: then nothing is written and the answer is False.
+    (A key met this way is no error, so on PostgreSQL the transaction goes on without a
+    savepoint around the insert.)"""
     model = type(obj)
     statement = _INSERTS.get(model)
     if statement is None:
         names = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
         marks = ", ".join("?" for _ in model._meta.sorted_fields)
         statement = _INSERTS[model] = Statement(
-            f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES ({marks})'
+            f'INSERT INTO "{model._meta.table_name}" ({names}) VALUES ({marks}) '
+            "ON CONFLICT DO NOTHING"
         )
     data = obj.__data__
-    statement.execute(*(f.db_value(data.get(f.name)) for f in model._meta.sorted_fields))
+    cursor = statement.execute(*(f.db_value(data.get(f.name)) for f in model._meta.sorted_fields))
     obj._dirty.clear()
+    return cursor.rowcount == 1
 
 
 _INSERTS = {}

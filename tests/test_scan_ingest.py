@@ -88,6 +88,23 @@ def test_a_batch_sent_again_answers_the_same_outcomes(app, world, patrol):
         assert Scan.select().count() == 6
 
 
+def test_one_scan_id_twice_in_a_batch_is_stored_once(app, world, patrol):
+    at = utcnow() - timedelta(minutes=10)
+    scan_id = str(uuid.uuid4())
+    scans = [
+        # The same id at two checkpoints: no duplicate check catches the second, the insert does.
+        {"id": scan_id, "payload": patrol.payload(i), "device_at": iso(at), "device_id": "g1"}
+        for i in range(2)
+    ]
+    r = world.client.post("/api/scans/batch", headers=world.headers("guard"), json={"scans": scans})
+    assert r.status_code == 200
+    first, second = r.json["outcomes"]
+    assert first["status"] == "accepted" and second == first
+    assert first["checkpoint_id"] == patrol.checkpoints[0]["id"]
+    with app.app_context():
+        assert [str(s.id) for s in Scan.select()] == [scan_id]
+
+
 def test_another_users_scan_id_is_taken(app, world, patrol):
     _, body = patrol.scan(0)
     same = post(world, body, role="supervisor")

@@ -18,8 +18,8 @@ from api.scans.schemas import (
     ScanSubmitSchema,
 )
 from api.security import ALL_ROLES, in_scope, roles, visible_site_ids
-from models import utcnow, write_lock
-from models.patrol_records import ScanInput, record_scan, sites_named
+from models import utcnow
+from models.patrol_records import ScanInput, record_scan, record_scan_batch
 from models.patrols import Scan
 
 blp = Blueprint("scans", __name__, url_prefix="/api/scans", description="Patrol scans 巡更打卡")
@@ -29,13 +29,9 @@ SCANNERS = ("guard", "supervisor", "manager", "admin")
 SCAN_SUBMIT, SCAN_BATCH = ScanSubmitSchema(), ScanBatchSchema()
 
 
-def submit(item: dict, *, offline: bool) -> dict:
-    outcome = record_scan(
-        ScanInput(**item), user=g.user, site_ids=visible_site_ids(), offline=offline, now=utcnow()
-    )
+def log_rejected(outcome: dict) -> None:
     if outcome["status"] == "rejected":
-        current_app.logger.info("scan %s rejected: %s", item["id"], outcome["code"])
-    return outcome
+        current_app.logger.info("scan %s rejected: %s", outcome["id"], outcome["code"])
 
 
 def present(scan: Scan) -> dict:
@@ -84,7 +80,10 @@ class Scans(MethodView):
     )
     def post(self, data):
         """Record one scan (online). The answer says accepted, flagged, or rejected and why."""
-        outcome = submit(data, offline=False)
+        outcome = record_scan(
+            ScanInput(**data), user=g.user, site_ids=visible_site_ids(), offline=False, now=utcnow()
+        )
+        log_rejected(outcome)
         if outcome["status"] == "rejected":
             abort(
                 422,
@@ -119,11 +118,14 @@ class ScanBatch(MethodView):
     def post(self, data):
         """Upload scans taken offline: each gets its own outcome; sending the batch again
         stores nothing twice, and a bad scan does not sink the good ones."""
-        # One transaction for the batch (one commit), each scan in its own savepoint.
-        with write_lock.write_transaction():
-            # Lock the batch's sites in order first: see models.write_lock.site_scans_lock.
-            write_lock.site_scans_locks(sites_named(item["payload"] for item in data["scans"]))
-            outcomes = [submit(item, offline=True) for item in data["scans"]]
+        outcomes = record_scan_batch(
+            [ScanInput(**item) for item in data["scans"]],
+            user=g.user,
+            site_ids=visible_site_ids(),
+            now=utcnow(),
+        )
+        for outcome in outcomes:
+            log_rejected(outcome)
         counts = {
             status: sum(o["status"] == status for o in outcomes)
             for status in ("accepted", "flagged", "rejected")
