@@ -149,21 +149,40 @@ def scans_at_checkpoint(
     ]
 
 
+# A phone records ~700 scans in a 12-hour shift, nearly all by one person. Reading the phone's
+# scans in the window (±12 h) to find another person's grew with every scan of the day; instead
+# the query walks the phone's distinct users through the (device_id, user_id, effective_at)
+# index, one seek each ("users": the smallest user id, then the next larger one, ...), and asks
+# of each other user whether one of their scans with this phone lies in the window: a few seeks
+# whatever the number of scans. Runs the same on SQLite and PostgreSQL.
 _OTHER_USER_OF_DEVICE = Statement(
     """
-    SELECT "user_id" FROM "scan"
-    WHERE "device_id" = ? AND "effective_at" BETWEEN ? AND ? AND "user_id" <> ?
+    WITH RECURSIVE "users" ("user_id") AS (
+        SELECT MIN("user_id") FROM "scan" WHERE "device_id" = ?
+        UNION ALL
+        SELECT (
+            SELECT MIN("s"."user_id") FROM "scan" AS "s"
+            WHERE "s"."device_id" = ? AND "s"."user_id" > "users"."user_id"
+        )
+        FROM "users" WHERE "users"."user_id" IS NOT NULL
+    )
+    SELECT "users"."user_id" FROM "users"
+    WHERE "users"."user_id" <> ? AND EXISTS (
+        SELECT 1 FROM "scan" AS "s"
+        WHERE "s"."device_id" = ? AND "s"."user_id" = "users"."user_id"
+            AND "s"."effective_at" BETWEEN ? AND ?
+    )
     LIMIT 1
     """
 )
 
 
 def other_user_of_device(device_id: str, start: datetime, end: datetime, user_id: int):
-    """Somebody else who scanned with this phone in the window (a user id), or None. The
-    (device_id, effective_at, user_id) index answers it without reading the scans' rows."""
+    """Somebody else who scanned with this phone in the window (a user id), or None."""
     start, end = Scan.effective_at.db_value(start), Scan.effective_at.db_value(end)
-    row = _OTHER_USER_OF_DEVICE.execute(device_id, start, end, user_id).fetchone()
-    return row[0] if row else None
+    row = _OTHER_USER_OF_DEVICE.execute(device_id, device_id, user_id, device_id, start, end)
+    found = row.fetchone()
+    return found[0] if found else None
 
 
 _LAST_SCAN_OF_USER = Statement(

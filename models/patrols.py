@@ -165,9 +165,10 @@ class Scan(BaseModel):
         indexes = (
             (("checkpoint", "effective_at"), False),
             (("user", "effective_at"), False),
-            # user_id rides along so "who else scanned with this phone" is answered from the
-            # index alone, without reading a row per scan of the phone's shift.
-            (("device_id", "effective_at", "user"), False),
+            # "Who else scanned with this phone around then" walks the phone's users and asks
+            # each for a scan in the window: a few index seeks, however many scans the phone
+            # made (see hot_sql.other_user_of_device).
+            (("device_id", "user", "effective_at"), False),
             (("site", "month"), False),
         )
 

@@ -23,12 +23,12 @@ def test_upgrade_twice_keeps_the_data(app, runner, world):
 
 
 def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
-    """A database made before migrations 2 and 3: the old scan indexes, a login throttle that
+    """A database made before migrations 2 to 4: the old scan indexes, a login throttle that
     kept the names typed, schema version 1."""
     from models import db
 
     with app.app_context():
-        db.execute_sql('DROP INDEX IF EXISTS "scan_device_id_effective_at_user_id"')
+        db.execute_sql('DROP INDEX IF EXISTS "scan_device_id_user_id_effective_at"')
         for columns in ("device_id, effective_at", "site_id", "checkpoint_id", "user_id"):
             name = "scan_" + columns.replace(", ", "_")
             db.execute_sql(f'CREATE INDEX "{name}" ON "scan" ({columns})')
@@ -46,11 +46,13 @@ def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
         assert done == [
             "migration 2: fewer, covering indexes on scan",
             "migration 3: login throttle keeps digests of the names typed",
+            "migration 4: scan index for shared phones seeks by user",
         ]
-        assert current_version() == LATEST_VERSION == 3
+        assert current_version() == LATEST_VERSION == 4
         indexes = {i.name for i in db.get_indexes("scan")}
-        assert "scan_device_id_effective_at_user_id" in indexes
-        assert not indexes & {"scan_device_id_effective_at", "scan_site_id", "scan_user_id"}
+        assert "scan_device_id_user_id_effective_at" in indexes
+        old = {"scan_device_id_effective_at", "scan_device_id_effective_at_user_id"}
+        assert not indexes & {*old, "scan_site_id", "scan_user_id"}
         throttle_columns = {c.name for c in db.get_columns("login_throttle")}
         assert "name_digest" in throttle_columns and "username" not in throttle_columns
         assert Site.select().count() == 2

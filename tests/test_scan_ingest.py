@@ -181,7 +181,7 @@ def test_a_round_is_found_up_to_the_longest_a_round_lasts(app, world, patrol):
 
 
 def test_a_phone_used_by_another_guard_within_the_shift_is_flagged(app, world, patrol):
-    t0 = utcnow() - timedelta(hours=30)
+    t0 = utcnow() - timedelta(hours=70)
 
     def scan(role, index, hours):
         body = {
@@ -201,6 +201,10 @@ def test_a_phone_used_by_another_guard_within_the_shift_is_flagged(app, world, p
     assert "one_device_two_guards" not in scan("supervisor", 1, 13)  # 13 h later: next shift
     assert "one_device_two_guards" in scan("supervisor", 2, 11)  # 11 h after the guard's
     assert "one_device_two_guards" not in scan("guard", 0, 26)  # 13 h after the supervisor's
+    # A third person: the other one is found whether their user id is smaller or larger.
+    assert "one_device_two_guards" in scan("manager", 1, 37)  # 11 h after the guard's
+    assert "one_device_two_guards" in scan("supervisor", 1, 48)  # 11 h after the manager's
+    assert "one_device_two_guards" not in scan("guard", 2, 61)  # 13 h after anybody else's
 
 
 def test_sites_are_read_afresh_on_every_request(app, world, patrol):
