@@ -169,7 +169,8 @@ class Scan(BaseModel):
             # each for a scan in the window: a few index seeks, however many scans the phone
             # made (see hot_sql.other_user_of_device).
             (("device_id", "user", "effective_at"), False),
-            (("site", "month"), False),
+            # A site's scans newest first (the supervisors' list): a page is read off the index.
+            (("site", "effective_at"), False),
         )
 
 

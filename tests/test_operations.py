@@ -28,8 +28,15 @@ def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
     from models import db
 
     with app.app_context():
-        db.execute_sql('DROP INDEX IF EXISTS "scan_device_id_user_id_effective_at"')
-        for columns in ("device_id, effective_at", "site_id", "checkpoint_id", "user_id"):
+        for name in ("device_id_user_id_effective_at", "site_id_effective_at"):
+            db.execute_sql(f'DROP INDEX IF EXISTS "scan_{name}"')
+        for columns in (
+            "device_id, effective_at",
+            "site_id",
+            "checkpoint_id",
+            "user_id",
+            "site_id, month",
+        ):
             name = "scan_" + columns.replace(", ", "_")
             db.execute_sql(f'CREATE INDEX "{name}" ON "scan" ({columns})')
         db.execute_sql('DROP TABLE "login_throttle"')
@@ -46,13 +53,13 @@ def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
         assert done == [
             "migration 2: fewer, covering indexes on scan",
             "migration 3: login throttle keeps digests of the names typed",
-            "migration 4: scan index for shared phones seeks by user",
+            "migration 4: scan indexes for shared phones and the scan list",
         ]
         assert current_version() == LATEST_VERSION == 4
         indexes = {i.name for i in db.get_indexes("scan")}
-        assert "scan_device_id_user_id_effective_at" in indexes
+        assert {"scan_device_id_user_id_effective_at", "scan_site_id_effective_at"} <= indexes
         old = {"scan_device_id_effective_at", "scan_device_id_effective_at_user_id"}
-        assert not indexes & {*old, "scan_site_id", "scan_user_id"}
+        assert not indexes & {*old, "scan_site_id", "scan_user_id", "scan_site_id_month"}
         throttle_columns = {c.name for c in db.get_columns("login_throttle")}
         assert "name_digest" in throttle_columns and "username" not in throttle_columns
         assert Site.select().count() == 2
