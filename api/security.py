@@ -62,15 +62,11 @@ def keyed_digest(text: str) -> str:
     return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
-def token_digest(token: str) -> str:
-    return keyed_digest(token)
-
-
 def issue_token(user: User) -> tuple[str, AuthToken]:
     token = secrets.token_urlsafe(32)
     record = AuthToken.create(
         user=user,
-        digest=token_digest(token),
+        digest=keyed_digest(token),
         expires_at=utcnow() + timedelta(hours=current_app.config["TOKEN_HOURS"]),
     )
     return token, record
@@ -90,7 +86,7 @@ def authenticate() -> tuple[User, AuthToken, list[int]]:
             "Sign in and send 'Authorization: Bearer <token>'.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    found = hot_sql.token_holder(token_digest(token.strip()))
+    found = hot_sql.token_holder(keyed_digest(token.strip()))
     row, user, site_ids = found if found is not None else (None, None, [])
     if row is None or row.revoked_at is not None:
         abort(

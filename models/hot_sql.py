@@ -180,9 +180,9 @@ _OTHER_USER_OF_DEVICE = Statement(
 def other_user_of_device(device_id: str, start: datetime, end: datetime, user_id: int):
     """Somebody else who scanned with this phone in the window (a user id), or None."""
     start, end = Scan.effective_at.db_value(start), Scan.effective_at.db_value(end)
-    row = _OTHER_USER_OF_DEVICE.execute(device_id, device_id, user_id, device_id, start, end)
-    found = row.fetchone()
-    return found[0] if found else None
+    cursor = _OTHER_USER_OF_DEVICE.execute(device_id, device_id, user_id, device_id, start, end)
+    row = cursor.fetchone()
+    return row[0] if row else None
 
 
 _LAST_SCAN_OF_USER = Statement(

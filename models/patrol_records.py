@@ -310,17 +310,6 @@ def rejection(scan_id, code: str, detail: str = "") -> dict:
     }
 
 
-def sites_named(payloads) -> list[int]:
-    """The site ids that scanned codes claim (unverified): what a batch locks up front."""
-    named = []
-    for payload in payloads:
-        try:
-            named.append(parse_token(payload).site_id)
-        except TokenError:
-            pass
-    return named
-
-
 def record_scan(
     item: ScanInput, *, user, site_ids: list[int] | None, offline: bool, now: datetime
 ) -> dict:
@@ -342,20 +331,27 @@ def record_scan(
 
 def record_scan_batch(items: list[ScanInput], *, user, site_ids, now: datetime) -> list[dict]:
     """Scans taken offline, stored in one transaction (one commit), each with its own outcome
-    as record_scan gives it. The sites the scans name are locked first, in order (see
-    models.write_lock.site_scans_lock). A rejected scan or one sent before writes nothing
-    (every check comes before the insert, and the insert skips a stored id), so no scan needs
-    a savepoint of its own (on PostgreSQL two round trips each) and none sinks the others."""
-    outcomes = []
+    as record_scan gives it. Each code is verified once, before the transaction (reads only, as
+    for a single scan); then the sites of the verified scans are locked, in order (see
+    models.write_lock.site_scans_lock), and the scans stored. A rejected scan or one sent
+    before writes nothing (every check comes before the insert, and the insert skips a stored
+    id), so no scan needs a savepoint of its own (on PostgreSQL two round trips each) and none
+    sinks the others."""
+    outcomes: list[dict | None] = [None] * len(items)
+    verified = {}  # position in the batch -> (checkpoint, key version)
+    for n, item in enumerate(items):
+        try:
+            verified[n] = _verify_code(item.payload, site_ids)
+        except ScanRejected as refused:
+            outcomes[n] = _answer_refused(item, refused, user)
     with write_lock.write_transaction():
-        write_lock.site_scans_locks(sites_named(item.payload for item in items))
-        for item in items:
+        write_lock.site_scans_locks(checkpoint.site_id for checkpoint, _ in verified.values())
+        for n, (checkpoint, key_ver) in verified.items():
+            item = items[n]
             try:
-                checkpoint, key_ver = _verify_code(item.payload, site_ids)
-                outcome = _store(item, checkpoint, key_ver, user=user, offline=True, now=now)
+                outcomes[n] = _store(item, checkpoint, key_ver, user=user, offline=True, now=now)
             except (ScanRejected, AlreadyStored) as refused:
-                outcome = _answer_refused(item, refused, user)
-            outcomes.append(outcome)
+                outcomes[n] = _answer_refused(item, refused, user)
     return outcomes
 
 

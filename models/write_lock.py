@@ -8,10 +8,10 @@ scans then did less than one (645 against 922 scans/s): the second mostly slept.
 
 So the writers that matter under load (scans) first take an exclusive ``flock`` on a file
 beside the database, and only then BEGIN IMMEDIATE. Waiting for a ``flock`` costs no CPU and
-ends the moment the holder lets go. BEGIN then almost always
-finds SQLite's lock free; when a writer outside the queue holds it (a command, an ordinary
-request's write), the connection's usual busy timeout applies as everywhere else. The lock is
-released with its file descriptor, also when a process dies, so it can never be left behind.
+ends the moment the holder lets go. BEGIN then almost always finds SQLite's lock free; when a
+writer outside the queue holds it (a command, an ordinary request's write), the connection's
+usual busy timeout applies as everywhere else. The lock is released with its file descriptor,
+also when a process dies, so it can never be left behind.
 """
 
 import fcntl

@@ -27,6 +27,15 @@ def run_together(threads) -> None:
         thread.join()
 
 
+def post_scan(client, token: str, payload: str, device_at: str, **more):
+    """POST a new scan with a client of its own (threads each have one) and a bearer token."""
+    return client.post(
+        "/api/scans",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"id": str(uuid.uuid4()), "payload": payload, "device_at": device_at, **more},
+    )
+
+
 class Patrol:
     """Three checkpoints on a route at site A, with rounds every hour all day."""
 
@@ -404,15 +413,8 @@ def test_two_guards_scanning_at_once_lose_nothing(app, world, patrol):
     def walk(role, device):
         client = app.test_client()
         for n in range(12):
-            body = {
-                "id": str(uuid.uuid4()),
-                "payload": payloads[n % 3],
-                "device_at": iso(start + timedelta(minutes=4 * n)),
-                "device_id": device,
-            }
-            r = client.post(
-                "/api/scans", headers={"Authorization": f"Bearer {tokens[role]}"}, json=body
-            )
+            at = iso(start + timedelta(minutes=4 * n))
+            r = post_scan(client, tokens[role], payloads[n % 3], at, device_id=device)
             (statuses if r.status_code == 201 else errors).append((role, r.status_code, r.json))
 
     threads = [threading.Thread(target=walk, args=(role, f"phone-{role}")) for role in tokens]
@@ -436,15 +438,7 @@ def test_one_guard_tapping_one_checkpoint_at_once_is_stored_once(app, world, pat
         client = app.test_client()
         for n in range(checkpoints):
             barrier.wait()
-            r = client.post(
-                "/api/scans",
-                headers={"Authorization": f"Bearer {token}"},
-                json={
-                    "id": str(uuid.uuid4()),
-                    "payload": patrol.payload(n),
-                    "device_at": device_at,
-                },
-            )
+            r = post_scan(client, token, patrol.payload(n), device_at)
             outcomes[n].append((r.status_code, r.json["error"] if r.status_code == 422 else "ok"))
 
     threads = [threading.Thread(target=tap) for _ in range(tries)]
@@ -471,16 +465,8 @@ def test_flags_of_simultaneous_scans_on_one_round_all_reach_the_round(app, world
         client = app.test_client()
         for wave in range(len(patrol.checkpoints)):
             barrier.wait()
-            r = client.post(
-                "/api/scans",
-                headers={"Authorization": f"Bearer {tokens[role]}"},
-                json={
-                    "id": str(uuid.uuid4()),
-                    "payload": patrol.payload((n + wave) % len(patrol.checkpoints)),
-                    "device_at": ahead,
-                    "device_id": f"phone-{role}",
-                },
-            )
+            payload = patrol.payload((n + wave) % len(patrol.checkpoints))
+            r = post_scan(client, tokens[role], payload, ahead, device_id=f"phone-{role}")
             if r.status_code != 201 or r.json["status"] != "flagged":
                 errors.append(r.json)
 
