@@ -4,6 +4,7 @@ the longest a round can last, the caller's sites are read afresh on every reques
 that finds SQLite's write lock taken waits for it, in the writers' queue."""
 
 import fcntl
+import json
 import os
 import sqlite3
 import threading
@@ -18,8 +19,10 @@ from models import db, utcnow, write_lock
 from models.accounts import UserSite
 from models.org import Site
 from models.patrol_records import MAX_ROUND_MINUTES, ensure_rounds
-from models.patrols import Round, Scan, Schedule
+from models.patrols import Checkpoint, Round, Scan, Schedule, Webhook, WebhookDelivery
+from models.rules.qr_signing import make_token
 from models.schema import upgrade
+from models.site_keys import current_key
 from tests.conftest import make_app
 from tests.test_patrols import Patrol, iso
 
@@ -205,6 +208,108 @@ def test_a_phone_used_by_another_guard_within_the_shift_is_flagged(app, world, p
     assert "one_device_two_guards" in scan("manager", 1, 37)  # 11 h after the guard's
     assert "one_device_two_guards" in scan("supervisor", 1, 48)  # 11 h after the manager's
     assert "one_device_two_guards" not in scan("guard", 2, 61)  # 13 h after anybody else's
+
+    # One batch, read at once for all its scans: each scan is judged by its own shift.
+    def batch_scan(role, scans):
+        body = [
+            {
+                "id": str(uuid.uuid4()),
+                "payload": patrol.payload(index),
+                "device_at": iso(t0 + timedelta(hours=hours)),
+                "device_id": "phone-y",
+            }
+            for index, hours in scans
+        ]
+        r = world.client.post("/api/scans/batch", headers=world.headers(role), json={"scans": body})
+        return [
+            "one_device_two_guards" in {f["code"] for f in o["flags"]} for o in r.json["outcomes"]
+        ]
+
+    assert batch_scan("guard", [(0, 5)]) == [False]
+    assert batch_scan("supervisor", [(0, 0), (1, 20), (2, 16)]) == [True, False, True]
+
+
+def test_a_batch_refuses_each_bad_code_as_a_single_scan_does(app, world, patrol):
+    """A batch reads its checkpoints in one query: each code still gets the refusal a scan of it
+    alone gets, and a good code beside them is stored."""
+    with app.app_context():
+        cp_b = Checkpoint.create(site=world.site_b, area=world.area_b, name="花园点", code="SB-C-9")
+        key_a, key_b = current_key(world.site_a.id), current_key(world.site_b.id)
+        # Signed with site A's key, naming site B's checkpoint as if it were A's.
+        wrong_site = make_token(
+            "c", world.site_a.id, cp_b.id, key_a.version, bytes.fromhex(key_a.secret)
+        )
+        other_site = make_token(
+            "c", world.site_b.id, cp_b.id, key_b.version, bytes.fromhex(key_b.secret)
+        )
+    retired = patrol.payload(1)
+    world.client.patch(
+        f"/api/checkpoints/{patrol.checkpoints[1]['id']}",
+        headers=world.headers("admin"),
+        json={"active": False},
+    )
+    payloads = {
+        "forged": patrol.payload(0)[:-3] + "AAA",
+        "unknown_checkpoint": wrong_site,
+        "other_site": other_site,
+        "retired": retired,
+        "malformed": "hello",
+    }
+    singles = {
+        name: post(world, {"id": str(uuid.uuid4()), "payload": p, "device_at": iso(utcnow())})
+        for name, p in payloads.items()
+    }
+    assert all(r.status_code == 422 for r in singles.values())
+    expected = {name: r.json["error"] for name, r in singles.items()}
+    assert expected["unknown_checkpoint"] == "unknown_checkpoint"
+    assert expected["retired"] == "unknown_checkpoint"
+    assert expected["other_site"] == "other_site"
+    good = {"id": str(uuid.uuid4()), "payload": patrol.payload(2), "device_at": iso(utcnow())}
+    batch = [good] + [
+        {"id": str(uuid.uuid4()), "payload": p, "device_at": iso(utcnow())}
+        for p in payloads.values()
+    ]
+    r = world.client.post("/api/scans/batch", headers=world.headers("guard"), json={"scans": batch})
+    first, *refused = r.json["outcomes"]
+    assert first["status"] in ("accepted", "flagged")
+    assert {name: o["code"] for name, o in zip(payloads, refused, strict=True)} == expected
+    with app.app_context():
+        assert [str(s.id) for s in Scan.select()] == [good["id"]]
+
+
+def test_flagged_scans_of_a_batch_each_queue_a_webhook_alert(app, world, patrol):
+    """The batch asks once whether the site has a webhook; every flagged scan is still queued."""
+    start = utcnow() - timedelta(hours=3)
+
+    def batch(first_id):
+        scans = [
+            {
+                "id": str(uuid.UUID(int=first_id + i)),
+                "payload": patrol.payload(i),
+                "device_at": iso(start + timedelta(minutes=i)),
+                "device_id": "phone-w",
+                "latitude": 22.60,  # kilometres from every checkpoint: flagged
+                "longitude": 113.99,
+                "accuracy_m": 10,
+            }
+            for i in range(3)
+        ]
+        r = world.client.post(
+            "/api/scans/batch", headers=world.headers("guard"), json={"scans": scans}
+        )
+        assert r.json["flagged"] == 3, r.json
+        return {str(s["id"]) for s in scans}
+
+    batch(100)  # no webhook yet: nothing queued
+    with app.app_context():
+        assert WebhookDelivery.select().count() == 0
+        Webhook.create(site=world.site_a, url="https://example.com/hook", secret="s" * 32)
+    start += timedelta(minutes=30)
+    ids = batch(200)
+    with app.app_context():
+        queued = [json.loads(d.body) for d in WebhookDelivery.select()]
+    assert {d["scan_id"] for d in queued} == ids
+    assert {d["event"] for d in queued} == {"scan.flagged"}
 
 
 def test_sites_are_read_afresh_on_every_request(app, world, patrol):
