@@ -1,5 +1,6 @@
 """A demo company, so a newcomer sees a living system at once: an office tower and a
-residential estate with areas, posts, teams, staff of every job and one account per role."""
+residential estate with areas, posts, teams, staff of every job and one account per role, and
+beside them a generated site with two months of history for HR and the supervisor to read."""
 
 import secrets
 from datetime import UTC, time
@@ -7,6 +8,7 @@ from datetime import UTC, time
 from api.security import hash_password
 from models import utcnow, write_transaction
 from models.accounts import User, UserSite
+from models.generator import generate_company
 from models.greeting_records import generate_rota, settings_for
 from models.org import Area, Post, Site, Staff, StaffArea, Team
 from models.patrol_records import ensure_site_rounds
@@ -78,6 +80,11 @@ PEOPLE = [
     ("008", "黄丽", "female", "supervisor", 4, []),
     ("009", "周涛", "male", "engineer", 4, []),
 ]
+
+# The generated site with a history: its staff, and the demo accounts that see it.
+HISTORY_STAFF = 30
+HISTORY_MONTHS = 2  # last month, whole, and this month so far
+HISTORY_READERS = ("hr", "supervisor")
 
 # One account per role: (username, role, display name, staff suffix at the first site)
 ACCOUNTS = [
@@ -193,3 +200,16 @@ def add_patrol(site: Site) -> None:
         duration_minutes=60,
         start_grace_minutes=10,
     )
+
+
+def add_history() -> Site:
+    """A third site with the last two months' history as the app would have stored it
+    (models.generator: scored grooming and etiquette inspections, judged patrol rounds with
+    their scans, greeting shifts), so HR's monthly records and the supervisor's views show
+    something on the first day. HR and the supervisor see it; the guard and the manager keep
+    their own tower."""
+    generate_company(sites=1, staff_per_site=HISTORY_STAFF, months=HISTORY_MONTHS)
+    site = Site.select().order_by(Site.id.desc()).get()
+    for user in User.select().where(User.username.in_(HISTORY_READERS)):
+        UserSite.create(user=user, site=site)
+    return site

@@ -1,6 +1,8 @@
 """Operator commands and start-up rules: schema upgrades, secrets, the demo company."""
 
 import os
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -97,6 +99,23 @@ def test_demo_company_loads_once_and_prints_logins(app, runner):
     username, _, password = next(line for line in lines if line[1] == "supervisor")
     r = client.post("/api/auth/login", json={"username": username, "password": password})
     assert r.status_code == 201
+    # HR opens last month and finds people scored at the generated site, not an empty table.
+    username, _, password = next(line for line in lines if line[1] == "hr")
+    token = client.post("/api/auth/login", json={"username": username, "password": password}).json[
+        "token"
+    ]
+    with app.app_context():
+        generated = Site.get(Site.code == "G0001")
+        guard_sites = {link.site_id for link in User.get(User.username == "guard").site_links}
+    assert generated.id not in guard_sites
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the generated site's zone
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y%m")
+    records = client.get(
+        f"/api/monthly/records?site_id={generated.id}&month={last_month}",
+        headers={"Authorization": f"Bearer {token}"},
+    ).json
+    scored = [r for r in records if r["grooming_score"] is not None]
+    assert len(records) == 30 and len(scored) >= 10, records[:2]
     again = runner.invoke(args=["demo", "load"])
     assert "already loaded" in again.output and password in again.output
     with app.app_context():
