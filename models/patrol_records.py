@@ -399,8 +399,9 @@ class BatchLookUp(LookUp):
         self._others = {}  # device id -> [(other user id, effective time)]
         devices = {item.device_id for item in items if item.device_id}
         if devices:
+            # Every scan's effective time lies between these (a phone ahead counts as now).
             shift = timedelta(hours=SHIFT_HOURS)
-            start = min(item.device_at for item in items) - shift
+            start = min(now, *(item.device_at for item in items)) - shift
             end = max(now, *(item.device_at for item in items)) + shift
             for device_id, other, at in hot_sql.other_users_of_devices(
                 devices, start, end, user_id
@@ -410,7 +411,7 @@ class BatchLookUp(LookUp):
 
     def other_user_of_device(self, device_id: str, start: datetime, end: datetime, user_id: int):
         others = self._others.get(device_id, [])
-        return next((other for other, at in others if start <= at <= end), None)
+        return next((o for o, at in others if o != user_id and start <= at <= end), None)
 
     def site_has_webhook(self, site_id: int) -> bool:
         if site_id not in self._webhooks:

@@ -229,6 +229,23 @@ def test_a_phone_used_by_another_guard_within_the_shift_is_flagged(app, world, p
     assert batch_scan("supervisor", [(0, 0), (1, 20), (2, 16)]) == [True, False, True]
 
 
+def test_a_batch_scan_from_a_phone_clock_ahead_is_judged_at_the_servers_time(app, world, patrol):
+    """A phone an hour ahead: its scan counts at the server's time, so another person's scan on
+    the phone 11.5 hours before now is within the shift, though 12.5 hours before the phone's."""
+
+    def batch(role, index, at):
+        body = {"id": str(uuid.uuid4()), "payload": patrol.payload(index), "device_at": iso(at)}
+        body["device_id"] = "phone-z"
+        r = world.client.post(
+            "/api/scans/batch", headers=world.headers(role), json={"scans": [body]}
+        )
+        return {f["code"] for f in r.json["outcomes"][0]["flags"]}
+
+    batch("supervisor", 0, utcnow() - timedelta(hours=11, minutes=30))
+    flags = batch("guard", 1, utcnow() + timedelta(hours=1))
+    assert {"clock_skew", "one_device_two_guards"} <= flags
+
+
 def test_a_batch_refuses_each_bad_code_as_a_single_scan_does(app, world, patrol):
     """A batch reads its checkpoints in one query: each code still gets the refusal a scan of it
     alone gets, and a good code beside them is stored."""
