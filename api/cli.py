@@ -58,13 +58,11 @@ def create_admin(username, password):
 @demo_cli.command("load")
 def demo_load():
     """Load the demo company and print its logins (kept in instance/demo_logins.txt)."""
-    from api.demo import add_history, load_demo
+    from api.demo import load_demo
 
     logins_file = Path(current_app.instance_path) / "demo_logins.txt"
     with db.connection_context():
         logins = load_demo()
-        if logins is not None:
-            add_history()
     if logins is not None:
         lines = [f"{username:<12} {role:<12} {password}" for username, role, password in logins]
         logins_file.write_text("\n".join(lines) + "\n")

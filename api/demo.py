@@ -158,6 +158,7 @@ def load_demo() -> list[tuple[str, str, str]] | None:
         settings.save()
         local = now.replace(tzinfo=UTC).astimezone(site.zone)
         generate_rota(site, local.year * 100 + local.month, now)
+    _add_history()
     return logins
 
 
@@ -202,7 +203,7 @@ def add_patrol(site: Site) -> None:
     )
 
 
-def add_history() -> Site:
+def _add_history() -> Site:
     """A third site with the last two months' history as the app would have stored it
     (models.generator: scored grooming and etiquette inspections, judged patrol rounds with
     their scans, greeting shifts), so HR's monthly records and the supervisor's views show

@@ -118,7 +118,7 @@ def checkpoint_to_scan(checkpoint_id: int, site_id: int) -> Checkpoint | None:
     """The checkpoint with its site's zone (``site_timezone``) and the site's current key
     version (``current_version``), or None."""
     row = _CHECKPOINT.execute(checkpoint_id, site_id).fetchone()
-    return _checkpoint_to_scan(row) if row is not None else None
+    return _checkpoint_from_row(row) if row is not None else None
 
 
 def checkpoints_to_scan(keys) -> dict[tuple[int, int], Checkpoint]:
@@ -130,11 +130,11 @@ def checkpoints_to_scan(keys) -> dict[tuple[int, int], Checkpoint]:
         return {}
     marks = ", ".join("?" for _ in ids)
     rows = Statement(_CHECKPOINTS + f'WHERE "c"."id" IN ({marks})').execute(*ids)
-    found = (_checkpoint_to_scan(row) for row in rows)
+    found = (_checkpoint_from_row(row) for row in rows)
     return {(c.id, c.site_id): c for c in found if (c.id, c.site_id) in keys}
 
 
-def _checkpoint_to_scan(row) -> Checkpoint:
+def _checkpoint_from_row(row) -> Checkpoint:
     checkpoint = load(Checkpoint, row[:-2])
     checkpoint.site_timezone, checkpoint.current_version = row[-2], row[-1]
     return checkpoint
