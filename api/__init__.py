@@ -57,6 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from api.phone_app.routes import bp as phone_app
 
     app.register_blueprint(phone_app)
+    # The office console: the same kind of static app, for desktops (static/console/).
+    from api.office_console.routes import bp as office_console
+
+    app.register_blueprint(office_console)
     app.add_url_rule("/", "home", lambda: redirect("/app/"))
     # A checkpoint label's URL: the phone's own camera opens it, and it lands in the phone app.
     app.add_url_rule("/s/<token>", "scan_link", lambda token: redirect(f"/app/#/scan/{token}"))

@@ -151,6 +151,8 @@ NOT_OURS = {
     "/app/",
     "/app/<path:filename>",
     "/app/sw.js",
+    "/console/",
+    "/console/<path:filename>",
 }
 
 
