@@ -6,13 +6,16 @@ Playwright at a phone's size.
   (``api.demo``) whose accounts all get the test PASSWORD; served by werkzeug in a thread.
 - ``browser`` (one per session): /usr/bin/chromium, headless.
 - ``phone``: a page in a new phone-sized context (360x740, touch, zh-CN, Shanghai time, GPS).
+- ``desktop``: a page in a new desktop-sized context (1280x800), for the office console.
 - ``sign_in(page, username)`` and ``screenshot(page, name)`` (PNGs under
-  test-artifacts/screens/ at the repository root).
+  test-artifacts/screens/ at the repository root); ``accessibility_problems(page)``: axe-core's
+  serious and critical findings.
 """
 
 import logging
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +56,14 @@ PHONE = {
     "permissions": ["geolocation"],
     "service_workers": "allow",
 }
+DESKTOP = {
+    "viewport": {"width": 1280, "height": 800},
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+    "accept_downloads": True,
+}
 TIMEOUT_MS = 15_000
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 
 
 def pytest_collection_modifyitems(items):
@@ -73,16 +83,9 @@ class LiveServer:
         return f"{self.url}/app/{'#/' + hash_path if hash_path else ''}"
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("e2e"))
-    with app.app_context():
-        upgrade()
-        if ON_POSTGRES:
-            empty_all_tables()
-        sync_checklists(app.extensions["xunjian"]["checklists"])
-        load_demo()
-        User.update(password_hash=hash_password(PASSWORD)).execute()
+@contextmanager
+def serving(app: Flask):
+    """The app on a live HTTP server (werkzeug, threaded) on a free port of 127.0.0.1."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
@@ -97,6 +100,28 @@ def live_server(tmp_path_factory):
         # page's last request may still be using one (closing a SQLite connection under
         # another thread crashed the process). The rest close with the process.
         app.extensions["xunjian"]["database"].close_idle()
+
+
+def fresh_app(tmp_path_factory) -> Flask:
+    """An app on a new, empty database with the checklists loaded."""
+    app = make_app(tmp_path_factory.mktemp("e2e"))
+    with app.app_context():
+        upgrade()
+        if ON_POSTGRES:
+            empty_all_tables()
+        sync_checklists(app.extensions["xunjian"]["checklists"])
+    return app
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The demo company, every account with the test PASSWORD."""
+    app = fresh_app(tmp_path_factory)
+    with app.app_context():
+        load_demo()
+        User.update(password_hash=hash_password(PASSWORD)).execute()
+    with serving(app) as server:
+        yield server
 
 
 def fontconfig(folder: Path) -> Path:
@@ -124,9 +149,10 @@ def browser(tmp_path_factory):
         browser.close()
 
 
-@pytest.fixture
-def phone(browser: Browser, live_server: LiveServer):
-    context = browser.new_context(base_url=live_server.url, **PHONE)
+@contextmanager
+def page_in(browser: Browser, server: LiveServer, options: dict):
+    """A page in a new browser context; fails the test on any JavaScript error in the page."""
+    context = browser.new_context(base_url=server.url, **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     errors = []
@@ -134,6 +160,18 @@ def phone(browser: Browser, live_server: LiveServer):
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: LiveServer):
+    with page_in(browser, live_server, PHONE) as page:
+        yield page
+
+
+@pytest.fixture
+def desktop(browser: Browser, live_server: LiveServer):
+    with page_in(browser, live_server, DESKTOP) as page:
+        yield page
 
 
 def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
@@ -158,3 +196,20 @@ def screenshot(page: Page, name: str) -> Path:
 def wait_for_service_worker(page: Page) -> None:
     """Until the service worker controls the page (its cache is then filled)."""
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+
+
+def accessibility_problems(page: Page) -> list[str]:
+    """What axe-core (vendored, tests/e2e/vendor/axe-core) finds serious or critical on the
+    page as it is now: one line per violation with the elements it names."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag', "
+        "values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+    )
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

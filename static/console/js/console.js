@@ -123,6 +123,7 @@ function renderBar() {
   const signout = document.getElementById("signout");
   signout.textContent = t("console.signout");
   signout.hidden = !current;
+  document.body.classList.toggle("signed-out", !current);
   const who = document.getElementById("who");
   who.textContent = current
     ? t("console.who", {
