@@ -40,10 +40,10 @@ MAX_ROUND_MINUTES = 24 * 60
 # --- rounds -----------------------------------------------------------------------------
 
 
-def ensure_rounds(schedule: Schedule, first_day: date, last_day: date) -> int:
-    """Create the schedule's rounds whose window starts on these local days; creating them
-    again creates nothing (unique schedule + start). Returns how many rows were new."""
-    site = Site.get_by_id(schedule.site_id)
+def planned_rounds(schedule: Schedule, site: Site, first_day: date, last_day: date) -> list[dict]:
+    """The rows of the schedule's rounds whose window starts on these local days, none starting
+    before the schedule was created (see models.rules.schedules); no stops, no rounds. The
+    schedule need not be saved: the preview asks what a new one would make."""
     rule = ScheduleRule(
         schedule.start_time,
         schedule.end_time,
@@ -57,8 +57,8 @@ def ensure_rounds(schedule: Schedule, first_day: date, last_day: date) -> int:
         .order_by(RouteStop.position)
     ]
     if not stops:
-        return 0
-    rows = [
+        return []
+    return [
         {
             "site": schedule.site_id,
             "schedule": schedule.id,
@@ -71,8 +71,17 @@ def ensure_rounds(schedule: Schedule, first_day: date, last_day: date) -> int:
             "ends_at": start + timedelta(minutes=schedule.duration_minutes),
             "month": month_of(start, site.zone),
         }
-        for start in round_starts(rule, site.zone, first_day, last_day)
+        for start in round_starts(
+            rule, site.zone, first_day, last_day, not_before=schedule.created_at
+        )
     ]
+
+
+def ensure_rounds(schedule: Schedule, first_day: date, last_day: date) -> int:
+    """Create the schedule's rounds whose window starts on these local days (none before the
+    schedule existed); creating them again creates nothing (unique schedule + start). Returns
+    how many rows were new."""
+    rows = planned_rounds(schedule, Site.get_by_id(schedule.site_id), first_day, last_day)
     if not rows:
         return 0
     before = Round.select().where(Round.schedule == schedule).count()

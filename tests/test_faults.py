@@ -115,6 +115,7 @@ class Company:
                 end_time=dtime(23, 59),
                 every_minutes=30,
                 duration_minutes=30,
+                created_at=utcnow() - timedelta(days=1),  # rounds start from its creation on
             )
             ensure_site_rounds(site, utcnow())
             self.staff_ids = [

@@ -9,8 +9,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models import utcnow
-from models.patrol_records import ensure_rounds, judge_closed_rounds
-from models.patrols import Anomaly, Checkpoint, Round, Scan, Schedule
+from models.org import Site
+from models.patrol_records import ensure_rounds, ensure_site_rounds, judge_closed_rounds
+from models.patrols import (
+    Anomaly,
+    Checkpoint,
+    Round,
+    Scan,
+    Schedule,
+    Webhook,
+    WebhookDelivery,
+)
 from models.rules.qr_signing import make_token, parse_token
 from models.site_keys import current_key
 
@@ -89,6 +98,10 @@ class Patrol:
         assert r.status_code == 201, r.json
         self.schedule = r.json
         with app.app_context():
+            # A schedule running for days: rounds are made only from a schedule's creation on.
+            Schedule.update(created_at=utcnow() - timedelta(days=3)).where(
+                Schedule.id == self.schedule["id"]
+            ).execute()
             today = utcnow().date()
             ensure_rounds(
                 Schedule.get_by_id(self.schedule["id"]),
@@ -579,3 +592,55 @@ def test_schedule_rounds_are_made_once(app, world, patrol):
         assert ensure_rounds(schedule, today - timedelta(days=1), today + timedelta(days=1)) == 0
         assert Round.select().count() == before
         assert ensure_rounds(schedule, today + timedelta(days=2), today + timedelta(days=2)) == 24
+
+
+def test_a_new_schedule_makes_no_round_before_it_existed_and_alerts_nothing(app, world):
+    """Issue 18.1: a schedule created at 21:21 made rounds for the day before (22:00, 00:00),
+    and one created at 21:31 for 21:32 made the previous day's 21:32; the first tick judged
+    them missed and posted round.missed alerts for rounds nobody could have walked."""
+    admin = world.headers("admin")
+    checkpoint = world.client.post(
+        "/api/checkpoints", headers=admin, json={"area_id": world.area_a.id, "name": "新点"}
+    ).json
+    route = world.client.post(
+        "/api/patrol-routes",
+        headers=admin,
+        json={
+            "site_id": world.site_a.id,
+            "name": "新路线",
+            "stops": [{"checkpoint_id": checkpoint["id"], "offset_minutes": 0}],
+        },
+    ).json
+    with app.app_context():
+        Webhook.create(site=world.site_a, url="https://example.com/hook", secret="s" * 32)
+    local = utcnow().replace(tzinfo=UTC).astimezone(world.site_a.zone)
+    bodies = [
+        # Once a day, in two minutes' time (the 21:31-for-21:32 report).
+        {"start_time": f"{local + timedelta(minutes=2):%H:%M}", "every_minutes": 1440},
+        # Hourly in a window that began three hours ago (the 21:21 report).
+        {
+            "start_time": f"{local - timedelta(hours=3):%H:00}",
+            "end_time": f"{local + timedelta(hours=3):%H:00}",
+            "every_minutes": 60,
+        },
+    ]
+    schedules = []
+    for body in bodies:
+        r = world.client.post(
+            "/api/schedules",
+            headers=admin,
+            json={"route_id": route["id"], "name": "新计划", "end_time": body["start_time"]} | body,
+        )
+        assert r.status_code == 201, r.json
+        schedules.append(r.json["id"])
+    with app.app_context():  # what the minute tick does
+        now = utcnow()
+        ensure_site_rounds(Site.get_by_id(world.site_a.id), now)
+        judge_closed_rounds(now)
+        for schedule_id in schedules:
+            created = Schedule.get_by_id(schedule_id).created_at
+            starts = [r.starts_at for r in Round.select().where(Round.schedule == schedule_id)]
+            assert starts, "the schedule's coming rounds are made"
+            assert min(starts) >= created, (created, sorted(starts))
+        assert Round.select().where(Round.status != "open").count() == 0
+        assert [d.event for d in WebhookDelivery.select()] == []

@@ -212,3 +212,19 @@ def test_presence_rule_is_a_schedule():
     assert len(starts(rule, SHANGHAI, date(2026, 5, 8))) == 5
     with pytest.raises(ValueError):
         presence_rule(2, time(8), time(10))
+
+
+def test_no_round_starts_before_the_schedule_existed():
+    # Issue 18.1: a night schedule created on the 5th at 21:21 Shanghai (13:21 UTC) makes
+    # nothing of the 4th's night (whose 00:00-06:00 rounds fall on the 5th) nor the 5th's 20:00.
+    created = utc(2026, 5, 5, 13, 21)
+    made = round_starts(NIGHT, SHANGHAI, date(2026, 5, 4), date(2026, 5, 6), not_before=created)
+    assert made == [
+        *(utc(2026, 5, 5, h) for h in (14, 16, 18, 20, 22)),  # 22:00 on the 5th to 06:00
+        *(utc(2026, 5, 6, h) for h in (12, 14, 16, 18, 20, 22)),  # the 6th's whole night
+    ]
+    # A round starting at the very moment of creation can still be walked: it is made.
+    at_once = round_starts(
+        NIGHT, SHANGHAI, date(2026, 5, 5), date(2026, 5, 5), not_before=utc(2026, 5, 5, 12)
+    )
+    assert at_once[0] == utc(2026, 5, 5, 12)

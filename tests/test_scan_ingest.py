@@ -153,6 +153,10 @@ def test_a_round_is_found_up_to_the_longest_a_round_lasts(app, world, patrol):
         },
     ).json
     with app.app_context():
+        # Running for days: no round is made from before a schedule's creation.
+        Schedule.update(created_at=utcnow() - timedelta(days=3)).where(
+            Schedule.id == schedule["id"]
+        ).execute()
         today = utcnow().date()
         ensure_rounds(
             Schedule.get_by_id(schedule["id"]),

@@ -17,6 +17,13 @@ The rule:
     three-hour hole. Several grid times in the same gap collapse into that one round;
   - a wall time that occurs twice (fall back, 01:00-01:59 in New York on 2026-11-01) uses the
     first occurrence (fold=0), so no round is created twice;
+- no round starts before its schedule existed (``not_before``, the schedule's creation): a
+  round whose start is earlier is not made, even when its window is still running, because
+  nobody could have walked it from its start, and a round made after the fact would only be
+  judged missed and alerted at the next tick (issue 18.1: a schedule created at 21:21 made the
+  previous night's 22:00 and 00:00 rounds). A start at the very moment of creation is made.
+  The route existed before its schedule (a schedule names an existing route), so the
+  schedule's creation is the later of the two;
 - the same inputs always give the same list, so the caller can create rounds idempotently keyed
   by (schedule id, start time).
 """
@@ -109,12 +116,22 @@ def _gap_end(local: datetime, zone: ZoneInfo) -> datetime:
 
 
 def round_starts(
-    rule: ScheduleRule, zone: ZoneInfo, first_day: date, last_day: date
+    rule: ScheduleRule,
+    zone: ZoneInfo,
+    first_day: date,
+    last_day: date,
+    *,
+    not_before: datetime | None = None,
 ) -> list[datetime]:
-    """UTC starts of the rounds whose window starts on a local date in the range, sorted, once."""
+    """UTC starts of the rounds whose window starts on a local date in the range, sorted, once;
+    none before ``not_before`` (naive UTC: when the schedule came into being)."""
     starts: set[datetime] = set()
     day = first_day
     while day <= last_day:
         starts.update(to_utc(local, zone) for local in local_grid(rule, day))
         day += _DAY
+    if not_before is not None:
+        if not_before.tzinfo is not None:
+            raise ValueError("not_before is naive UTC")
+        starts = {s for s in starts if s >= not_before}
     return sorted(starts)
