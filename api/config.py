@@ -27,6 +27,19 @@ class Config:
 
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
 
+    # Where the guards' phones reach this server, e.g. "https://xunjian.example.cn": the address
+    # printed on checkpoint and greeting-post labels (XUNJIAN_PUBLIC_BASE_URL). Unset, labels
+    # carry the address the request came to, and `flask patrols sheet` needs --base-url. In
+    # production a label with a loopback address (127.0.0.1, localhost) is refused.
+    PUBLIC_BASE_URL = None
+
+    # Alert webhooks aimed at this machine or a private network (127.x, localhost, 10.x,
+    # 172.16-31.x, 192.168.x, 169.254.x, 100.64/10, ::1, fc00::/7, fe80::/10) are refused, so an
+    # admin's URL cannot make the server post into the internal network or a cloud metadata
+    # service. XUNJIAN_ALLOW_PRIVATE_WEBHOOKS=1 allows them, for a receiver on the company's own
+    # network. Host names are not resolved when a webhook is saved (see models/rules/addresses).
+    ALLOW_PRIVATE_WEBHOOKS = False
+
     # Photos: what an upload may be, what it becomes, and how reuse is spotted.
     PHOTO_MAX_BYTES = 15 * 1024 * 1024
     PHOTO_MAX_PIXELS = 50_000_000

@@ -15,6 +15,26 @@ from models.patrols import Webhook, WebhookDelivery
 
 MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 5
+# What became of an alert: posted, still to be tried, or given up after MAX_ATTEMPTS tries.
+DELIVERY_STATES = ("delivered", "waiting", "failed")
+
+
+def delivery_status(delivery: WebhookDelivery) -> str:
+    if delivery.delivered_at is not None:
+        return "delivered"
+    return "failed" if delivery.attempts >= MAX_ATTEMPTS else "waiting"
+
+
+def in_state(status: str):
+    """The SQL condition of delivery_status(...) == status, to filter a list of deliveries."""
+    undelivered = WebhookDelivery.delivered_at.is_null()
+    if status == "delivered":
+        return ~undelivered
+    if status == "failed":
+        return undelivered & (WebhookDelivery.attempts >= MAX_ATTEMPTS)
+    if status == "waiting":
+        return undelivered & (WebhookDelivery.attempts < MAX_ATTEMPTS)
+    raise ValueError(f"unknown delivery status {status!r}")
 
 
 def signature(secret: str, body: bytes) -> str:

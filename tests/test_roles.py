@@ -107,6 +107,7 @@ ENDPOINTS = {
     ("POST", "/api/handovers/<int:handover_id>/acknowledge"): ON_DUTY,
     ("GET", "/api/webhooks"): {"admin"},
     ("POST", "/api/webhooks"): {"admin"},
+    ("GET", "/api/webhooks/deliveries"): {"admin"},
     ("GET", "/api/greeting/settings/<int:site_id>"): OFFICE,
     ("PUT", "/api/greeting/settings/<int:site_id>"): {"admin", "supervisor"},
     ("POST", "/api/greeting/rota"): {"admin", "supervisor", "hr"},
