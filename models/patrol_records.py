@@ -77,6 +77,17 @@ def planned_rounds(schedule: Schedule, site: Site, first_day: date, last_day: da
     ]
 
 
+def upcoming_rounds(schedule: Schedule, site: Site, now: datetime, hours: int) -> list[dict]:
+    """The rows of the schedule's rounds starting within ``hours`` from ``now``, as the tick
+    makes them (a window that began yesterday may still have rounds to come)."""
+    today = now.replace(tzinfo=UTC).astimezone(site.zone).date()
+    until = now + timedelta(hours=hours)
+    rows = planned_rounds(
+        schedule, site, today - timedelta(days=1), today + timedelta(days=hours // 24 + 1)
+    )
+    return [r for r in rows if now <= r["starts_at"] < until]
+
+
 def ensure_rounds(schedule: Schedule, first_day: date, last_day: date) -> int:
     """Create the schedule's rounds whose window starts on these local days (none before the
     schedule existed); creating them again creates nothing (unique schedule + start). Returns

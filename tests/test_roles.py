@@ -88,6 +88,7 @@ ENDPOINTS = {
     ("PATCH", "/api/patrol-routes/<int:route_id>"): {"admin", "supervisor"},
     ("GET", "/api/schedules"): ALL,
     ("POST", "/api/schedules"): {"admin", "supervisor"},
+    ("POST", "/api/schedules/preview"): {"admin", "supervisor"},
     ("GET", "/api/schedules/<int:schedule_id>"): ALL,
     ("PATCH", "/api/schedules/<int:schedule_id>"): {"admin", "supervisor"},
     ("GET", "/api/rounds"): ALL,

@@ -11,14 +11,19 @@ from api.errors import abort
 from api.extensions import PeeweePage, where_equal
 from api.schedules.schemas import (
     ScheduleCreateSchema,
+    SchedulePreviewSchema,
     ScheduleQuerySchema,
     ScheduleSchema,
     ScheduleUpdateSchema,
 )
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
-from models import write_transaction
-from models.org import Post
+from models import utcnow, write_transaction
+from models.org import Post, Site
+from models.patrol_records import upcoming_rounds
 from models.patrols import Route, RouteStop, Schedule
+
+# How far ahead the preview looks.
+PREVIEW_HOURS = 24
 
 blp = Blueprint(
     "schedules", __name__, url_prefix="/api/schedules", description="Patrol schedules 巡更计划"
@@ -105,6 +110,33 @@ class Schedules(MethodView):
             )
             audit("create", schedule)
         return present(schedule)
+
+
+@blp.route("/preview")
+class SchedulePreview(MethodView):
+    @roles("admin", "supervisor")
+    @blp.arguments(ScheduleCreateSchema)
+    @blp.response(200, SchedulePreviewSchema)
+    def post(self, data):
+        """See the rounds a new schedule would make in the next 24 hours, without saving it."""
+        route = reference(Route, data["route_id"], "route_id")
+        now = utcnow()
+        # Unsaved, created now: the same rows the tick would make, none before its creation.
+        schedule = Schedule(
+            site=route.site_id, created_at=now, **to_columns(data, route.id, route.site_id)
+        )
+        rows = upcoming_rounds(schedule, Site.get_by_id(route.site_id), now, PREVIEW_HOURS)
+        return {
+            "rounds": [
+                {
+                    "site_id": row["site"],  # the zone the times are shown in
+                    "starts_at": row["starts_at"],
+                    "ends_at": row["ends_at"],
+                    "route_id": row["route"],
+                }
+                for row in rows
+            ]
+        }
 
 
 @blp.route("/<int:schedule_id>")

@@ -63,6 +63,19 @@ class ScheduleCreateSchema(_ScheduleFields):
     duration_minutes = ma.fields.Integer(load_default=60, validate=ma.validate.Range(1, 24 * 60))
 
 
+class PreviewRoundSchema(Schema):
+    starts_at = ZonedDateTime()
+    ends_at = ZonedDateTime()
+    route_id = ma.fields.Integer()
+
+
+class SchedulePreviewSchema(Schema):
+    rounds = ma.fields.List(
+        ma.fields.Nested(PreviewRoundSchema),
+        metadata={"description": "the rounds it would make in the next 24 hours, by start"},
+    )
+
+
 class ScheduleUpdateSchema(_ScheduleFields):
     active = ma.fields.Boolean()
 
