@@ -42,6 +42,8 @@ ENDPOINTS = {
     ("POST", "/api/staff"): {"admin", "hr"},
     ("GET", "/api/staff/<int:staff_id>"): OFFICE,
     ("PATCH", "/api/staff/<int:staff_id>"): {"admin", "hr"},
+    ("GET", "/api/staff/import-template.xlsx"): {"admin", "hr"},
+    ("POST", "/api/staff/import"): {"admin", "hr"},
     ("GET", "/api/checklists"): ALL,
     ("GET", "/api/checklists/<string:code>"): ALL,
     ("GET", "/api/inspections"): ALL,
