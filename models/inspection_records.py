@@ -38,6 +38,45 @@ RESPONSIBLE_JOBS = {
 UNRESOLVED = ("open", "done", "reopened")
 
 
+class RectificationRefused(Exception):
+    """A verification the rectification's state does not allow (the view answers 409)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def rectify_due(version_data: dict, start: datetime) -> datetime:
+    """When a failed area item must be put right: the checklist's ``rectify_hours`` after
+    ``start`` (the failing inspection, or the moment a fix was sent back)."""
+    return start + timedelta(hours=version_data["rules"]["rectify_hours"])
+
+
+def verify_rectification(row: Rectification, outcome: str, note: str, user, now: datetime) -> None:
+    """A verifier accepts a reported fix (verified) or sends it back (reopened, due again by the
+    checklist's rule from now). Only a fix reported done can be judged: an open or reopened
+    one has no fix to look at (a passing re-inspection verifies those by itself)."""
+    if row.status == "verified":
+        raise RectificationRefused(
+            "conflict", "此整改已验收。This rectification is verified already."
+        )
+    if row.status != "done":
+        raise RectificationRefused(
+            "not_done",
+            "此整改尚未报告完成，不能验收或退回。"
+            "This rectification has not been reported done; there is no fix to verify yet.",
+        )
+    if outcome == "verified":
+        row.status, row.verified_at, row.verified_by = "verified", now, user
+    else:
+        version = ChecklistVersion.get_by_id(row.inspection.checklist_version_id)
+        row.status, row.reopen_count = "reopened", row.reopen_count + 1
+        row.due_at = rectify_due(version.data, now)
+    row.verify_note = note
+    row.save()
+
+
 class InspectionRefused(Exception):
     def __init__(self, message: str, errors: dict):
         super().__init__(message)
@@ -321,7 +360,6 @@ def _follow_up_area(
     pass verifies an unresolved rectification of the same item, a fail reopens a 'done' one."""
     area = sub.subject
     kind = sub.version.data["kind"]
-    hours = sub.version.data["rules"]["rectify_hours"]
     contractor_id, staff_id = responsible_for(area, kind)
     for item in items:
         result = results[item["code"]]
@@ -341,6 +379,7 @@ def _follow_up_area(
         elif result == "fail" and earlier is not None:
             if earlier.status == "done":
                 earlier.status, earlier.reopen_count = "reopened", earlier.reopen_count + 1
+                earlier.due_at = rectify_due(sub.version.data, sub.inspected_at)
                 earlier.verify_note = "re-inspection failed"
                 earlier.save()
         elif result == "fail":
@@ -352,5 +391,5 @@ def _follow_up_area(
                 item_code=item["code"],
                 assignee=staff_id,
                 contractor=contractor_id,
-                due_at=sub.inspected_at + timedelta(hours=hours),
+                due_at=rectify_due(sub.version.data, sub.inspected_at),
             )

@@ -7,7 +7,7 @@ import pytest
 
 from models import utcnow
 from models.accounts import User
-from models.inspections import Contractor, Rectification
+from models.inspections import Contractor, Inspection, Rectification
 from models.org import Area, Staff, StaffArea
 from tests.test_inspections import answers_for, form, make_photo, submit
 
@@ -216,3 +216,86 @@ def test_another_sites_rectification_is_not_found(app, world, cleaner):
     with app.app_context():
         assert Rectification.get_by_id(rect_id).status == "open"
         assert Area.get_by_id(world.area_a.id).site_id == world.site_a.id
+
+
+def test_a_rectification_not_reported_done_cannot_be_verified_or_sent_back(app, world, cleaner):
+    rect_id, checklist = failed_lobby(app, world)
+    for outcome in ("verified", "reopened"):
+        r = world.client.post(
+            f"/api/rectifications/{rect_id}/verify",
+            headers=world.headers("supervisor"),
+            json={"outcome": outcome},
+        )
+        assert r.status_code == 409 and r.json["error"] == "not_done", r.json
+        assert "完成" in r.json["message"] and "reported done" in r.json["message"]
+    with app.app_context():
+        row = Rectification.get_by_id(rect_id)
+        assert (row.status, row.verified_at, row.reopen_count) == ("open", None, 0)
+    # The assignee can still report it done, and then it is verified.
+    r = world.client.post(
+        f"/api/rectifications/{rect_id}/done",
+        headers=world.headers("staff"),
+        json={"photo_ids": [make_photo(app, world)]},
+    )
+    assert r.status_code == 200 and r.json["status"] == "done"
+    r = world.client.post(
+        f"/api/rectifications/{rect_id}/verify",
+        headers=world.headers("supervisor"),
+        json={"outcome": "verified"},
+    )
+    assert r.status_code == 200 and r.json["status"] == "verified"
+
+
+def test_a_passing_re_inspection_verifies_an_open_rectification(app, world, cleaner):
+    rect_id, checklist = failed_lobby(app, world)
+    r, _ = submit(world, checklist, answers_for(checklist), area_id=world.area_a.id)
+    assert r.status_code == 201, r.json
+    with app.app_context():
+        assert Rectification.get_by_id(rect_id).status == "verified"
+
+
+def test_sending_a_fix_back_gives_a_new_due_time_by_the_checklist_rule(app, world, cleaner):
+    rect_id, checklist = failed_lobby(app, world)
+    hours = checklist["rules"]["rectify_hours"]
+    with app.app_context():
+        Rectification.update(due_at=utcnow() - timedelta(days=3)).execute()
+    world.client.post(
+        f"/api/rectifications/{rect_id}/done",
+        headers=world.headers("staff"),
+        json={"photo_ids": [make_photo(app, world)]},
+    )
+    before = utcnow()
+    r = world.client.post(
+        f"/api/rectifications/{rect_id}/verify",
+        headers=world.headers("supervisor"),
+        json={"outcome": "reopened", "note": "地面仍有污渍"},
+    )
+    after = utcnow()
+    assert r.status_code == 200 and r.json["status"] == "reopened" and r.json["overdue"] is False
+    with app.app_context():
+        due = Rectification.get_by_id(rect_id).due_at
+    assert before + timedelta(hours=hours) <= due <= after + timedelta(hours=hours)
+
+
+def test_a_failed_re_inspection_of_a_done_fix_gives_a_new_due_time(app, world, cleaner):
+    rect_id, checklist = failed_lobby(app, world)
+    item = checklist["sections"][0]["items"][0]["code"]
+    with app.app_context():
+        Rectification.update(due_at=utcnow() - timedelta(days=3)).execute()
+    world.client.post(
+        f"/api/rectifications/{rect_id}/done",
+        headers=world.headers("staff"),
+        json={"photo_ids": [make_photo(app, world)]},
+    )
+    r, body = submit(
+        world,
+        checklist,
+        answers_for(checklist, fail={item}, photos={item: [make_photo(app, world)]}),
+        area_id=world.area_a.id,
+    )
+    assert r.status_code == 201, r.json
+    with app.app_context():
+        row = Rectification.get_by_id(rect_id)
+        inspected = Inspection.get_by_id(r.json["id"]).inspected_at
+    assert row.status == "reopened" and row.reopen_count == 1
+    assert row.due_at == inspected + timedelta(hours=checklist["rules"]["rectify_hours"])

@@ -20,7 +20,7 @@ from api.rectifications.schemas import (
 from api.security import get_or_404, in_scope, roles
 from models import utcnow, write_transaction
 from models.checklists import ChecklistVersion
-from models.inspection_records import UNRESOLVED
+from models.inspection_records import UNRESOLVED, RectificationRefused, verify_rectification
 from models.inspections import Inspection, Rectification
 from models.photos import Photo
 
@@ -224,15 +224,14 @@ class RectificationVerify(MethodView):
     @blp.arguments(VerifySchema)
     @blp.response(200, RectificationSchema)
     def post(self, data, rectification_id):
-        """Accept the fix (verified) or send it back (reopened)."""
+        """Accept a fix reported done (verified) or send it back (reopened, due again).
+
+        A rectification not reported done answers 409 ``not_done``; one verified already 409
+        ``conflict``. Sending a fix back sets a new due time by the checklist's rule."""
         with write_transaction():
             row = get_or_404(Rectification, rectification_id)
-            if row.status == "verified":
-                abort(409, "conflict", "This rectification is verified already.")
-            if data["outcome"] == "verified":
-                row.status, row.verified_at, row.verified_by = "verified", utcnow(), g.user
-            else:
-                row.status, row.reopen_count = "reopened", row.reopen_count + 1
-            row.verify_note = data["note"]
-            row.save()
+            try:
+                verify_rectification(row, data["outcome"], data["note"], g.user, utcnow())
+            except RectificationRefused as refused:
+                abort(409, refused.code, refused.message)
         return present([row])[0]
