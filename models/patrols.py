@@ -25,6 +25,8 @@ ANOMALY_CATEGORIES = (
 )  # fmt: skip
 ANOMALY_STATES = ("open", "resolved", "closed")
 CARRIERS = ("qr", "nfc", "manual")
+# A flagged scan reviewed: the flag was right (confirmed) or a false alarm (dismissed).
+REVIEW_DECISIONS = ("confirmed", "dismissed")
 
 
 class SiteKey(BaseModel):
@@ -160,6 +162,12 @@ class Scan(BaseModel):
     answers = TextField(default="[]")  # on-the-spot check items [{code, result, note}]
     flags = TextField(default="[]")
     month = IntegerField()
+    # A supervisor's review of a flagged scan, null until then (migration 5). No index: read
+    # with the scan, and every index is one more write per scan.
+    reviewed_at = DateTimeField(null=True)
+    reviewed_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", index=False, backref="+")
+    review_decision = CharField(max_length=16, null=True)  # REVIEW_DECISIONS
+    review_note = CharField(max_length=500, null=True)
 
     class Meta:
         indexes = (

@@ -7,6 +7,7 @@ created in their newest shape when the migrations run.
 """
 
 from peewee import DateTimeField, IntegerField
+from playhouse.migrate import SchemaMigrator, migrate
 
 from models import BaseModel, db, utcnow
 from models.accounts import AuthToken, LoginThrottle, User, UserSite
@@ -128,6 +129,18 @@ def _throttle_keeps_name_digests() -> None:
     LoginThrottle.create_table(safe=True)
 
 
+def _scan_review_columns() -> None:
+    """A flagged scan's review: when, by whom, confirmed or dismissed, and the note. Four
+    nullable columns on scan (a scan is recorded without them). Idempotent: a column that is
+    there already (a new database has them all) is left alone."""
+    present = {c.name for c in db.get_columns("scan")}
+    migrator = SchemaMigrator.from_database(db.obj)
+    fields = (Scan.reviewed_at, Scan.reviewed_by, Scan.review_decision, Scan.review_note)
+    missing = [f for f in fields if f.column_name not in present]
+    if missing:
+        migrate(*(migrator.add_column("scan", f.column_name, f) for f in missing))
+
+
 # (number, description, function) bringing a database of the previous version to this one.
 # Append only; never renumber. A new database is made from the models as they are now and
 # starts at the latest version; a migration should still be safe to run twice.
@@ -135,6 +148,7 @@ MIGRATIONS: list = [
     (2, "fewer, covering indexes on scan", _slimmer_scan_indexes),
     (3, "login throttle keeps digests of the names typed", _throttle_keeps_name_digests),
     (4, "scan indexes for shared phones and the scan list", _scan_indexes_for_their_queries),
+    (5, "a flagged scan's review", _scan_review_columns),
 ]
 LATEST_VERSION = max([n for n, _, _ in MIGRATIONS], default=1)
 

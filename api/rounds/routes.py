@@ -96,6 +96,37 @@ def local_day_start(site: Site, now: datetime) -> datetime:
     return to_utc(midnight)
 
 
+def reviewed_flags(site: Site, month: int) -> dict[int, dict]:
+    """Per staff id, the month's flagged scans reviewed as confirmed and as dismissed: one
+    aggregate query over the site's scans of the month, read off the (site, effective_at)
+    index (the month in the site's zone, as a scan's month is)."""
+    year, number = divmod(month, 100)
+    start = to_utc(datetime(year, number, 1, tzinfo=site.zone))
+    end = to_utc(datetime(year + number // 12, number % 12 + 1, 1, tzinfo=site.zone))
+    rows = (
+        Scan.select(
+            Scan.staff,
+            count_if(Scan.review_decision == "confirmed").alias("confirmed"),
+            count_if(Scan.review_decision == "dismissed").alias("dismissed"),
+        )
+        .where(
+            (Scan.site == site)
+            & (Scan.effective_at >= start)
+            & (Scan.effective_at < end)
+            & Scan.review_decision.is_null(False)
+            & Scan.staff.is_null(False)
+        )
+        .group_by(Scan.staff)
+    )
+    return {
+        row.staff_id: {
+            "flags_confirmed": int(row.confirmed or 0),
+            "flags_dismissed": int(row.dismissed or 0),
+        }
+        for row in rows
+    }
+
+
 def visible_rounds():
     query = in_scope(Round.select(), Round.site)
     if g.user.role in ("guard", "staff"):
@@ -204,7 +235,8 @@ class GuardMonth(MethodView):
     @blp.arguments(GuardMonthQuerySchema, location="query")
     @blp.response(200, GuardMonthSchema(many=True))
     def get(self, filters):
-        """Per guard for a month: rounds, completed, completion rate, late and missed."""
+        """Per guard for a month: rounds, completed, completion rate, late and missed, and how
+        many of their flagged scans were reviewed as confirmed or dismissed."""
         site = reference(Site, filters["site_id"], "site_id")
         judge_closed_rounds(utcnow(), site.id)
         rows = (
@@ -224,6 +256,7 @@ class GuardMonth(MethodView):
             .group_by(Staff.id, Staff.name)
             .order_by(Staff.name)
         )
+        reviews = reviewed_flags(site, filters["month"])
         result = []
         for row in rows:
             missed_checkpoints = sum(
@@ -247,6 +280,7 @@ class GuardMonth(MethodView):
                     "missed": int(row.missed or 0),
                     "incomplete": int(row.incomplete or 0),
                     "missed_checkpoints": missed_checkpoints,
+                    **reviews.get(row.guard.id, {"flags_confirmed": 0, "flags_dismissed": 0}),
                 }
             )
         return result

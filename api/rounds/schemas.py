@@ -86,3 +86,9 @@ class GuardMonthSchema(Schema):
     missed = ma.fields.Integer(metadata={"description": "rounds missed entirely"})
     incomplete = ma.fields.Integer()
     missed_checkpoints = ma.fields.Integer()
+    flags_confirmed = ma.fields.Integer(
+        metadata={"description": "flagged scans of the month a reviewer confirmed"}
+    )
+    flags_dismissed = ma.fields.Integer(
+        metadata={"description": "flagged scans of the month a reviewer dismissed"}
+    )

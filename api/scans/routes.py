@@ -7,6 +7,7 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.audit_trail import audit, snapshot
 from api.errors import abort
 from api.extensions import ErrorSchema, PeeweePage, where_equal
 from api.scans.schemas import (
@@ -14,17 +15,20 @@ from api.scans.schemas import (
     ScanBatchSchema,
     ScanOutcomeSchema,
     ScanQuerySchema,
+    ScanReviewSchema,
     ScanSchema,
     ScanSubmitSchema,
 )
-from api.security import ALL_ROLES, in_scope, roles, visible_site_ids
-from models import utcnow
+from api.security import ALL_ROLES, get_or_404, in_scope, roles, visible_site_ids
+from models import utcnow, write_transaction
 from models.patrol_records import ScanInput, record_scan, record_scan_batch
 from models.patrols import Scan
 
 blp = Blueprint("scans", __name__, url_prefix="/api/scans", description="Patrol scans 巡更打卡")
 
 SCANNERS = ("guard", "supervisor", "manager", "admin")
+REVIEWERS = ("admin", "supervisor", "manager")
+DECISIONS_ZH = {"confirmed": "确认属实", "dismissed": "驳回"}
 # Schema instances made once: given a class, webargs builds a new schema on every request.
 SCAN_SUBMIT, SCAN_BATCH = ScanSubmitSchema(), ScanBatchSchema()
 
@@ -54,6 +58,10 @@ def present(scan: Scan) -> dict:
                 "longitude",
                 "accuracy_m",
                 "note",
+                "reviewed_at",
+                "reviewed_by_id",
+                "review_decision",
+                "review_note",
             )
         },
         "photo_ids": json.loads(scan.photo_ids),
@@ -107,6 +115,9 @@ class Scans(MethodView):
             query = query.where(
                 (Scan.flags != "[]") if filters["flagged"] else (Scan.flags == "[]")
             )
+        if "reviewed" in filters:
+            reviewed = Scan.review_decision.is_null(False)
+            query = query.where(reviewed if filters["reviewed"] else ~reviewed)
         return query
 
 
@@ -131,3 +142,45 @@ class ScanBatch(MethodView):
             for status in ("accepted", "flagged", "rejected")
         }
         return {"outcomes": outcomes, **counts}
+
+
+@blp.route("/<uuid:scan_id>/review")
+class ScanReview(MethodView):
+    @roles(*REVIEWERS)
+    @blp.arguments(ScanReviewSchema)
+    @blp.response(200, ScanSchema)
+    def post(self, data, scan_id):
+        """Review a flagged scan: the flag was right (confirmed) or a false alarm (dismissed,
+        saying why). A scan is reviewed once, and not by the person who made it."""
+        with write_transaction():
+            scan = get_or_404(Scan, scan_id, message="No such scan.")
+            if scan.flags == "[]":
+                abort(409, "not_flagged", "此打卡没有异常标记。This scan has no flags to review.")
+            if scan.review_decision is not None:
+                abort(
+                    409,
+                    "already_reviewed",
+                    f"此打卡已审核（{DECISIONS_ZH[scan.review_decision]}）。"
+                    f"This scan was reviewed already: {scan.review_decision}.",
+                )
+            if scan.user_id == g.user.id:
+                abort(409, "own_scan", "不能审核自己的打卡。Somebody else reviews your own scan.")
+            before = snapshot(scan)
+            review = {
+                "reviewed_at": utcnow(),
+                "reviewed_by": g.user.id,
+                "review_decision": data["decision"],
+                "review_note": data["note"].strip(),
+            }
+            # Only a scan nobody has reviewed yet: of two reviews at once, the second finds the
+            # first's decision and is refused, on PostgreSQL as on SQLite.
+            if (
+                not Scan.update(review)
+                .where((Scan.id == scan.id) & Scan.review_decision.is_null())
+                .execute()
+            ):
+                abort(409, "already_reviewed", "此打卡已审核。This scan was reviewed already.")
+            for field, value in review.items():
+                setattr(scan, field, value)
+            audit("review", scan, before=before, reason=data["note"].strip())
+        return present(scan)

@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field
-from models.patrols import CARRIERS
+from models.patrols import CARRIERS, REVIEW_DECISIONS
 from models.rules.scoring import RESULTS
 
 
@@ -93,6 +93,15 @@ class ScanSchema(Schema):
     photo_ids = ma.fields.List(ma.fields.String())
     answers = ma.fields.List(ma.fields.Dict())
     flags = ma.fields.List(ma.fields.Nested(FlagSchema))
+    reviewed_at = ZonedDateTime(
+        allow_none=True, metadata={"description": "when a flagged scan was reviewed"}
+    )
+    reviewed_by_id = ma.fields.Integer(allow_none=True, metadata={"description": "the reviewer"})
+    review_decision = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "confirmed | dismissed; null until reviewed"},
+    )
+    review_note = ma.fields.String(allow_none=True)
 
 
 class ScanQuerySchema(QuerySchema):
@@ -101,3 +110,27 @@ class ScanQuerySchema(QuerySchema):
     round_id = ma.fields.Integer()
     user_id = ma.fields.Integer()
     flagged = ma.fields.Boolean()
+    reviewed = ma.fields.Boolean(
+        metadata={"description": "true: reviewed scans; false: not (yet) reviewed"}
+    )
+
+
+class ScanReviewSchema(Schema):
+    decision = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(REVIEW_DECISIONS),
+        metadata={"description": "confirmed: the flag was right; dismissed: a false alarm"},
+    )
+    note = text_field(
+        500,
+        allow_empty=True,
+        load_default="",
+        metadata={"description": "why; required to dismiss a flag"},
+    )
+
+    @ma.validates_schema
+    def _dismissal_says_why(self, data, **kwargs):
+        if data["decision"] == "dismissed" and not data["note"].strip():
+            raise ma.ValidationError(
+                "说明为何驳回此标记。Say why the flag is dismissed.", field_name="note"
+            )
