@@ -402,3 +402,37 @@ def make_photo(app, world):
             phash=0,
         )
     return str(photo.id)
+
+
+def test_a_checklist_that_does_not_apply_is_not_offered_for_that_subject(world, people):
+    """The detail refuses with 422 what the list leaves out for the same staff or area."""
+    supervisor = world.headers("supervisor")
+    guard, woman = people["guard"].id, people["woman"].id
+    refused = {
+        f"grooming-female?staff_id={guard}": "staff_id",  # a male guard
+        f"etiquette-standing-desk?staff_id={guard}": "staff_id",  # not at the desk
+        f"cleaning-lobby?staff_id={guard}": "staff_id",  # an area checklist
+        f"cleaning-garage?area_id={world.area_a.id}": "area_id",  # a lobby
+        f"grooming-basic?area_id={world.area_a.id}": "area_id",  # a staff checklist
+        f"grooming-female?staff_id={guard}&version=1": "staff_id",
+    }
+    for query, field in refused.items():
+        r = world.client.get(f"/api/checklists/{query}", headers=supervisor)
+        assert r.status_code == 422 and field in r.json["errors"]["query"], (query, r.json)
+        assert "does not apply" in r.json["message"] or "inspects" in r.json["message"]
+    listed = {
+        subject: {
+            c["code"]
+            for c in world.client.get(f"/api/checklists?{subject}", headers=supervisor).json
+        }
+        for subject in (f"staff_id={guard}", f"staff_id={woman}", f"area_id={world.area_a.id}")
+    }
+    every = {c["code"] for c in world.client.get("/api/checklists", headers=supervisor).json}
+    for subject, codes in listed.items():
+        for code in every:
+            r = world.client.get(f"/api/checklists/{code}?{subject}", headers=supervisor)
+            assert (r.status_code == 200) == (code in codes), (subject, code, r.status_code)
+    # Without a subject every checklist is shown whole.
+    assert (
+        world.client.get("/api/checklists/grooming-female", headers=supervisor).status_code == 200
+    )

@@ -32,6 +32,15 @@ def subject_attributes(filters: dict) -> dict:
     return {}
 
 
+def fits(data: dict, attributes: dict) -> bool:
+    """Whether a checklist version is for the subject named in the query (any, if none): the
+    same kind of subject, and its ``applies_to`` allows the subject's traits."""
+    if not attributes:
+        return True
+    traits = {k: v for k, v in attributes.items() if k != "subject"}
+    return data["subject"] == attributes["subject"] and applies(data["applies_to"], **traits)
+
+
 def present(version: ChecklistVersion, attributes: dict, *, full: bool) -> dict:
     data = version.data
     traits = {k: v for k, v in attributes.items() if k != "subject"}
@@ -79,12 +88,7 @@ class Checklists(MethodView):
         query = where_equal(query, Checklist, filters, "subject", "kind")
         if "subject" in attributes:
             query = query.where(Checklist.subject == attributes["subject"])
-        traits = {k: v for k, v in attributes.items() if k != "subject"}
-        return [
-            present(v, attributes, full=False)
-            for v in query
-            if applies(v.data["applies_to"], **traits)
-        ]
+        return [present(v, attributes, full=False) for v in query if fits(v.data, attributes)]
 
 
 @blp.route("/<string:code>")
@@ -93,7 +97,11 @@ class ChecklistByCode(MethodView):
     @blp.arguments(ChecklistVersionQuerySchema, location="query")
     @blp.response(200, ChecklistSchema)
     def get(self, filters, code):
-        """One checklist with its sections and items (the current version unless `version`)."""
+        """One checklist with its sections and items (the current version unless `version`).
+
+        With `staff_id` or `area_id`, only the items that apply to that subject; a checklist
+        that does not apply to it at all (one the list leaves out for the same subject, and
+        an inspection would refuse) answers 422."""
         checklist = Checklist.get_or_none(Checklist.code == code)
         if checklist is None:
             abort(404, "not_found", f"No checklist {code!r}.")
@@ -103,4 +111,19 @@ class ChecklistByCode(MethodView):
         )
         if version is None:
             abort(404, "not_found", f"Checklist {code!r} has no version {number}.")
-        return present(version, subject_attributes(filters), full=True)
+        attributes = subject_attributes(filters)
+        if not fits(version.data, attributes):
+            field = "staff_id" if attributes["subject"] == "staff" else "area_id"
+            data = version.data
+            if data["subject"] != attributes["subject"]:
+                message = f"Checklist {code} inspects {data['subject']}s, not this {attributes['subject']}."
+            else:
+                what = ", ".join(f"{k} {v}" for k, v in attributes.items() if k != "subject")
+                message = f"Checklist {code} does not apply to {what}."
+            abort(
+                422,
+                "validation_failed",
+                f"此检查表不适用于该对象。{message}",
+                errors={"query": {field: [message]}},
+            )
+        return present(version, attributes, full=True)
