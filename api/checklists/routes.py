@@ -114,9 +114,9 @@ class ChecklistByCode(MethodView):
         attributes = subject_attributes(filters)
         if not fits(version.data, attributes):
             field = "staff_id" if attributes["subject"] == "staff" else "area_id"
-            data = version.data
-            if data["subject"] != attributes["subject"]:
-                message = f"Checklist {code} inspects {data['subject']}s, not this {attributes['subject']}."
+            wanted, subject = version.data["subject"], attributes["subject"]
+            if wanted != subject:
+                message = f"Checklist {code} inspects {wanted}s, not this {subject}."
             else:
                 what = ", ".join(f"{k} {v}" for k, v in attributes.items() if k != "subject")
                 message = f"Checklist {code} does not apply to {what}."
