@@ -1,4 +1,5 @@
 import json
+from datetime import date, datetime
 
 import marshmallow as ma
 
@@ -26,8 +27,51 @@ class AuditEntrySchema(Schema):
         return json.loads(entry.after) if entry.after else None
 
 
+class DayOrMoment(ma.fields.Field):
+    """A day (``2026-03-01``: a date) or a moment with its UTC offset
+    (``2026-03-01T08:00:00+08:00``: an aware datetime)."""
+
+    default_error_messages = {
+        "invalid": "Give a date (2026-03-01) or a time with its offset "
+        "(2026-03-01T08:00:00+08:00).",
+        "naive": "Give the time with its UTC offset, e.g. 2026-03-01T08:00:00+08:00.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise self.make_error("invalid")
+        text = value.strip()
+        try:
+            if "T" not in text.upper():
+                return date.fromisoformat(text)
+            # An unencoded "+" in a query string arrives as a space.
+            moment = datetime.fromisoformat(text.replace(" ", "+"))
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
+        if moment.tzinfo is None:
+            raise self.make_error("naive")
+        return moment
+
+
 class AuditQuerySchema(QuerySchema):
     entity = ma.fields.String(validate=ma.validate.Length(max=32))
     entity_id = ma.fields.String(validate=ma.validate.Length(max=64))
     site_id = ma.fields.Integer()
     user_id = ma.fields.Integer()
+    action = ma.fields.String(
+        validate=ma.validate.Length(max=32),
+        metadata={"description": "e.g. create, update, review, set-webhook"},
+    )
+    since = DayOrMoment(
+        metadata={
+            "type": "string",
+            "description": "changes at or after this time; a date means from the start of that "
+            "day (in the site's zone when site_id is given, else the company's default zone)",
+        }
+    )
+    until = DayOrMoment(
+        metadata={
+            "type": "string",
+            "description": "changes at or before this time; a date means up to the end of that day",
+        }
+    )
