@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from peewee import fn
 
-from models import write_transaction
+from models import is_sqlite, write_transaction
 from models.greeting import (
     GreetingCheck,
     GreetingSettings,
@@ -287,6 +287,113 @@ def record_check(
             GreetingShift.update(status="scheduled").where(GreetingShift.id == shift.id).execute()
     judge_due(now, shift.site_id)  # a late upload is judged again at once
     return GreetingShift.get_by_id(shift.id)
+
+
+WINDOW_NAMES = {"morning": "早班迎候", "evening": "晚班迎候"}
+
+
+def check_movable(shift: GreetingShift, now: datetime) -> None:
+    """Only a shift that has not begun can go to someone else: one under way or past is a
+    record of who stood (or should have stood) at the post."""
+    if shift.starts_at <= now or shift.check_in_at is not None or shift.status != "scheduled":
+        raise GreetingRefused(
+            "shift_started",
+            "此班次已开始或已过去，不能改派给别人。"
+            "A shift that has begun or passed cannot be moved.",
+        )
+
+
+def check_taker(shift: GreetingShift, staff: Staff) -> None:
+    """The person a shift moves to must be an active manager of the shift's site, not on leave
+    that day and not on another shift at an overlapping time (at any site)."""
+    name = staff.name
+    if staff.site_id != shift.site_id or staff.job != "manager" or not staff.active:
+        raise GreetingRefused(
+            "not_a_manager",
+            f"{name}不是本项目在职的经理，不能值迎候班。"
+            f"{name} is not an active manager of this site.",
+        )
+    leave = ManagerLeave.get_or_none(
+        (ManagerLeave.staff == staff)
+        & (ManagerLeave.first_day <= shift.day)
+        & (ManagerLeave.last_day >= shift.day)
+    )
+    if leave is not None:
+        raise GreetingRefused(
+            "manager_on_leave",
+            f"{name}在{shift.day:%Y-%m-%d}请假（{leave.first_day:%m-%d}至{leave.last_day:%m-%d}），"
+            f"不能值此班。{name} is on leave on {shift.day:%Y-%m-%d}.",
+        )
+    busy = GreetingShift.get_or_none(
+        (GreetingShift.manager == staff)
+        & (GreetingShift.id != shift.id)
+        & (GreetingShift.starts_at < shift.ends_at)
+        & (GreetingShift.ends_at > shift.starts_at)
+    )
+    if busy is not None:
+        window = WINDOW_NAMES.get(busy.window, busy.window)
+        raise GreetingRefused(
+            "shift_overlap",
+            f"{name}在此时段已有迎候班次（{busy.day:%Y-%m-%d} {window}），"
+            f"不能同时值两个班。{name} already has a greeting shift at that time.",
+        )
+
+
+def move_shift(shift: GreetingShift, staff: Staff, now: datetime) -> bool:
+    """Give a future shift to another manager; False when it is theirs already. Offers to swap
+    it are void (made by or to the manager who had it) and are cancelled. The caller audits."""
+    check_movable(shift, now)
+    if staff.id == shift.manager_id:
+        return False
+    if not is_sqlite():  # SQLite's write transaction already excludes every other writer
+        # Two moves to one person at once would each find them free: take turns on their row.
+        Staff.select(Staff.id).where(Staff.id == staff.id).for_update().execute()
+    check_taker(shift, staff)
+    shift.manager = staff.id
+    shift.save()
+    SwapRequest.update(status="cancelled", responded_at=now).where(
+        ((SwapRequest.shift == shift) | (SwapRequest.other_shift == shift))
+        & SwapRequest.status.in_(("pending", "accepted"))
+    ).execute()
+    return True
+
+
+def rota_counts(site: Site, month: int) -> list[dict]:
+    """How many of the month's shifts each manager has, in all and per window: the site's
+    active managers (none is a count too) and anyone else on the month's shifts, in the
+    rotation order (employee number). Every window the site has is listed for everyone."""
+    per_window: dict[int, dict[str, int]] = {}
+    for manager_id, window, n in (
+        GreetingShift.select(
+            GreetingShift.manager, GreetingShift.window, fn.COUNT(GreetingShift.id)
+        )
+        .where((GreetingShift.site == site) & (GreetingShift.month == month))
+        .group_by(GreetingShift.manager, GreetingShift.window)
+        .tuples()
+    ):
+        per_window.setdefault(manager_id, {})[window] = n
+    try:
+        codes = [w.code for w in site_windows(site, settings_for(site))]
+    except GreetingRefused:
+        codes = []  # the site's times are not set: only the windows its shifts have
+    codes += sorted({w for counts in per_window.values() for w in counts} - set(codes))
+    ids = set(site_managers(site)) | set(per_window)
+    people = (
+        Staff.select(Staff.id, Staff.name)
+        .where(Staff.id.in_(list(ids)))
+        .order_by(Staff.employee_no)
+        if ids
+        else []
+    )
+    return [
+        {
+            "staff_id": person.id,
+            "name": person.name,
+            "total": sum(per_window.get(person.id, {}).values()),
+            "by_window": {code: per_window.get(person.id, {}).get(code, 0) for code in codes},
+        }
+        for person in people
+    ]
 
 
 def request_swap(shift: GreetingShift, other: GreetingShift, user, today: date) -> SwapRequest:

@@ -116,6 +116,8 @@ ENDPOINTS = {
     ("PUT", "/api/greeting/settings/<int:site_id>"): {"admin", "supervisor"},
     ("POST", "/api/greeting/rota"): {"admin", "supervisor", "hr"},
     ("GET", "/api/greeting/shifts"): OFFICE,
+    ("PATCH", "/api/greeting/shifts/<int:shift_id>"): {"admin", "supervisor"},
+    ("GET", "/api/greeting/rota-counts"): OFFICE,
     ("GET", "/api/greeting/my-shifts"): MANAGERS,
     ("GET", "/api/greeting/today"): OFFICE,
     ("POST", "/api/greeting/checks"): MANAGERS,
@@ -214,6 +216,7 @@ def concrete_url(rule, world):
         "<int:round_id>": 1,
         "<int:handover_id>": 1,
         "<int:swap_id>": 1,
+        "<int:shift_id>": 1,
         "<string:signature>": "0" * 32,
     }
     for placeholder, value in ids.items():

@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from icalendar import Calendar, Event
 
-from api.audit_trail import audit, update_audited
+from api.audit_trail import audit, snapshot, update_audited
 from api.errors import abort
 from api.greeting.schemas import (
     CalendarLinkSchema,
@@ -21,9 +21,12 @@ from api.greeting.schemas import (
     MonthlyQuerySchema,
     MonthlySchema,
     PostCodeSchema,
+    RotaCountsQuerySchema,
+    RotaCountsSchema,
     RotaRequestSchema,
     RotaResultSchema,
     SettingsSchema,
+    ShiftMoveSchema,
     ShiftQuerySchema,
     ShiftSchema,
     TodayQuerySchema,
@@ -33,10 +36,13 @@ from models import utcnow, write_transaction
 from models.greeting import GreetingShift, ManagerLeave
 from models.greeting_records import (
     GreetingRefused,
+    check_movable,
     generate_rota,
     judge_due,
     local_today,
+    move_shift,
     record_check,
+    rota_counts,
     settings_for,
     site_windows,
 )
@@ -183,6 +189,43 @@ class Shifts(MethodView):
         if "manager_id" in filters:
             query = query.where(GreetingShift.manager == filters["manager_id"])
         return present_all(query.order_by(GreetingShift.starts_at))
+
+
+@blp.route("/shifts/<int:shift_id>")
+class ShiftById(MethodView):
+    @roles("admin", "supervisor")
+    @blp.arguments(ShiftMoveSchema)
+    @blp.response(200, ShiftSchema)
+    def patch(self, data, shift_id):
+        """Give a shift that has not begun to another manager of the site (not on leave that
+        day, not on another shift at the time); pending swap offers for it are cancelled."""
+        with write_transaction():
+            shift = get_or_404(GreetingShift, shift_id)
+            now = utcnow()
+            try:
+                check_movable(shift, now)  # whoever is asked for, a begun shift stays
+            except GreetingRefused as exc:
+                abort(409, exc.code, exc.message)
+            staff = reference(Staff, data["manager_id"], "manager_id", site_id=shift.site_id)
+            before = snapshot(shift)
+            try:
+                moved = move_shift(shift, staff, now)
+            except GreetingRefused as exc:
+                abort(422, exc.code, exc.message, errors={"json": {"manager_id": [exc.message]}})
+            if moved:
+                audit("update", shift, before=before)
+        return present_all([shift])[0]
+
+
+@blp.route("/rota-counts")
+class RotaCounts(MethodView):
+    @roles(*OFFICE_ROLES)
+    @blp.arguments(RotaCountsQuerySchema, location="query")
+    @blp.response(200, RotaCountsSchema)
+    def get(self, filters):
+        """How many of the month's greeting shifts each manager has, in all and per window."""
+        site = reference(Site, filters["site_id"], "site_id")
+        return {"counts": rota_counts(site, filters["month"])}
 
 
 @blp.route("/my-shifts")

@@ -69,6 +69,32 @@ class ShiftQuerySchema(QuerySchema):
     manager_id = ma.fields.Integer()
 
 
+class ShiftMoveSchema(Schema):
+    manager_id = ma.fields.Integer(
+        required=True, metadata={"description": "an active manager of the shift's site"}
+    )
+
+
+class RotaCountSchema(Schema):
+    staff_id = ma.fields.Integer()
+    name = ma.fields.String()
+    total = ma.fields.Integer(metadata={"description": "the month's shifts at the site"})
+    by_window = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        metadata={"description": "per window code (morning, evening), every window of the site"},
+    )
+
+
+class RotaCountsSchema(Schema):
+    counts = ma.fields.List(ma.fields.Nested(RotaCountSchema))
+
+
+class RotaCountsQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer(required=True)
+    month = MONTH
+
+
 class TodayQuerySchema(QuerySchema):
     site_id = ma.fields.Integer(required=True)
 
