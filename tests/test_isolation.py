@@ -113,3 +113,58 @@ def test_audit_log_is_confined_to_my_sites(app, world):
     assert [(e["entity"], e["entity_id"]) for e in seen] == [("area", str(world.area_a.id))]
     assert seen[0]["before"] == {"name": "大堂"} and seen[0]["after"] == {"name": "主大堂"}
     assert seen[0]["user_id"] == world.users["admin"].id
+
+
+def test_a_contractor_shows_only_my_sites_areas(app, world):
+    """A contractor is seen through the areas it serves at the caller's sites: one serving
+    none of them is not found (record, list, ratings); one serving several shows only mine."""
+    with app.app_context():
+        area_a2 = Area.create(site=world.site_a, name="地库", area_type="garage")
+    admin = world.headers("admin")
+
+    def create(name, areas):
+        r = world.client.post(
+            "/api/contractors",
+            headers=admin,
+            json={"name": name, "service_kinds": ["cleaning", "greening"], "areas": areas},
+        )
+        assert r.status_code == 201, r.json
+        return r.json["id"]
+
+    only_b = create("乙方保洁", [{"area_id": world.area_b.id, "kind": "cleaning"}])
+    both = create(
+        "两地绿化",
+        [
+            {"area_id": world.area_a.id, "kind": "greening"},
+            {"area_id": area_a2.id, "kind": "greening"},
+            {"area_id": world.area_b.id, "kind": "greening"},
+        ],
+    )
+    unassigned = create("尚无区域", [])
+    for role in ("supervisor", "hr", "manager"):
+        h = world.headers(role)
+        for contractor in (only_b, unassigned):
+            for url in (
+                f"/api/contractors/{contractor}",
+                f"/api/contractors/{contractor}/ratings?year=2025",
+            ):
+                r = world.client.get(url, headers=h)
+                assert r.status_code == 404 and r.json["error"] == "not_found", (role, url, r.json)
+        r = world.client.get(f"/api/contractors/{both}", headers=h)
+        assert r.status_code == 200
+        assert {a["area_id"] for a in r.json["areas"]} == {world.area_a.id, area_a2.id}
+        listed = world.client.get("/api/contractors", headers=h).json
+        assert [c["id"] for c in listed] == [both], role
+        assert {a["area_id"] for a in listed[0]["areas"]} == {world.area_a.id, area_a2.id}
+        assert (
+            world.client.get(f"/api/contractors/{both}/ratings?year=2025", headers=h).status_code
+            == 200
+        )
+    # Site B's supervisor sees the same contractors from the other side; admins see all.
+    b = world.headers("supervisor-b")
+    listed = world.client.get("/api/contractors", headers=b).json
+    assert {c["id"] for c in listed} == {only_b, both}
+    assert all(a["area_id"] == world.area_b.id for c in listed for a in c["areas"])
+    listed = world.client.get("/api/contractors", headers=admin).json
+    assert {c["id"] for c in listed} == {only_b, both, unassigned}
+    assert len(next(c for c in listed if c["id"] == both)["areas"]) == 3

@@ -17,7 +17,7 @@ from api.contractors.schemas import (
 )
 from api.errors import abort
 from api.extensions import PeeweePage
-from api.security import in_scope, reference, roles
+from api.security import in_scope, reference, roles, visible_site_ids
 from models import write_transaction
 from models.inspections import Contractor, ContractorArea, Inspection
 from models.org import Area
@@ -31,15 +31,45 @@ blp = Blueprint(
 READERS = ("admin", "hr", "supervisor", "manager")
 
 
+def visible_contractors(query):
+    """Confine a contractor query to the caller's sites: a contractor is seen through the
+    areas it serves, so one serving none of the caller's sites is not there (admins see all,
+    those serving no area yet included)."""
+    site_ids = visible_site_ids()
+    if site_ids is None:
+        return query
+    serving = (
+        ContractorArea.select(ContractorArea.contractor).join(Area).where(Area.site.in_(site_ids))
+    )
+    return query.where(Contractor.id.in_(serving))
+
+
+def contractor_or_404(contractor_id: int) -> Contractor:
+    contractor = visible_contractors(
+        Contractor.select().where(Contractor.id == contractor_id)
+    ).first()
+    if contractor is None:
+        abort(404, "not_found", "No such contractor.")
+    return contractor
+
+
+def visible_links(contractors: list[int]):
+    """The contractors' area links at the caller's sites only."""
+    return in_scope(
+        ContractorArea.select(ContractorArea)
+        .join(Area)
+        .where(ContractorArea.contractor.in_(contractors)),
+        Area.site,
+    ).order_by(ContractorArea.id)
+
+
 def present(rows) -> list[dict]:
+    """Contractors with the areas they serve at the caller's sites (another site's areas are
+    not shown, as its objects never are)."""
     rows = list(rows)
     links: dict[int, list] = {r.id: [] for r in rows}
     if rows:
-        for link in (
-            ContractorArea.select()
-            .where(ContractorArea.contractor.in_(list(links)))
-            .order_by(ContractorArea.id)
-        ):
+        for link in visible_links(list(links)):
             links[link.contractor_id].append({"area_id": link.area_id, "kind": link.kind})
     return [
         {
@@ -86,8 +116,8 @@ class Contractors(MethodView):
     @blp.response(200, ContractorSchema(many=True))
     @blp.paginate(ContractorPage)
     def get(self, filters):
-        """List contractors."""
-        query = Contractor.select().order_by(Contractor.name)
+        """List the contractors serving areas at my sites (admins: every contractor)."""
+        query = visible_contractors(Contractor.select()).order_by(Contractor.name)
         if "active" in filters:
             query = query.where(Contractor.active == filters["active"])
         if "kind" in filters:
@@ -113,10 +143,8 @@ class ContractorById(MethodView):
     @roles(*READERS)
     @blp.response(200, ContractorSchema)
     def get(self, contractor_id):
-        """One contractor."""
-        contractor = Contractor.get_or_none(Contractor.id == contractor_id)
-        if contractor is None:
-            abort(404, "not_found", "No such contractor.")
+        """One contractor serving areas at my sites, with those areas."""
+        contractor = contractor_or_404(contractor_id)
         return present([contractor])[0]
 
     @roles("admin")
@@ -145,13 +173,9 @@ class ContractorRatings(MethodView):
     def get(self, filters, contractor_id):
         """The contractor's rating per quarter: the average score of its areas' inspections of
         the kinds it serves (at the sites I may see)."""
-        contractor = Contractor.get_or_none(Contractor.id == contractor_id)
-        if contractor is None:
-            abort(404, "not_found", "No such contractor.")
+        contractor = contractor_or_404(contractor_id)
         year = filters["year"]
-        served = ContractorArea.select(ContractorArea.area, ContractorArea.kind).where(
-            ContractorArea.contractor == contractor
-        )
+        served = visible_links([contractor.id])
         pairs = [(link.area_id, link.kind) for link in served]
         rows = []
         if pairs:
