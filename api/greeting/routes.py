@@ -197,8 +197,10 @@ class ShiftById(MethodView):
     @blp.arguments(ShiftMoveSchema)
     @blp.response(200, ShiftSchema)
     def patch(self, data, shift_id):
-        """Give a shift that has not begun to another manager of the site (not on leave that
-        day, not on another shift at the time); pending swap offers for it are cancelled."""
+        """Move a greeting shift that has not begun to another manager of the site.
+
+        The manager must be active, not on leave that day and not on another shift at that
+        time. Pending swap offers for the shift are cancelled."""
         with write_transaction():
             shift = get_or_404(GreetingShift, shift_id)
             now = utcnow()
