@@ -102,6 +102,7 @@ def register_blueprints(api: Api) -> None:
     from api.scans.routes import blp as scans
     from api.schedules.routes import blp as schedules
     from api.session.routes import blp as session
+    from api.settings.routes import blp as settings
     from api.sites.routes import blp as sites
     from api.staff.routes import blp as staff
     from api.swaps.routes import blp as swaps
@@ -109,7 +110,7 @@ def register_blueprints(api: Api) -> None:
     from api.users.routes import blp as users
     from api.webhooks.routes import blp as webhooks
 
-    organisation = (health, session, users, sites, areas, posts, teams, staff)
+    organisation = (health, session, users, sites, areas, posts, teams, staff, settings)
     inspection = (checklists, inspections, rectifications, coaching, contractors, photos)
     patrol = (checkpoints, patrol_routes, schedules, rounds, scans, anomalies, handovers, webhooks)
     greeting_duty = (greeting, swaps)

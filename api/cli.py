@@ -165,17 +165,24 @@ def tick():
 )
 @click.option("--area", "area_id", type=int, help="only this area's checkpoints")
 @click.option(
-    "--base-url", default=None, help="where phones reach the server (default PUBLIC_BASE_URL)"
+    "--base-url",
+    default=None,
+    help="where phones reach the server, e.g. https://xunjian.example.cn "
+    "(default: the XUNJIAN_PUBLIC_BASE_URL setting)",
 )
 def patrols_sheet(site_code, out_path, area_id, base_url):
     """Print a site's checkpoint labels as A4 sheets (PDF), showing progress."""
+    from api.labels_address import AddressMissing, cli_base_url
     from models.labels import Label, sheet_pdf
     from models.org import Area, Site
     from models.patrols import Checkpoint
     from models.rules.qr_signing import make_token, scan_url
     from models.site_keys import current_key
 
-    base_url = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
+    try:
+        base_url = cli_base_url(base_url)
+    except AddressMissing as exc:
+        raise click.UsageError(str(exc)) from exc
     with db.connection_context():
         site = Site.get_or_none(Site.code == site_code)
         if site is None:

@@ -146,6 +146,7 @@ ENDPOINTS = {
     ("GET", "/api/monthly/charts/team/<int:team_id>.svg"): OFFICE,
     ("GET", "/api/monthly/charts/grades.svg"): OFFICE,
     ("GET", "/api/audit"): {"admin", "hr"},
+    ("GET", "/api/settings/labels"): {"admin", "supervisor"},
 }
 
 # Framework routes that are not API endpoints of ours.

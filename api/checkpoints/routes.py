@@ -2,7 +2,7 @@
 
 import uuid
 
-from flask import Response, current_app, request
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -17,6 +17,7 @@ from api.checkpoints.schemas import (
 )
 from api.errors import abort
 from api.extensions import PeeweePage, where_equal
+from api.labels_address import label_base_url
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import write_transaction
 from models.checklists import Checklist
@@ -33,17 +34,12 @@ blp = Blueprint(
 PRINTERS = ("admin", "supervisor")
 
 
-def base_url() -> str:
-    """Where phones reach this server: configured, or the address this request came to."""
-    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-
-
 def code_for(checkpoint: Checkpoint) -> dict:
     key = current_key(checkpoint.site_id)
     token = make_token(
         "c", checkpoint.site_id, checkpoint.id, key.version, bytes.fromhex(key.secret)
     )
-    url = scan_url(base_url(), token)
+    url = scan_url(label_base_url(), token)
     return {
         "token": token,
         "url": url,
