@@ -3,7 +3,7 @@ residential estate with areas, posts, teams, staff of every job and one account 
 beside them a generated site with two months of history for HR and the supervisor to read."""
 
 import secrets
-from datetime import UTC, time
+from datetime import UTC, time, timedelta
 
 from api.security import hash_password
 from models import utcnow, write_transaction
@@ -177,6 +177,9 @@ def add_patrol(site: Site) -> None:
         checkpoint.save()
         checkpoints.append(checkpoint)
     route = Route.create(site=site, name="全区巡更")
+    # The demo company has been running for a while: its schedules (and so today's rounds,
+    # which never start before their schedule existed) date from yesterday.
+    since = utcnow() - timedelta(days=1)
     for position, checkpoint in enumerate(checkpoints):
         RouteStop.create(
             route=route, checkpoint=checkpoint, position=position, offset_minutes=3 * position
@@ -190,6 +193,7 @@ def add_patrol(site: Site) -> None:
         every_minutes=120,
         duration_minutes=60,
         start_grace_minutes=10,
+        created_at=since,
     )
     Schedule.create(
         site=site,
@@ -200,6 +204,7 @@ def add_patrol(site: Site) -> None:
         every_minutes=120,
         duration_minutes=60,
         start_grace_minutes=10,
+        created_at=since,
     )
 
 

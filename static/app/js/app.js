@@ -31,6 +31,7 @@ addMessages({
     "app.error": "出错了：{message}",
     "app.loading": "加载中…",
     "app.back": "返回",
+    "app.console": "办公后台（电脑）",
     "outbox.title": "待发送",
     "outbox.none": "没有待发送的记录。",
     "outbox.send_now": "立即发送",
@@ -61,6 +62,7 @@ addMessages({
     "app.error": "Something went wrong: {message}",
     "app.loading": "Loading…",
     "app.back": "Back",
+    "app.console": "Office console (desktop)",
     "outbox.title": "Waiting to send",
     "outbox.none": "Nothing is waiting.",
     "outbox.send_now": "Send now",
@@ -234,6 +236,10 @@ function renderHome(view) {
   }
   if (!menu.children.length) view.append(el("p", {}, t("app.no_menu")));
   view.append(menu);
+  // Setting up sites, staff, checkpoints and rotas is done at a desk, in the office console.
+  if (["admin", "hr", "supervisor", "manager"].includes(user.role)) {
+    view.append(el("a", { class: "button block", href: "/console/", id: "to-console" }, t("app.console")));
+  }
 }
 
 async function renderOutbox(view) {
