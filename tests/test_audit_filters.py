@@ -88,6 +88,10 @@ def test_an_unencoded_plus_sign_is_read_as_the_offset(world, entries):
         "since=2026-03-02&until=2026-03-01",
         f"since={quote('2026-03-01T12:00:01Z')}&until={quote('2026-03-01T12:00:00Z')}",
         "action=" + "x" * 33,
+        # Years whose neighbouring day or zone shift no datetime holds.
+        "until=9999-12-31",
+        "since=0001-01-01",
+        f"until={quote('9999-12-31T23:59:59-14:00')}",
     ],
 )
 def test_bad_times_are_refused(world, entries, query):

@@ -35,6 +35,7 @@ class DayOrMoment(ma.fields.Field):
         "invalid": "Give a date (2026-03-01) or a time with its offset "
         "(2026-03-01T08:00:00+08:00).",
         "naive": "Give the time with its UTC offset, e.g. 2026-03-01T08:00:00+08:00.",
+        "range": "Give a year between 1900 and 9000.",
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -43,14 +44,19 @@ class DayOrMoment(ma.fields.Field):
         text = value.strip()
         try:
             if "T" not in text.upper():
-                return date.fromisoformat(text)
-            # An unencoded "+" in a query string arrives as a space.
-            moment = datetime.fromisoformat(text.replace(" ", "+"))
+                day = date.fromisoformat(text)
+            else:
+                # An unencoded "+" in a query string arrives as a space.
+                day = moment = datetime.fromisoformat(text.replace(" ", "+"))
+                if moment.tzinfo is None:
+                    raise self.make_error("naive")
         except ValueError as exc:
             raise self.make_error("invalid") from exc
-        if moment.tzinfo is None:
-            raise self.make_error("naive")
-        return moment
+        # Far from any stored change, and a day either side (zones, "the next day") must stay
+        # within what a datetime holds.
+        if not 1900 <= day.year <= 9000:
+            raise self.make_error("range")
+        return day
 
 
 class AuditQuerySchema(QuerySchema):
