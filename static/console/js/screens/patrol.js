@@ -164,6 +164,7 @@ export const messages = {
     "patrol.sc.next_day": "次日 {time}",
     "patrol.sc.every": "每隔（分钟）",
     "patrol.sc.every_short": "每 {n} 分钟",
+    "patrol.sc.every_column": "间隔",
     "patrol.sc.weekdays": "星期",
     "patrol.sc.every_day": "每天",
     "patrol.sc.weekday_list": "周{days}",
@@ -359,6 +360,7 @@ export const messages = {
     "patrol.sc.next_day": "next day {time}",
     "patrol.sc.every": "Every (minutes)",
     "patrol.sc.every_short": "every {n} min",
+    "patrol.sc.every_column": "Interval",
     "patrol.sc.weekdays": "Weekdays",
     "patrol.sc.every_day": "Every day",
     "patrol.sc.weekday_list": "{days}",
@@ -460,6 +462,7 @@ const STYLE = `
   .patrol-stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   .patrol-stack tr { padding: 6px 0; border-bottom: 1px solid var(--line); }
   .patrol-stack caption { display: block; }
+  .patrol-stack td, .patrol-site .patrol-stack td.num { white-space: normal; }
   .patrol-stack td { display: grid; grid-template-columns: 6.5em minmax(0, 1fr); gap: 8px; padding: 3px 12px;
     border: 0; text-align: left; }
   .patrol-stack td::before { content: attr(data-label); color: var(--grey); font-size: 13px;
@@ -674,11 +677,21 @@ function named(visible, name) {
 }
 
 function checkpointLabel(cp) {
-  return `${cp.name}（${cp.code}）`;
+  return paren(cp.name, cp.code);
 }
 
 function listNames(names) {
-  return names.map((n) => `「${n}」`).join(lang() === "zh" ? "、" : ", ");
+  return lang() === "zh" ? names.map((n) => `「${n}」`).join("、") : names.join(", ");
+}
+
+/** The list separator of the current language. */
+function joined(names) {
+  return names.join(lang() === "zh" ? "、" : ", ");
+}
+
+/** "name（note）" in Chinese, "name (note)" in English. */
+function paren(text, note) {
+  return lang() === "zh" ? `${text}（${note}）` : `${text} (${note})`;
 }
 
 // ---------------------------------------------------------------- checkpoints and labels
@@ -709,7 +722,7 @@ function labelAddress() {
         lang() === "zh" ? settings.warning || settings.warning_en : settings.warning_en || settings.warning;
       if (warning) {
         const env = warning.includes("XUNJIAN_PUBLIC_BASE_URL") ? "" : ` ${t("patrol.cp.address_env")}`;
-        box.append(h("p", { class: "warning", id: "label-warning", role: "alert" }, `${warning}${env}`));
+        box.append(h("p", { class: "warning", id: "label-warning" }, `${warning}${env}`));
       }
     })
     .catch(() => box.remove()); // not there yet (404) or not for this role: show nothing
@@ -865,7 +878,7 @@ function checkpointForm(site, areas, checklists, onSaved) {
     const options = [["", t("ui.choose")]];
     for (const a of areas) {
       if (a.active || a.id === selected)
-        options.push([a.id, a.active ? a.name : `${a.name}（${t("ui.inactive")}）`]);
+        options.push([a.id, a.active ? a.name : paren(a.name, t("ui.inactive"))]);
     }
     setOptions(area, options, selected);
   }
@@ -1006,7 +1019,7 @@ function checkpointList(site, areas, checklists, { admin, printer, edit, addIn }
             ? h(
                 "span",
                 { class: "badge warn" },
-                t("patrol.cp.photo_needed", { schedules: photoBy.get(cp.id).join("、") }),
+                t("patrol.cp.photo_needed", { schedules: joined(photoBy.get(cp.id)) }),
               )
             : "—",
       },
@@ -1341,7 +1354,7 @@ function routeList(site, byId, { planner, edit }) {
         value: (r) =>
           t("patrol.minutes", { n: r.stops.length ? r.stops[r.stops.length - 1].offset_minutes : 0 }),
       },
-      { label: t("patrol.rt.used_by"), value: (r) => usedBy(r).join("、") || "—" },
+      { label: t("patrol.rt.used_by"), value: (r) => joined(usedBy(r)) || "—" },
       { label: t("patrol.cp.state"), value: (r) => activeBadge(r.active) },
     ];
     if (planner) {
@@ -1819,8 +1832,7 @@ function scheduleList(context, { planner, edit }) {
       { label: t("patrol.sc.route"), value: (s) => routeById.get(s.route_id)?.name || `#${s.route_id}` },
       { label: t("patrol.sc.time"), value: (s) => timeSpan(s.start_time, s.end_time) },
       {
-        label: t("patrol.sc.every"),
-        class: "num",
+        label: t("patrol.sc.every_column"),
         value: (s) => t("patrol.sc.every_short", { n: s.every_minutes }),
       },
       { label: t("patrol.sc.weekdays"), value: (s) => weekdaysText(s.weekdays) },
@@ -1833,17 +1845,7 @@ function scheduleList(context, { planner, edit }) {
       {
         label: t("patrol.sc.photos_short"),
         value: (s) =>
-          s.photo_checkpoint_ids.length
-            ? h(
-                "span",
-                {
-                  title: s.photo_checkpoint_ids
-                    .map((id) => checkpointById.get(id)?.name || `#${id}`)
-                    .join("、"),
-                },
-                s.photo_checkpoint_ids.map((id) => checkpointById.get(id)?.name || `#${id}`).join("、"),
-              )
-            : "—",
+          joined(s.photo_checkpoint_ids.map((id) => checkpointById.get(id)?.name || `#${id}`)) || "—",
       },
       { label: t("patrol.cp.state"), value: (s) => activeBadge(s.active) },
     ];
@@ -2156,7 +2158,7 @@ function scheduleEditor(context, onSaved) {
     const options = [["", t("ui.choose")]];
     for (const r of patrolRoutes) {
       if (r.active || r.id === selected)
-        options.push([r.id, r.active ? r.name : `${r.name}（${t("ui.inactive")}）`]);
+        options.push([r.id, r.active ? r.name : paren(r.name, t("ui.inactive"))]);
     }
     setOptions(route, options, selected);
   }
@@ -2208,7 +2210,7 @@ function roundText(round) {
   const [endDate, endClock] = end.split(" ");
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(startDate || "");
   const weekday = day ? (new Date(Date.UTC(+day[1], +day[2] - 1, +day[3])).getUTCDay() + 6) % 7 : null;
-  const dateText = weekday === null ? startDate : `${startDate}（${t(`patrol.weekday.${weekday}`)}）`;
+  const dateText = weekday === null ? startDate : paren(startDate, t(`patrol.weekday.${weekday}`));
   const endText = endDate && endDate !== startDate ? t("patrol.sc.next_day", { time: endClock }) : endClock;
   return t("patrol.sc.round", { start: `${dateText} ${startClock || ""}`.trim(), end: endText || "" });
 }
