@@ -176,3 +176,16 @@ def test_only_admins_and_supervisors_see_the_label_settings(world):
     for role in ("hr", "manager", "guard", "staff"):
         r = world.client.get("/api/settings/labels", headers=world.headers(role))
         assert r.status_code == 403
+
+
+def test_greeting_post_labels_follow_the_same_rule(app, world):
+    url = f"/api/greeting/posts/{world.post_a.id}/code"
+    headers = world.headers("supervisor")
+    r = world.client.get(url, headers=headers, base_url="http://192.168.1.20:8000")
+    assert r.status_code == 200 and r.json["url"].startswith("http://192.168.1.20:8000/s/p")
+    app.config["ENV_NAME"] = "production"
+    r = world.client.get(url, headers=headers, base_url="http://127.0.0.1:8000")
+    assert r.status_code == 409 and "XUNJIAN_PUBLIC_BASE_URL" in r.json["message"]
+    app.config["PUBLIC_BASE_URL"] = PUBLIC
+    r = world.client.get(url, headers=headers, base_url="http://127.0.0.1:8000")
+    assert r.status_code == 200 and r.json["url"] == f"{PUBLIC}/s/{r.json['token']}"

@@ -31,6 +31,7 @@ from api.greeting.schemas import (
     ShiftSchema,
     TodayQuerySchema,
 )
+from api.labels_address import label_base_url
 from api.security import OFFICE_ROLES, get_or_404, public, reference, roles, visible_site_ids
 from models import utcnow, write_transaction
 from models.greeting import GreetingShift, ManagerLeave
@@ -297,7 +298,7 @@ class PostCode(MethodView):
         post = get_or_404(Post, post_id)
         key = current_key(post.site_id)
         token = make_token("p", post.site_id, post.id, key.version, bytes.fromhex(key.secret))
-        base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+        base = label_base_url()
         return {"token": token, "url": scan_url(base, token), "key_version": key.version}
 
 
