@@ -341,6 +341,7 @@ const STYLE = `
 .gr-grid input[type="number"] { width: 10em; }
 .gr-leave-row > .field.gr-wide { flex: 2 1 240px; }
 #greeting-leave-after:empty, #greeting-rota-warning:empty { display: none; }
+.gr-nowrap { white-space: nowrap; }
 .gr-windows { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; gap: 8px; }
 .gr-windows li { background: var(--green-light); color: var(--green); border-radius: 6px;
   padding: 6px 12px; font-weight: 600; }
@@ -781,7 +782,6 @@ function drawSettings(body, siteId, initial, posts, canEdit) {
   const controls = h(
     "fieldset",
     { class: "gr-plain", disabled: !canEdit, style: "border: 0; padding: 0; margin: 0" },
-    h("legend", { class: "gr-long" }, t("greeting.form_title")),
     h(
       "div",
       { class: "gr-grid" },
@@ -989,8 +989,8 @@ function drawLeave(body, site, managers, leave, keep, reload) {
           label: t("greeting.leave_staff"),
           value: (r) => names.get(r.staff_id) || t("greeting.unknown_manager", { id: r.staff_id }),
         },
-        { label: t("greeting.leave_first"), value: (r) => withWeekday(r.first_day) },
-        { label: t("greeting.leave_last"), value: (r) => withWeekday(r.last_day) },
+        { label: t("greeting.leave_first"), value: (r) => withWeekday(r.first_day), class: "gr-nowrap" },
+        { label: t("greeting.leave_last"), value: (r) => withWeekday(r.last_day), class: "gr-nowrap" },
         { label: t("greeting.leave_days"), value: dayCount, class: "num" },
         { label: t("greeting.leave_note"), value: (r) => r.note },
         { label: t("greeting.leave_state"), value: state },
@@ -1067,10 +1067,7 @@ async function renderRota(view, params) {
   const canMove = EDITORS.has(role);
   view.append(h("h1", {}, t("greeting.rota_title")));
   const current = latest();
-  const picker = await pickSite(view, () => {
-    month = null;
-    load();
-  });
+  const picker = await pickSite(view, () => load());
   if (!picker) return;
   let month = monthInt(params[0]);
   let data = null; // {shifts, settings, managers, posts, counts, local}
