@@ -120,10 +120,13 @@ export const messages = {
     "audit.e.contractor": "服务供方",
     "audit.e.anomaly": "异常",
     "audit.e.greeting_settings": "迎候设置",
+    "audit.e.scan": "打卡",
+    "audit.e.greeting_shift": "迎候班次",
     "audit.e.inspection": "检查记录",
     "audit.e.monthly_record": "月度考核",
     "audit.a.create": "新建",
     "audit.a.update": "修改",
+    "audit.a.review": "复核打卡",
     "audit.a.delete": "删除",
     "audit.a.set-sites": "设置可见项目",
     "audit.a.set-stops": "设置路线点位",
@@ -179,6 +182,11 @@ export const messages = {
     "audit.f.service_kinds": "服务类别",
     "audit.f.updated_at": "更新时间",
     "audit.f.note": "备注",
+    "audit.f.review_decision": "复核结论",
+    "audit.f.review_note": "复核说明",
+    "audit.f.reviewed_at": "复核时间",
+    "audit.f.reviewed_by": "复核人",
+    "audit.f.manager": "管理人员",
   },
   en: {
     "alerts.nav": "Alert hooks",
@@ -280,10 +288,13 @@ export const messages = {
     "audit.e.contractor": "Contractor",
     "audit.e.anomaly": "Anomaly",
     "audit.e.greeting_settings": "Greeting settings",
+    "audit.e.scan": "Scan",
+    "audit.e.greeting_shift": "Greeting shift",
     "audit.e.inspection": "Inspection",
     "audit.e.monthly_record": "Monthly record",
     "audit.a.create": "Created",
     "audit.a.update": "Changed",
+    "audit.a.review": "Scan reviewed",
     "audit.a.delete": "Deleted",
     "audit.a.set-sites": "Sites set",
     "audit.a.set-stops": "Route stops set",
@@ -339,6 +350,11 @@ export const messages = {
     "audit.f.service_kinds": "Services",
     "audit.f.updated_at": "Updated",
     "audit.f.note": "Note",
+    "audit.f.review_decision": "Review",
+    "audit.f.review_note": "Review note",
+    "audit.f.reviewed_at": "Reviewed at",
+    "audit.f.reviewed_by": "Reviewed by",
+    "audit.f.manager": "Manager",
   },
 };
 
@@ -355,13 +371,16 @@ const ENTITIES = [
   "schedule",
   "contractor",
   "anomaly",
+  "scan",
   "greeting_settings",
+  "greeting_shift",
   "inspection",
   "monthly_record",
 ];
 const ACTIONS = [
   "create",
   "update",
+  "review",
   "set-sites",
   "set-stops",
   "rotate-key",
@@ -783,8 +802,9 @@ async function renderAudit(view) {
     ),
   );
 
-  // The server filters by site, who, what and dates; the action is checked here as well, so the
-  // list is right whether or not the server knows that filter.
+  // The server filters by site, who, what, action and dates (a date is a whole day in the site's
+  // zone, or the company's); the action is checked here too, which changes nothing when the
+  // server has done it.
   let query = null;
   let filters = null;
   let entries = [];
@@ -817,11 +837,7 @@ async function renderAudit(view) {
   }
 
   function matches(entry) {
-    if (filters.action && entry.action !== filters.action) return false;
-    const day = browserTime(entry.at).slice(0, 10);
-    if (filters.since && day < filters.since) return false;
-    if (filters.until && day > filters.until) return false;
-    return true;
+    return !filters.action || entry.action === filters.action;
   }
 
   async function search() {
@@ -855,9 +871,6 @@ async function renderAudit(view) {
         found += fitting.length;
         entries.push(...fitting);
         if (batch.length < PAGE) done = true;
-        // Newest first: past the start date, nothing older can match.
-        if (filters.since && batch.length && browserTime(batch.at(-1).at).slice(0, 10) < filters.since)
-          done = true;
       }
       if (first) answer.clear();
       draw();
@@ -927,7 +940,7 @@ async function renderAudit(view) {
     );
     more.hidden = done;
     note.className = "muted small";
-    const filtered = filters.action || filters.since || filters.until;
+    const filtered = filters.action;
     note.textContent =
       filtered && seen !== entries.length
         ? t("audit.scanned", { seen, n: entries.length })

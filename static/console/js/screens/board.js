@@ -54,18 +54,19 @@ export const messages = {
     "board.missed_points": "漏 {n} 个点",
     "board.round_flags": "可疑 {n}",
     "board.flagged": "待复核的可疑打卡（{n}）",
-    "board.flagged_hint": "系统认为这些打卡可疑。核实后确认属实，或写明理由后排除。",
+    "board.flagged_hint": "系统认为这些打卡可疑。核实后确认属实，或写明理由驳回（误报）。",
     "board.flagged_none": "没有待复核的打卡。",
     "board.scan_at": "打卡时间 {time}",
     "board.scan_uploaded": "上传于 {time}",
     "board.scan_note": "护卫员备注：{note}",
-    "board.review_note": "复核说明（排除时必填）",
+    "board.review_note": "复核说明（驳回时必填）",
     "board.confirm": "确认属实",
-    "board.dismiss": "排除",
-    "board.dismiss_needs_note": "排除时请写明理由。",
+    "board.dismiss": "驳回",
+    "board.dismiss_needs_note": "驳回时请写明理由。",
     "board.reviewed_confirmed": "已确认属实：{who} · {place} · {time}",
-    "board.reviewed_dismissed": "已排除：{who} · {place} · {time}",
+    "board.reviewed_dismissed": "已驳回：{who} · {place} · {time}",
     "board.gone": "这条打卡已不在待复核列表中（可能已有人复核）。",
+    "board.put_away": "知道了，移除",
     "board.first_n": "只显示最早的 {n} 条。",
     "board.latest_n": "只显示最近的 {n} 条。",
     "board.anomalies": "未处理异常（{n}）",
@@ -161,6 +162,7 @@ export const messages = {
     "board.reviewed_confirmed": "Confirmed: {who} · {place} · {time}",
     "board.reviewed_dismissed": "Dismissed: {who} · {place} · {time}",
     "board.gone": "This scan is no longer waiting for review (someone may have reviewed it).",
+    "board.put_away": "OK, remove it",
     "board.first_n": "Only the first {n} are shown.",
     "board.latest_n": "Only the latest {n} are shown.",
     "board.anomalies": "Open anomalies ({n})",
@@ -230,7 +232,8 @@ const STYLE = `
 .bd-flags li { margin: 2px 0; }
 .bd-review textarea { width: 100%; min-height: 56px; resize: vertical; }
 .bd-review .bd-buttons { display: flex; flex-wrap: wrap; gap: 4px; }
-.bd-gone { opacity: 0.75; }
+.bd-gone { background: #f7f8f7; margin: 0 -8px; padding-left: 8px; padding-right: 8px; }
+.bd-gone-note { font-weight: 600; }
 .bd-section > .answer:empty, .bd-review .answer:empty { min-height: 0; margin: 0; }
 .bd-side { display: grid; gap: 0 16px; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); }
 @media (max-width: 640px) {
@@ -835,13 +838,24 @@ class Board {
       note.value.trim() !== "" ||
       row.contains(document.activeElement) ||
       answer.classList.contains("error");
+    // Reviewed elsewhere (or no longer flagged) while this row was being used: the row stays,
+    // with the server's last answer, until its reader puts it away.
     row.markGone = () => {
       if (row.classList.contains("bd-gone")) return;
       row.classList.add("bd-gone");
-      confirm.disabled = true;
-      dismiss.disabled = true;
-      answer.className = "answer";
-      answer.textContent = t("board.gone");
+      const away = h(
+        "button",
+        { type: "button", class: "small", "data-action": "away" },
+        t("board.put_away"),
+      );
+      away.addEventListener("click", () => {
+        row.remove();
+        if (this.flaggedRows.get(id) === row) this.flaggedRows.delete(id);
+        this.reloadFlagged();
+      });
+      confirm.replaceWith(away);
+      dismiss.remove();
+      form.append(h("p", { class: "bd-gone-note", id: `review-gone-${id}` }, t("board.gone")));
     };
     const decide = async (decision) => {
       if (sending || row.classList.contains("bd-gone")) return;
