@@ -16,21 +16,28 @@ no Flask, no database.
 - **Streaming.** ``csv_chunks`` yields the file piece by piece while it consumes the rows, and
   ``write_workbook`` uses openpyxl's write-only mode (rows go to a temporary file as they come), so
   memory stays flat however many people a company has.
+- **Nothing left on disk.** The sheets' temporary files are removed whether the workbook is
+  written or fails; ``unnamed_workbook`` writes a workbook for a download into a temporary file
+  that has no name in any folder, so no HR data stays behind, however the download ends.
 """
 
+import contextlib
 import csv
 import io
 import math
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from os import PathLike
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from models.rules.scoring import DEFAULT_BANDS
 
@@ -276,14 +283,14 @@ def _kind_width(kind: str, lang: int) -> int:
 
 
 def write_workbook(
-    path: str | PathLike,
+    path: str | PathLike | BinaryIO,
     *,
     month: int,
     sites: Iterable[tuple[str, Iterable[dict]]],
     summary: Iterable[dict],
     language: str = "zh",
 ) -> None:
-    """Write the month's records to an .xlsx file at ``path``.
+    """Write the month's records to an .xlsx file at ``path`` (or into a binary file object).
 
     The first sheet is the summary 汇总 / Summary (one row per site: site, staff, passed, pass rate
     %, average composite, grooming and etiquette; keys ``site, staff, passed, pass_rate,
@@ -321,18 +328,38 @@ def write_workbook(
         for row in summary:
             summary_sheet.append(row)
         summary_sheet.finish()
+        workbook.save(path)  # closes every sheet and removes its temporary file
     except BaseException:
         _discard(workbook)
         raise
-    workbook.save(path)  # closes every sheet and removes its temporary file
+
+
+def unnamed_workbook(write: Callable[[BinaryIO], None], directory: str | None = None) -> BinaryIO:
+    """A workbook for a download: ``write`` fills a temporary file that has no name in any
+    folder (O_TMPFILE, or unlinked as it is made), which comes back at its start, ready to be
+    streamed. Nothing can be left behind: not by a download that ends, is dropped half-way or
+    is never closed (the space is freed when the file is closed or collected), nor by a
+    failure while writing (the file is closed and the error raised)."""
+    file = tempfile.TemporaryFile(dir=directory)
+    try:
+        write(file)
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
+    return file
 
 
 def _discard(workbook: Workbook) -> None:
     """Close and delete the sheets' temporary files after a failure (a database error while the
-    rows were read): openpyxl would otherwise keep them until the process ends."""
+    rows were read, a full disk while saving): openpyxl would otherwise keep them until the
+    process ends."""
     for ws in workbook.worksheets:
-        if ws._writer is None:  # a sheet not started has no file
+        writer = ws._writer
+        if writer is None:  # a sheet not started has no file
             continue
         if not ws.closed:
-            ws.close()
-        ws._writer.cleanup()
+            with contextlib.suppress(Exception):  # the file goes below, closed or not
+                ws.close()
+        if writer.out in ALL_TEMP_FILES:  # a sheet saved before a failing save is gone already
+            writer.cleanup()

@@ -483,3 +483,59 @@ def test_a_failure_while_reading_rows_leaves_no_file_behind(tmp_path):
         write_workbook(path, month=202601, sites=[("华润中心", rows())], summary=SUMMARY)
     assert not path.exists()
     assert [p for p in _writer.ALL_TEMP_FILES if p not in before] == []
+
+
+# The download left unclosed on purpose is closed by the garbage collector, which warns.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_downloading_the_workbook_leaves_no_file_behind(app, world, tmp_path, monkeypatch):
+    """HR data is never left on disk: no file in the instance folder or the temporary folder,
+    whether the download is read whole, left unclosed, or dropped after its first piece; and
+    no named file even while a download is under way."""
+    import gc
+    import os
+    import tempfile
+
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))  # where openpyxl's sheets go
+    folders = (app.instance_path, str(private_tmp))
+
+    def files() -> dict[str, list[str]]:
+        return {folder: sorted(os.listdir(folder)) for folder in folders}
+
+    url = "/api/monthly/export.xlsx?month=202601"
+    hr = world.headers("hr")
+    world.token("hr")
+    before = files()
+    for _ in range(3):
+        with world.client.get(url, headers=hr) as r:
+            assert r.status_code == 200
+            assert load_workbook(io.BytesIO(r.data)).sheetnames[0] == "汇总"
+    r = world.client.get(url, headers=hr)  # never closed
+    assert r.status_code == 200 and r.data[:2] == b"PK"
+    assert files() == before
+    # A client that goes away after the first piece, and one that is still downloading.
+    dropped = world.client.get(url, headers=hr, buffered=False)
+    next(iter(dropped.response))
+    assert files() == before
+    dropped.close()
+    waiting = world.client.get(url, headers=hr, buffered=False)
+    assert waiting.status_code == 200 and files() == before
+    waiting.close()
+    del r, dropped, waiting
+    gc.collect()
+    assert files() == before
+
+
+def test_a_failure_while_saving_leaves_no_sheet_file_behind(tmp_path):
+    """The workbook cannot be saved (here: its folder is missing): the error reaches the
+    caller and the sheets' temporary files are removed all the same."""
+    from openpyxl.worksheet import _writer
+
+    before = set(_writer.ALL_TEMP_FILES)
+    with pytest.raises(FileNotFoundError):
+        write_workbook(
+            tmp_path / "gone" / "monthly.xlsx", month=202601, sites=SITES, summary=SUMMARY
+        )
+    assert [p for p in _writer.ALL_TEMP_FILES if p not in before] == []

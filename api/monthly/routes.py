@@ -2,8 +2,6 @@
 the quarter, where each figure comes from, month close with audited corrections, exports and
 charts."""
 
-import os
-import tempfile
 from collections import defaultdict
 
 from flask import Response, current_app, g, send_file, stream_with_context
@@ -33,7 +31,7 @@ from api.monthly.schemas import (
 from api.security import ALL_ROLES, get_or_404, reference, roles, visible_site_ids
 from models import utcnow
 from models.charts import grade_distribution_svg, score_trend_svg
-from models.exports import csv_chunks
+from models.exports import csv_chunks, unnamed_workbook
 from models.monthly import (
     adjust,
     close_due,
@@ -293,19 +291,20 @@ class ExportWorkbook(MethodView):
         """The month's records as an Excel workbook: a summary sheet and one sheet per site."""
         site_ids = my_sites(filters.get("site_id"))
         settings = scoring_settings()
-        handle, path = tempfile.mkstemp(suffix=".xlsx", dir=current_app.instance_path)
-        os.close(handle)
-        write_month_workbook(
-            path, filters["month"], site_ids, settings, language=filters["language"]
+        # Written into a file with no name (models.exports.unnamed_workbook): send_file's
+        # passthrough response never runs call_on_close, so a named file would stay behind.
+        workbook = unnamed_workbook(
+            lambda file: write_month_workbook(
+                file, filters["month"], site_ids, settings, language=filters["language"]
+            ),
+            directory=current_app.instance_path,
         )
-        response = send_file(
-            path,
+        return send_file(
+            workbook,
             as_attachment=True,
             download_name=f"monthly-{filters['month']}.xlsx",
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response.call_on_close(lambda: os.unlink(path))
-        return response
 
 
 @blp.route("/charts/staff/<int:staff_id>.svg")
