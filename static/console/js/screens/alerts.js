@@ -182,6 +182,19 @@ export const messages = {
     "audit.f.service_kinds": "服务类别",
     "audit.f.updated_at": "更新时间",
     "audit.f.note": "备注",
+    "audit.v.confirmed": "确认属实",
+    "audit.v.dismissed": "驳回",
+    "audit.v.open": "未处理",
+    "audit.v.resolved": "已处理",
+    "audit.v.closed": "已关闭",
+    "audit.v.done": "已完成",
+    "audit.v.verified": "已验收",
+    "audit.v.reopened": "已退回",
+    "audit.v.office": "写字楼",
+    "audit.v.residential": "住宅小区",
+    "audit.v.mixed": "综合体",
+    "audit.v.male": "男",
+    "audit.v.female": "女",
     "audit.f.review_decision": "复核结论",
     "audit.f.review_note": "复核说明",
     "audit.f.reviewed_at": "复核时间",
@@ -350,6 +363,19 @@ export const messages = {
     "audit.f.service_kinds": "Services",
     "audit.f.updated_at": "Updated",
     "audit.f.note": "Note",
+    "audit.v.confirmed": "Confirmed",
+    "audit.v.dismissed": "Dismissed",
+    "audit.v.open": "Open",
+    "audit.v.resolved": "Resolved",
+    "audit.v.closed": "Closed",
+    "audit.v.done": "Done",
+    "audit.v.verified": "Verified",
+    "audit.v.reopened": "Reopened",
+    "audit.v.office": "Office tower",
+    "audit.v.residential": "Residential estate",
+    "audit.v.mixed": "Mixed",
+    "audit.v.male": "Male",
+    "audit.v.female": "Female",
     "audit.f.review_decision": "Review",
     "audit.f.review_note": "Review note",
     "audit.f.reviewed_at": "Reviewed at",
@@ -726,6 +752,7 @@ async function renderAudit(view) {
     admin ? fetchAll("/users").catch(() => []) : Promise.resolve([]),
   ]);
   const userMap = new Map(users.map((u) => [u.id, u]));
+  for (const user of users) userNames.set(user.id, user.display_name || user.username);
   const siteMap = new Map(sites.map((s) => [s.id, s]));
   for (const site of sites) siteNames.set(site.id, site.name);
 
@@ -902,7 +929,11 @@ async function renderAudit(view) {
         h(
           "span",
           {},
-          t("audit.entity_id", { entity: word("audit.e", e.entity), id: e.entity_id }),
+          h(
+            "span",
+            { title: e.entity_id.length > 12 ? e.entity_id : null },
+            t("audit.entity_id", { entity: word("audit.e", e.entity), id: shortId(e.entity_id) }),
+          ),
           entityNote(e) ? h("span", { class: "muted small" }, ` · ${entityNote(e)}`) : null,
         ),
     },
@@ -955,6 +986,12 @@ async function renderAudit(view) {
   });
   more.addEventListener("click", () => loadMore());
   await search();
+}
+
+/** A long id (a scan's UUID) by its first characters; the whole of it is in the title. */
+function shortId(id) {
+  const text = String(id ?? "");
+  return text.length > 12 ? `${text.slice(0, 8)}…` : text;
 }
 
 /**
@@ -1052,14 +1089,25 @@ function fieldName(key) {
   return word("audit.f", key);
 }
 
-// Sites by id, for a change's "site" field (filled when the audit screen opens).
+// Sites and accounts by id, for the fields that name them (filled when the audit screen opens).
 const siteNames = new Map();
+const userNames = new Map();
+
+// Fields that hold an account's id, and fields whose values are codes with words.
+const USER_FIELDS = new Set(["user", "reviewed_by", "resolved_by", "done_by", "verified_by", "inspector"]);
+const CODED_FIELDS = new Set(["review_decision", "status", "site_type", "gender"]);
+// A stored time as the database keeps it: naive UTC.
+const STORED_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/;
 
 function show(value, key = "") {
   if (key === "site" && siteNames.has(value)) return `${siteNames.get(value)} (#${value})`;
+  if (USER_FIELDS.has(key) && userNames.has(value)) return `${userNames.get(value)} (#${value})`;
+  if (key === "role" && typeof value === "string") return word("role", value);
+  if (CODED_FIELDS.has(key) && typeof value === "string") return word("audit.v", value);
   if (value === null || value === undefined || value === "") return t("audit.empty_value");
   if (value === true) return t("audit.yes");
   if (value === false) return t("audit.no");
+  if (typeof value === "string" && STORED_TIME.test(value)) return browserTime(`${value.replace(" ", "T")}Z`);
   const text = typeof value === "object" ? JSON.stringify(value) : String(value);
   return text.length > 120 ? `${text.slice(0, 117)}…` : text;
 }
