@@ -318,15 +318,29 @@ export function fillForm(form, record) {
  * A card whose form adds a record, or changes the record picked with edit(record).
  *   editor({id: "area-form", answerId, addTitle, editTitle: (r) => …, body, defaults,
  *           send: (values, editing) => api(…), ok: (result, editing) => text, after})
+ * folded: the form stays hidden until open() (to add) or edit(record), and 取消 hides it again
+ * (for screens whose list needs the whole width).
  */
-export function editor({ id, answerId, addTitle, editTitle, body, defaults = {}, send, ok, after, onMode }) {
+export function editor({
+  id,
+  answerId,
+  addTitle,
+  editTitle,
+  body,
+  defaults = {},
+  send,
+  ok,
+  after,
+  onMode,
+  folded = false,
+}) {
   const heading = cardTitle(`${id}-title`, addTitle);
   const submit = h("button", { type: "submit", class: "primary", id: `${id}-submit` }, t("ui.add"));
-  const cancel = h("button", { type: "button", id: `${id}-cancel`, hidden: true }, t("ui.cancel"));
+  const cancel = h("button", { type: "button", id: `${id}-cancel`, hidden: !folded }, t("ui.cancel"));
   const answer = answerBox({ id: answerId });
   const form = h(
     "form",
-    { id, class: "card", novalidate: true, "aria-labelledby": heading.id },
+    { id, class: "card", novalidate: true, "aria-labelledby": heading.id, hidden: folded },
     heading,
     body,
     h("div", {}, submit, cancel),
@@ -345,7 +359,17 @@ export function editor({ id, answerId, addTitle, editTitle, body, defaults = {},
       heading.textContent = editTitle(record);
       submit.textContent = t("ui.save");
       cancel.hidden = false;
+      form.hidden = false;
       if (onMode) onMode(record);
+      self.focus();
+    },
+    open() {
+      self.reset();
+      answer.clear();
+      form.hidden = false;
+      self.focus();
+    },
+    focus() {
       form.scrollIntoView({ block: "nearest" });
       form.querySelector("input:not([type=checkbox]):not(:disabled), select")?.focus();
     },
@@ -355,7 +379,7 @@ export function editor({ id, answerId, addTitle, editTitle, body, defaults = {},
       fillForm(form, defaults);
       heading.textContent = addTitle;
       submit.textContent = t("ui.add");
-      cancel.hidden = true;
+      cancel.hidden = !folded;
       if (onMode) onMode(null);
     },
   };
@@ -370,6 +394,7 @@ export function editor({ id, answerId, addTitle, editTitle, body, defaults = {},
   cancel.addEventListener("click", () => {
     self.reset();
     answer.clear();
+    if (folded) form.hidden = true;
   });
   return self;
 }
@@ -408,12 +433,12 @@ export function confirmButton(
 }
 
 /** A 停用 / 重新启用 button for one row, asked first, answered in the list's answer box. */
-export function toggleButton(record, answer, patch, after, { id, name = record.name } = {}) {
+export function toggleButton(record, answer, patch, after, { id, name = record.name, question } = {}) {
   const label = record.active ? t("ui.deactivate") : t("ui.reactivate");
   return confirmButton(
     label,
     answer,
-    t(record.active ? "org.deactivate_q" : "org.reactivate_q", { name }),
+    question || t(record.active ? "org.deactivate_q" : "org.reactivate_q", { name }),
     () => patch({ active: !record.active }),
     {
       ok: () => t(record.active ? "org.deactivated" : "org.reactivated", { name }),
