@@ -103,9 +103,15 @@ def ensure_rounds(schedule: Schedule, first_day: date, last_day: date) -> int:
 
 def ensure_site_rounds(site: Site, now: datetime) -> None:
     """Yesterday's to tomorrow's rounds (site-local days) for every active schedule of the site."""
-    today = now.replace(tzinfo=UTC).astimezone(site.zone).date()
     for schedule in Schedule.select().where((Schedule.site == site) & Schedule.active):
-        ensure_rounds(schedule, today - timedelta(days=1), today + timedelta(days=1))
+        ensure_schedule_rounds(schedule, site, now)
+
+
+def ensure_schedule_rounds(schedule: Schedule, site: Site, now: datetime) -> int:
+    """Yesterday's to tomorrow's rounds (site-local days) of one schedule: made when the
+    schedule is saved, so its next round is there for the guards without waiting for the tick."""
+    today = now.replace(tzinfo=UTC).astimezone(site.zone).date()
+    return ensure_rounds(schedule, today - timedelta(days=1), today + timedelta(days=1))
 
 
 def plan_of(round_: Round) -> RoundPlan:

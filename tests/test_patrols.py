@@ -588,7 +588,7 @@ def test_schedule_rounds_are_made_once(app, world, patrol):
     with app.app_context():
         schedule = Schedule.get_by_id(patrol.schedule["id"])
         before = Round.select().count()
-        today = utcnow().date()
+        today = utcnow().replace(tzinfo=UTC).astimezone(schedule.site.zone).date()  # site-local
         assert ensure_rounds(schedule, today - timedelta(days=1), today + timedelta(days=1)) == 0
         assert Round.select().count() == before
         assert ensure_rounds(schedule, today + timedelta(days=2), today + timedelta(days=2)) == 24

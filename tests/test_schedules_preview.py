@@ -145,3 +145,16 @@ def test_the_preview_refuses_what_the_create_refuses(app, world, route_id, chang
 
 def test_a_guard_cannot_preview(world, route_id):
     assert preview(world, {"route_id": route_id, **NIGHT}, role="guard").status_code == 403
+
+
+def test_saving_a_schedule_makes_its_next_rounds_at_once(app, world, route_id):
+    """The guards see the new schedule's next round without waiting for the minute tick (the
+    embedded server runs none)."""
+    created = world.client.post(
+        "/api/schedules", headers=world.headers("supervisor"), json={"route_id": route_id, **NIGHT}
+    )
+    assert created.status_code == 201
+    shown = preview(world, {"route_id": route_id, **NIGHT}).json["rounds"]
+    with app.app_context():
+        made = {r.starts_at for r in Round.select().where(Round.schedule == created.json["id"])}
+    assert shown and {naive_utc(x["starts_at"]) for x in shown[:2]} <= made

@@ -19,7 +19,7 @@ from api.schedules.schemas import (
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import utcnow, write_transaction
 from models.org import Post, Site
-from models.patrol_records import upcoming_rounds
+from models.patrol_records import ensure_schedule_rounds, upcoming_rounds
 from models.patrols import Route, RouteStop, Schedule
 
 # How far ahead the preview looks.
@@ -109,6 +109,7 @@ class Schedules(MethodView):
                 site=route.site_id, **to_columns(data, route.id, route.site_id)
             )
             audit("create", schedule)
+        ensure_schedule_rounds(schedule, Site.get_by_id(schedule.site_id), utcnow())
         return present(schedule)
 
 
