@@ -42,6 +42,9 @@ addMessages({
     "console.home_hint": "从左侧菜单选择要做的事。第一次使用：先建项目，再建区域、岗位和班组，导入员工，开账号，然后布置巡更点、路线和排班。",
     "console.not_found": "找不到此页面。",
     "console.failed": "出错了：{message}",
+    // The console keeps nothing for later (unlike the phone app): without a connection
+    // nothing was saved, and it says so.
+    "app.offline": "连不上服务器，没有保存。请检查网络后再试。",
     "group.board": "现场",
     "group.org": "组织",
     "group.people": "人员",
@@ -75,6 +78,7 @@ addMessages({
     "console.home_hint": "Choose what to do from the menu. Setting up a company: sites first, then areas, posts and teams, import the staff, open accounts, then checkpoints, routes and schedules.",
     "console.not_found": "No such page.",
     "console.failed": "Something went wrong: {message}",
+    "app.offline": "Cannot reach the server: nothing was saved. Check the connection and try again.",
     "group.board": "On site",
     "group.org": "Organisation",
     "group.people": "People",
