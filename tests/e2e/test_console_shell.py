@@ -34,7 +34,7 @@ def test_sign_in_says_what_is_wrong_before_and_after_asking_the_server(desktop):
 def test_each_office_role_sees_its_own_menu_and_a_guard_is_sent_to_the_phone_app(desktop):
     console_sign_in(desktop, "admin")
     admin_menu = menu_labels(desktop)
-    assert "用户账号" in admin_menu and "项目" in admin_menu
+    assert "账号" in admin_menu and "项目" in admin_menu
     assert accessibility_problems(desktop) == []
     screenshot(desktop, "console-01-home-admin")
     desktop.locator("#signout").click()
@@ -42,7 +42,7 @@ def test_each_office_role_sees_its_own_menu_and_a_guard_is_sent_to_the_phone_app
 
     console_sign_in(desktop, "hr")
     hr_menu = menu_labels(desktop)
-    assert "用户账号" not in hr_menu and "员工" in hr_menu
+    assert "账号" not in hr_menu and "员工" in hr_menu
     desktop.locator("#signout").click()
 
     desktop.locator("#signin-form").wait_for()
