@@ -78,6 +78,9 @@ export const messages = {
       "时间留空则按类型默认：写字楼和综合 09:00 上班，住宅小区和综合 18:00–18:30 晚归高峰。",
     "org.status": "状态",
     "org.count": "共 {n} 项",
+    "org.list_sep": "、",
+    "org.paren": "（{text}）",
+    "org.labelled": "{label}：{text}",
     "org.actions": "操作",
     "org.grade.1": "一级（最高）",
     "org.grade.2": "二级",
@@ -187,6 +190,9 @@ export const messages = {
       "Empty times take the type's default: 09:00 for offices and mixed sites, 18:00–18:30 for estates and mixed sites.",
     "org.status": "Status",
     "org.count": "{n} in all",
+    "org.list_sep": ", ",
+    "org.paren": " ({text})",
+    "org.labelled": "{label}: {text}",
     "org.actions": "Actions",
     "org.grade.1": "Grade 1 (highest)",
     "org.grade.2": "Grade 2",
@@ -296,8 +302,8 @@ export function nav(user) {
 export function split(main, side) {
   const wrap = h("div", { class: "org-split" }, main, side);
   Object.assign(wrap.style, { display: "flex", flexWrap: "wrap", gap: "16px", alignItems: "flex-start" });
-  Object.assign(main.style, { flex: "2 1 460px", minWidth: "0" });
-  if (side) Object.assign(side.style, { flex: "1 1 360px", minWidth: "0", maxWidth: "100%" });
+  Object.assign(main.style, { flex: "3 1 460px", minWidth: "0" });
+  if (side) Object.assign(side.style, { flex: "1 1 320px", minWidth: "0", maxWidth: "100%" });
   return wrap;
 }
 
@@ -465,6 +471,16 @@ export function grid(columns, rows, options) {
   return node;
 }
 
+/** Names in a list, with the language's separator (、 or ,). */
+export function joined(items) {
+  return items.join(t("org.list_sep"));
+}
+
+/** A remark in brackets after a name: 张伟（HRZX-001） / Zhang Wei (HRZX-001). */
+export function paren(text) {
+  return t("org.paren", { text });
+}
+
 /** The h2 at the top of a card (without the gap a heading between sections has). */
 export function cardTitle(id, text) {
   const heading = h("h2", { id }, text);
@@ -477,7 +493,7 @@ export function row(...children) {
   const node = h("div", { class: "row" }, ...children);
   node.style.alignItems = "flex-start";
   // A field may be narrower than an input's default width, so two fit beside each other.
-  for (const child of node.children) child.style.minWidth = "0";
+  for (const child of node.children) Object.assign(child.style, { minWidth: "0", flex: "1 1 150px" });
   return node;
 }
 
@@ -942,7 +958,7 @@ async function renderContractors(view) {
       byKind.get(link.kind).push(name);
     }
     return [...byKind].map(([kind, names]) =>
-      h("div", { class: "small" }, `${serviceKind(kind)}：${names.join("、")}`),
+      h("div", { class: "small" }, t("org.labelled", { label: serviceKind(kind), text: joined(names) })),
     );
   }
 
@@ -957,7 +973,7 @@ async function renderContractors(view) {
     }
     const columns = [
       { label: t("org.name"), value: (c) => c.name, wrap: true },
-      { label: t("org.contractors.kinds"), value: (c) => c.service_kinds.map(serviceKind).join("、") },
+      { label: t("org.contractors.kinds"), value: (c) => joined(c.service_kinds.map(serviceKind)) },
       {
         label: t("org.contractors.contact"),
         value: (c) => [c.contact_name, c.phone].filter(Boolean).join(" "),

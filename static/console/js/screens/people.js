@@ -17,7 +17,7 @@ import {
   sitePicker,
   t,
 } from "../ui.js";
-import { cardTitle, confirmButton, editor, grid, row, split, toggleButton } from "./org.js";
+import { cardTitle, confirmButton, editor, grid, joined, paren, row, split, toggleButton } from "./org.js";
 
 // The product's names for the job codes (models/exports.py JOB_NAMES) and genders
 // (models/staff_import.py GENDER_NAMES), the words HR sees in the exports and the template.
@@ -81,6 +81,7 @@ export const messages = {
     "people.import.step1": "第一步：下载模板并填写",
     "people.import.template": "下载导入模板",
     "people.import.template_ok": "模板已下载。",
+    "people.import.template_hint": "模板的“说明”表列出每一列可填的内容，以及您的项目名称和编码。",
     "people.import.step2": "第二步：上传并预览",
     "people.import.file": "填好的文件（.xlsx）",
     "people.import.preview": "预览",
@@ -99,6 +100,7 @@ export const messages = {
     "people.import.new_teams": "将新建的班组",
     "people.import.new_teams_done": "已新建的班组",
     "people.import.rows": "各行内容（{n} 行）",
+    "people.import.rows_hint": "行号即 Excel 中的行号；有问题的行标为红色。",
     "people.import.action": "处理",
     "people.import.action.create": "新增",
     "people.import.action.update": "更新",
@@ -204,6 +206,8 @@ export const messages = {
     "people.import.step1": "Step 1: download the template and fill it in",
     "people.import.template": "Download the import template",
     "people.import.template_ok": "Template downloaded.",
+    "people.import.template_hint":
+      "The template's 说明 sheet lists what each column takes, with your sites' names and codes.",
     "people.import.step2": "Step 2: upload and preview",
     "people.import.file": "The filled-in file (.xlsx)",
     "people.import.preview": "Preview",
@@ -222,6 +226,7 @@ export const messages = {
     "people.import.new_teams": "Teams the import creates",
     "people.import.new_teams_done": "Teams created",
     "people.import.rows": "Rows ({n})",
+    "people.import.rows_hint": "Row numbers are the spreadsheet's; rows with problems are red.",
     "people.import.action": "Action",
     "people.import.action.create": "Add",
     "people.import.action.update": "Update",
@@ -460,7 +465,7 @@ async function renderStaff(view) {
     teamFilter.replaceChildren(
       ...[
         ["", t("people.all_teams")],
-        ...teams.map((x) => [x.id, x.active ? x.name : `${x.name}（${t("ui.inactive")}）`]),
+        ...teams.map((x) => [x.id, x.active ? x.name : x.name + paren(t("ui.inactive"))]),
       ].map(([value, text]) => h("option", { value: String(value) }, text)),
     );
     teamFilter.value = teams.some((x) => String(x.id) === kept) ? kept : "";
@@ -502,7 +507,7 @@ async function renderStaff(view) {
       { label: t("people.phone"), value: (s) => s.phone },
       {
         label: t("people.areas"),
-        value: (s) => s.area_ids.map((id) => areaName.get(id) || `#${id}`).join("、"),
+        value: (s) => joined(s.area_ids.map((id) => areaName.get(id) || `#${id}`)),
         wrap: true,
       },
       { label: t("people.status"), value: (s) => activeBadge(s.active) },
@@ -647,6 +652,7 @@ async function renderStaffImport(view) {
     "section",
     { class: "card", "aria-labelledby": "staff-import-step1" },
     cardTitle("staff-import-step1", t("people.import.step1")),
+    h("p", { class: "muted small" }, t("people.import.template_hint")),
     templateButton,
     templateAnswer,
   );
@@ -683,7 +689,9 @@ async function renderStaffImport(view) {
     h("small", { class: "hint muted", id: "staff-import-commit-hint" }, t("people.import.commit_hint")),
     answer,
   );
-  view.append(h("div", { class: "columns" }, step1, form), result);
+  const steps = h("div", { class: "columns" }, step1, form);
+  steps.style.alignItems = "start";
+  view.append(steps, result);
 
   let previewed = null; // the File the last clean preview was of
   let busy = false;
@@ -776,7 +784,7 @@ async function renderStaffImport(view) {
             ],
             outcome.problems,
             {
-              caption: t("people.import.problems", { n: outcome.problems.length }),
+              caption: t("people.import.rows_hint"),
               rowAttrs: (p) => ({ class: "problem", "data-row": p.row }),
             },
           ),
@@ -831,7 +839,7 @@ async function renderStaffImport(view) {
             ],
             outcome.rows,
             {
-              caption: title,
+              caption: t("people.import.rows_hint"),
               rowAttrs: (r) => ({
                 "data-row": r.row,
                 "data-action": r.action,
@@ -853,7 +861,7 @@ async function renderStaffImport(view) {
     };
     const parts = [h("span", { class: badge[r.action] || "badge" }, t(`people.import.action.${r.action}`))];
     if (r.action === "update" && r.changed?.length) {
-      const fields = r.changed.map((f) => t(`people.import.field.${f}`)).join(lang() === "zh" ? "、" : ", ");
+      const fields = joined(r.changed.map((f) => t(`people.import.field.${f}`)));
       parts.push(h("div", { class: "small muted" }, t("people.import.changes", { fields })));
     }
     return parts;
@@ -892,12 +900,24 @@ function passwordInput(name, id) {
   return { input, generate };
 }
 
+/** Put a small button on the same line as the input it fills (inside the input's field). */
+function besideInput(input, button) {
+  const line = h("div", {});
+  Object.assign(line.style, { display: "flex", gap: "6px", alignItems: "center" });
+  input.replaceWith(line);
+  input.style.flex = "1 1 auto";
+  input.style.minWidth = "0";
+  Object.assign(button.style, { whiteSpace: "nowrap", margin: "0" });
+  line.append(input, button);
+}
+
 async function renderUsers(view) {
   view.append(h("h1", {}, t("people.users.title")));
   const [sites, staff] = await Promise.all([mySites(), fetchAll("/staff")]);
   const siteName = new Map(sites.map((s) => [s.id, s.name]));
   const staffById = new Map(staff.map((s) => [s.id, s]));
-  const staffText = (s) => `${s.name}（${s.employee_no}，${siteName.get(s.site_id) || `#${s.site_id}`}）`;
+  const staffText = (s) =>
+    s.name + paren(joined([s.employee_no, siteName.get(s.site_id) || `#${s.site_id}`]));
 
   const roleFilter = select(
     "role",
@@ -950,8 +970,7 @@ async function renderUsers(view) {
   const password = passwordInput("password", "user-password");
   const usernameField = field(t("people.users.username"), username, t("people.users.username_hint"));
   const passwordField = field(t("people.users.password"), password.input, t("people.users.password_hint"));
-  passwordField.append(password.generate);
-  password.generate.style.alignSelf = "flex-start";
+  besideInput(password.input, password.generate);
   const displayName = h("input", { name: "display_name", id: "user-display-name", maxlength: "100" });
   const role = select(
     "role",
@@ -973,7 +992,7 @@ async function renderUsers(view) {
           "data-type": "int-list",
           id: `user-site-${s.id}`,
         }),
-        s.active ? s.name : `${s.name}（${t("ui.inactive")}）`,
+        s.active ? s.name : s.name + paren(t("ui.inactive")),
       ),
     ),
   );
@@ -1089,8 +1108,7 @@ async function renderUsers(view) {
   );
   const resetCancel = h("button", { type: "button", id: "user-password-cancel" }, t("ui.cancel"));
   const resetField = field(t("people.users.new_password"), reset.input, t("people.users.password_hint"));
-  resetField.append(reset.generate);
-  reset.generate.style.alignSelf = "flex-start";
+  besideInput(reset.input, reset.generate);
   const resetForm = h(
     "form",
     {
@@ -1171,7 +1189,7 @@ async function renderUsers(view) {
         value: (u) =>
           u.role === "admin" && !u.site_ids.length
             ? t("people.users.every_site")
-            : u.site_ids.map((id) => siteName.get(id) || `#${id}`).join("、"),
+            : joined(u.site_ids.map((id) => siteName.get(id) || `#${id}`)),
         wrap: true,
       },
       {
@@ -1179,7 +1197,7 @@ async function renderUsers(view) {
         value: (u) => {
           if (!u.staff_id) return "";
           const s = staffById.get(u.staff_id);
-          return s ? `${s.name}（${s.employee_no}）` : `#${u.staff_id}`;
+          return s ? s.name + paren(s.employee_no) : `#${u.staff_id}`;
         },
         wrap: true,
       },
