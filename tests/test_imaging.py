@@ -573,3 +573,109 @@ def test_public_constants() -> None:
 def test_image_limits_are_validated(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         ImageLimits(**kwargs)
+
+
+# --- a JPEG cut short and closed again ----------------------------------------------------------
+# libjpeg decodes a scan that meets a marker before its last MCU "successfully" (a warning only)
+# and fills the rest with grey: such a file must be refused, not stored with the stamp over grey.
+
+
+def cut_and_closed(data: bytes, fraction: float) -> bytes:
+    """The file cut at ``fraction`` of its length and given an end-of-image marker."""
+    return data[: int(len(data) * fraction)] + b"\xff\xd9"
+
+
+def eoi_inside(data: bytes, fraction: float) -> bytes:
+    """The whole file with an end-of-image marker written into it at ``fraction``."""
+    at = int(len(data) * fraction)
+    return data[:at] + b"\xff\xd9" + data[at:]
+
+
+def test_pillow_alone_decodes_a_cut_and_closed_jpeg_with_a_grey_bottom() -> None:
+    """What the pipeline guards against (if this changes, Pillow refuses such files itself)."""
+    data = cut_and_closed(encode(make_photo(800, 600), quality=90), 0.5)
+    im = opened(data)
+    assert im.getpixel((400, 590)) == (128, 128, 128)
+    assert im.crop((0, 500, 800, 600)).getextrema() == ((128, 128),) * 3
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.5, 0.6, 0.8, 0.95])
+@pytest.mark.parametrize("size", [(2400, 1800), (800, 600)])
+def test_a_jpeg_cut_short_and_closed_is_corrupt(size: tuple[int, int], fraction: float) -> None:
+    data = encode(make_photo(*size), quality=90)
+    assert rejection(cut_and_closed(data, fraction)).code == "corrupt_image"
+    assert not ImageFile.LOAD_TRUNCATED_IMAGES
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.5, 0.9])
+def test_an_end_of_image_marker_inside_the_scan_is_corrupt(fraction: float) -> None:
+    data = encode(make_photo(1200, 900), quality=90, exif=phone_exif(orientation=6))
+    assert rejection(eoi_inside(data, fraction)).code == "corrupt_image"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"subsampling": 0},  # 4:4:4, three blocks per MCU
+        {"optimize": True},  # optimised Huffman tables
+        {"restart_marker_rows": 1},  # a restart marker after every MCU row
+    ],
+    ids=["444", "optimized", "restarts"],
+)
+def test_other_jpeg_variants_cut_short_and_closed_are_corrupt(params: dict) -> None:
+    data = encode(make_photo(1000, 750), quality=85, **params)
+    assert len(process(data).image) > 0  # the whole file is accepted
+    for fraction in (0.4, 0.9):
+        assert rejection(cut_and_closed(data, fraction)).code == "corrupt_image", fraction
+        assert rejection(eoi_inside(data, fraction)).code == "corrupt_image", fraction
+
+
+def test_a_greyscale_jpeg_cut_short_and_closed_is_corrupt() -> None:
+    data = encode(make_photo(800, 600).convert("L"), quality=90)
+    assert process(data).width == 800
+    assert rejection(cut_and_closed(data, 0.7)).code == "corrupt_image"
+
+
+def test_a_cut_near_the_end_of_the_scan_is_still_caught() -> None:
+    """The last MCU rows matter too: cuts a few hundred bytes before the end are refused."""
+    data = encode(make_photo(800, 600), quality=90)
+    end = data.rindex(b"\xff\xd9")
+    for missing in (2000, 500, 200):
+        assert rejection(data[: end - missing] + b"\xff\xd9").code == "corrupt_image", missing
+
+
+@pytest.mark.parametrize("fraction", [0.02, 0.1, 0.3, 0.45])
+def test_a_progressive_jpeg_missing_scans_is_corrupt(fraction: float) -> None:
+    """Cut before its last scan (from 47 % of this file on: the last bit of the luminance
+    detail, whose loss leaves a picture, if a softer one, is not seen)."""
+    data = encode(make_photo(1200, 900), quality=90, progressive=True)
+    assert process(data).width == 1200
+    assert rejection(cut_and_closed(data, fraction)).code == "corrupt_image"
+    assert rejection(eoi_inside(data, fraction)).code == "corrupt_image"
+
+
+def test_a_whole_jpeg_decodes_as_before() -> None:
+    """Checking the scan changes no pixel: unstamped, the stored image is byte for byte what
+    Pillow makes of the whole file (draft, load, JPEG at the pipeline's quality)."""
+    data = encode(make_photo(1200, 900), quality=90)
+    direct = Image.open(io.BytesIO(data))
+    direct.draft("RGB", (1200, 900))
+    direct.load()
+    assert process(data, lines=[]).image == encode(direct, quality=ImageLimits().quality)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [b"", b"\x00" * 100, b"trailing bytes some cameras add"],
+    ids=["exact", "zeros-after", "text-after"],
+)
+def test_bytes_after_the_end_of_image_do_not_matter(extra: bytes) -> None:
+    data = encode(make_photo(800, 600), quality=90)
+    assert process(data + extra).width == 800
+
+
+def test_a_whole_scan_without_its_end_of_image_marker_is_accepted() -> None:
+    """Nothing of the picture is missing when only the final marker is."""
+    data = encode(make_photo(800, 600), quality=90)
+    assert data.endswith(b"\xff\xd9")
+    assert process(data[:-2]).width == 800

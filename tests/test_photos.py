@@ -177,3 +177,21 @@ def test_prune_removes_only_unreferenced_files(app, world, runner):
     assert Path(orphan_key).name not in remaining and len(remaining) == 2
     with world.client.get(kept.json["image_url"], headers=world.headers("guard")) as response:
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize("where", ["cut-and-closed", "marker-inside"])
+def test_a_jpeg_cut_short_and_closed_is_refused_and_not_stored(app, world, where):
+    """Decoded as it is, the lower half would be flat grey under the evidence stamp."""
+    data = photo_jpeg()
+    half = len(data) // 2
+    if where == "cut-and-closed":
+        data = data[:half] + b"\xff\xd9"
+    else:
+        data = data[:half] + b"\xff\xd9" + data[half:]
+    r = upload(world, data)
+    assert r.status_code == 422, r.json
+    assert r.json["error"] == "corrupt_image" and r.json["message"]
+    with app.app_context():
+        assert Photo.select().count() == 0
+    assert stored_files(app) == []
+    assert upload(world, photo_jpeg()).status_code == 201  # the whole photo is taken
