@@ -39,7 +39,8 @@ addMessages({
     "console.signin_failed": "账号或密码不对。",
     "console.not_office": "您的账号（{role}）没有办公后台的功能，请用手机端。",
     "console.home": "您好，{name}",
-    "console.home_hint": "从左侧菜单选择要做的事。第一次使用：先建项目，再建区域、岗位和班组，导入员工，开账号，然后布置巡更点、路线和排班。",
+    "console.home_hint":
+      "从左侧菜单选择要做的事。第一次使用：先建项目，再建区域、岗位和班组，导入员工，开账号，然后布置巡更点、路线和排班。",
     "console.not_found": "找不到此页面。",
     "console.failed": "出错了：{message}",
     // The console keeps nothing for later (unlike the phone app): without a connection
@@ -75,7 +76,8 @@ addMessages({
     "console.signin_failed": "Wrong user name or password.",
     "console.not_office": "Your account ({role}) has nothing to do in the office console; use the phone app.",
     "console.home": "Hello, {name}",
-    "console.home_hint": "Choose what to do from the menu. Setting up a company: sites first, then areas, posts and teams, import the staff, open accounts, then checkpoints, routes and schedules.",
+    "console.home_hint":
+      "Choose what to do from the menu. Setting up a company: sites first, then areas, posts and teams, import the staff, open accounts, then checkpoints, routes and schedules.",
     "console.not_found": "No such page.",
     "console.failed": "Something went wrong: {message}",
     "app.offline": "Cannot reach the server: nothing was saved. Check the connection and try again.",
@@ -152,7 +154,11 @@ function renderNav(user) {
     for (const entry of mine) {
       const current = entry.route === name;
       list.append(
-        h("li", {}, h("a", { href: `#/${entry.route}`, "aria-current": current ? "page" : null }, entry.label)),
+        h(
+          "li",
+          {},
+          h("a", { href: `#/${entry.route}`, "aria-current": current ? "page" : null }, entry.label),
+        ),
       );
     }
     nav.append(h("h2", {}, t(`group.${group}`)), list);
@@ -211,14 +217,23 @@ function renderHome(view) {
         "section",
         { class: "card home-group" },
         h("h2", {}, t(`group.${group}`)),
-        h("p", {}, mine.map((e) => h("a", { class: "button", href: `#/${e.route}` }, e.label))),
+        h(
+          "p",
+          {},
+          mine.map((e) => h("a", { class: "button", href: `#/${e.route}` }, e.label)),
+        ),
       ),
     );
   }
 }
 
 function renderSignIn(view) {
-  const username = h("input", { name: "username", id: "username", autocomplete: "username", maxlength: "64" });
+  const username = h("input", {
+    name: "username",
+    id: "username",
+    autocomplete: "username",
+    maxlength: "64",
+  });
   const password = h("input", {
     name: "password",
     id: "password",

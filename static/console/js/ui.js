@@ -206,19 +206,34 @@ export function onSubmit(form, answer, send, { ok, after } = {}) {
   });
 }
 
-/** A button that runs one server action and says its answer in `answer`. */
-export function actionButton(label, answer, action, { ok, after, attrs = {} } = {}) {
+/**
+ * A button that runs one server action and says its answer in `answer`; with `question` it
+ * asks first (confirmDialog) and answering 取消 sends nothing and says nothing. Disabled while
+ * the request is on its way, so a double click sends once.
+ */
+export function actionButton(
+  label,
+  answer,
+  action,
+  { ok, after, attrs = {}, question, danger = false } = {},
+) {
   const button = h("button", { type: "button", ...attrs }, label);
   button.addEventListener("click", async () => {
     if (button.disabled) return;
     button.disabled = true;
-    answer.busy();
     try {
-      const result = await action();
-      answer.ok(ok ? ok(result) : undefined);
-      if (after) await after(result);
-    } catch (error) {
-      answer.refused(error);
+      if (question) {
+        const text = typeof question === "function" ? question() : question;
+        if (!(await confirmDialog(text, { yes: label, danger }))) return;
+      }
+      answer.busy();
+      try {
+        const result = await action();
+        answer.ok(ok ? ok(result) : undefined);
+        if (after) await after(result);
+      } catch (error) {
+        answer.refused(error);
+      }
     } finally {
       button.disabled = false;
     }
@@ -232,9 +247,17 @@ export function actionButton(label, answer, action, { ok, after, attrs = {} } = 
  */
 export function table(columns, rows, { caption = "", rowAttrs = () => ({}), empty } = {}) {
   if (!rows.length) return h("p", { class: "muted empty" }, empty || t("ui.none"));
-  const head = h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.class }, c.label)));
+  const head = h(
+    "tr",
+    {},
+    columns.map((c) => h("th", { scope: "col", class: c.class }, c.label)),
+  );
   const body = rows.map((row) =>
-    h("tr", rowAttrs(row), columns.map((c) => h("td", { class: c.class }, c.value(row) ?? ""))),
+    h(
+      "tr",
+      rowAttrs(row),
+      columns.map((c) => h("td", { class: c.class }, c.value(row) ?? "")),
+    ),
   );
   return h(
     "div",

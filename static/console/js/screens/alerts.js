@@ -419,44 +419,6 @@ const ACTIONS = [
 const DELIVERY_STATES = ["delivered", "waiting", "failed"];
 const PAGE = 50;
 
-const STYLE = `
-.screen-alerts .card > h2:first-child, .screen-audit .card > h2:first-child { margin-top: 4px; }
-.al-picker .field, #webhook-form .field { max-width: 640px; }
-.al-secret { margin: 10px 0; max-width: 760px; }
-.al-secret code { display: block; margin: 6px 0; padding: 8px; background: #fff; color: #1f1f1f;
-  border: 1px dashed var(--amber); border-radius: 6px; font-size: 14px; word-break: break-all;
-  user-select: all; }
-.al-secret .hint { font-weight: normal; }
-.al-secret .answer:empty, #audit-answer:empty { min-height: 0; margin: 0; }
-.al-bar { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: flex-end; }
-.al-bar .field { flex: 0 1 220px; }
-.al-url { word-break: break-all; }
-.al-error { color: var(--red); word-break: break-word; max-width: 320px; }
-.au-filters { display: grid; gap: 0 12px; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr));
-  align-items: end; }
-.au-filters .au-go { display: flex; align-items: flex-end; padding-bottom: 6px; }
-.au-changes { list-style: none; margin: 0; padding: 0; font-size: 13px; }
-.au-changes li { margin: 1px 0; word-break: break-word; }
-.au-changes .au-field { color: var(--grey); }
-.au-changes del { color: var(--red); }
-.au-changes ins { color: var(--green); text-decoration: none; font-weight: 600; }
-.au-when { white-space: nowrap; font-variant-numeric: tabular-nums; }
-@media (max-width: 640px) {
-  .al-stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  .al-stack table, .al-stack tbody, .al-stack tr, .al-stack td, .al-stack caption { display: block; }
-  .al-stack tr { padding: 8px 10px; border-bottom: 1px solid #e6e8ea; }
-  .al-stack td { border: 0; padding: 1px 0; text-align: left; }
-  .al-stack td:empty { display: none; }
-  .al-stack td::before { content: attr(data-label) "："; color: var(--grey); font-size: 13px; }
-  .al-stack td.au-changes-cell::before { display: block; }
-  .al-error { max-width: none; }
-}`;
-
-function addStyle() {
-  if (document.getElementById("alerts-style")) return;
-  document.head.append(h("style", { id: "alerts-style" }, STYLE));
-}
-
 export const routes = { alerts: renderAlerts, audit: renderAudit };
 
 export function nav(user) {
@@ -498,7 +460,6 @@ function labelCells(node, columns) {
 // --- alert hooks ------------------------------------------------------------------------
 
 async function renderAlerts(view) {
-  addStyle();
   view.append(h("h1", {}, t("alerts.title")), h("p", { class: "muted" }, t("alerts.intro")));
   const sites = await mySites();
   if (!sites.length) {
@@ -744,7 +705,6 @@ function deliveriesPanel(siteId, site) {
 // --- audit log --------------------------------------------------------------------------
 
 async function renderAudit(view) {
-  addStyle();
   view.append(h("h1", {}, t("audit.title")));
   const admin = session()?.user?.role === "admin";
   const [sites, users] = await Promise.all([

@@ -207,61 +207,6 @@ const PAGE = 100;
 // Overdue first, then what needs watching now, then what is to come, then what is over.
 const STATE_ORDER = { overdue: 0, due: 1, in_progress: 2, upcoming: 3, done: 4, closed: 5 };
 
-const STYLE = `
-.bd-head { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-end; }
-.bd-head .field { flex: 0 1 320px; min-width: 200px; }
-.bd-clock { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 12px; margin: 6px 0; }
-.bd-updated { font-variant-numeric: tabular-nums; font-weight: 600; }
-.bd-stale { color: var(--amber); background: var(--amber-light); border-radius: 6px; padding: 4px 8px; }
-.bd-summary { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0 0; padding: 0; list-style: none; }
-.bd-summary li { padding: 4px 10px; border-radius: 14px; background: #eceff1; color: #1f1f1f;
-  font-weight: 600; font-size: 14px; }
-.bd-summary li.bd-hot { background: var(--red); color: #fff; }
-.badge.bd-alarm { background: var(--red); color: #fff; }
-.bd-section h2 { margin-top: 4px; }
-.bd-progress { display: flex; align-items: center; gap: 8px; min-width: 150px; }
-.bd-progress .progress { flex: 1 1 80px; }
-.bd-progress .progress.bd-late > span { background: var(--red); }
-.bd-notes { display: block; font-size: 13px; color: var(--grey); }
-.bd-notes.bd-warn { color: var(--red); font-weight: 600; }
-.bd-badges { display: flex; flex-wrap: wrap; gap: 4px; }
-.bd-list { list-style: none; margin: 0; padding: 0; }
-.bd-list > li { border-top: 1px solid #e6e8ea; padding: 8px 0; }
-.bd-list > li:first-child { border-top: 0; }
-.bd-list .bd-title { font-weight: 600; }
-.bd-list .bd-meta { color: var(--grey); font-size: 13px; }
-.bd-flags { margin: 4px 0; padding-left: 18px; }
-.bd-flags li { margin: 2px 0; }
-.bd-review textarea { width: 100%; min-height: 56px; resize: vertical; }
-.bd-review .bd-buttons { display: flex; flex-wrap: wrap; gap: 4px; }
-.bd-gone { background: #f7f8f7; margin: 0 -8px; padding-left: 8px; padding-right: 8px; }
-.bd-gone-note { font-weight: 600; }
-.bd-section > .answer:empty, .bd-review .answer:empty { min-height: 0; margin: 0; }
-.bd-side { display: grid; gap: 0 16px; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); }
-@media (max-width: 640px) {
-  .bd-rounds thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  .bd-rounds table, .bd-rounds tbody { display: block; width: 100%; }
-  .bd-rounds caption { display: block; }
-  .bd-rounds tr { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 10px; padding: 8px 10px;
-    border-bottom: 1px solid #e6e8ea; }
-  .bd-rounds td { display: block; border: 0; padding: 0; }
-  .bd-rounds td:nth-child(1) { order: 1; font-weight: 600; }
-  .bd-rounds td:nth-child(5) { order: 2; flex: 1 1 auto; text-align: right; }
-  .bd-rounds td:nth-child(5) .bd-badges { justify-content: flex-end; }
-  .bd-rounds tr::before { content: ""; order: 3; flex: 1 1 100%; height: 0; }
-  .bd-rounds td:nth-child(2) { order: 4; }
-  .bd-rounds td:nth-child(3) { order: 5; color: var(--grey); }
-  .bd-rounds td:nth-child(4) { order: 6; flex: 1 1 100%; }
-  .bd-rounds .bd-progress { min-width: 0; }
-  .bd-rounds tr.problem { background: var(--red-light); }
-  .bd-rounds tr.problem td { background: transparent; }
-}`;
-
-function addStyle() {
-  if (document.getElementById("board-style")) return;
-  document.head.append(h("style", { id: "board-style" }, STYLE));
-}
-
 export const routes = { board: renderBoard };
 
 export function nav(user) {
@@ -307,7 +252,6 @@ async function listAll(path, query) {
 // --- the screen -------------------------------------------------------------------------
 
 async function renderBoard(view) {
-  addStyle();
   const sites = await mySites();
   view.append(h("h1", {}, t("board.title")));
   if (!sites.length) {

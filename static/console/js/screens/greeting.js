@@ -335,102 +335,6 @@ export function nav(user) {
 
 // ---------------------------------------------------------------- small helpers (this module)
 
-const STYLE = `
-[class*="screen-greeting"] .card > h2:first-child { margin-top: 2px; }
-[class*="screen-greeting"] .card > h3:first-child, .gr-grid > div > h3:first-child { margin-top: 6px; }
-.gr-grid input[type="number"] { width: 10em; }
-.gr-leave-row > .field.gr-wide { flex: 2 1 240px; }
-#greeting-leave-after:empty, #greeting-rota-warning:empty { display: none; }
-.gr-nowrap { white-space: nowrap; }
-.gr-windows { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; gap: 8px; }
-.gr-windows li { background: var(--green-light); color: var(--green); border-radius: 6px;
-  padding: 6px 12px; font-weight: 600; }
-.gr-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 0 20px; }
-.gr-dates { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; gap: 6px; }
-.gr-dates li { display: inline-flex; align-items: center; gap: 4px; border: 1px solid var(--line);
-  border-radius: 16px; padding: 1px 2px 1px 10px; background: #fff; font-size: 14px; }
-.gr-dates li button { margin: 0; }
-.gr-dates li.gr-none { border: 0; padding-left: 0; background: none; }
-.gr-date-add { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-end; }
-.gr-date-add .field { margin-bottom: 2px; }
-.gr-note { min-height: 1.4em; font-size: 13px; color: var(--grey); margin: 2px 0; }
-.gr-error { color: var(--red); font-size: 13px; display: block; }
-.gr-error:empty { display: none; }
-.gr-toolbar { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: flex-end; }
-.gr-toolbar .field { margin: 0; }
-.gr-toolbar .gr-links { margin-left: auto; }
-.gr-rota { display: grid; grid-template-columns: minmax(0, 1fr) 224px; grid-template-rows: auto 1fr;
-  grid-template-areas: "cal move" "cal counts"; gap: 0 16px; align-items: start; margin-top: 12px; }
-.gr-rota > .card { margin: 0 0 12px; }
-.gr-rota > .card > h2:first-child { margin-top: 2px; }
-.gr-cal-area.card { padding: 10px; }
-.gr-cal-area { grid-area: cal; min-width: 0; }
-.gr-move { grid-area: move; margin-top: 0; }
-.gr-counts { grid-area: counts; margin-top: 0; }
-.gr-counts .table-wrap { margin: 4px 0; }
-.gr-counts table { font-size: 13px; }
-.gr-counts th, .gr-counts td { padding: 5px 8px; }
-.gr-weekdays, .gr-cal { display: grid; grid-template-columns: repeat(7, minmax(0, 1fr)); gap: 3px; }
-.gr-weekdays { font-size: 13px; font-weight: 600; color: #3c4043; text-align: center; margin: 0 0 4px; }
-.gr-cal { list-style: none; padding: 0; margin: 0; }
-.gr-day { background: #fff; border: 1px solid var(--line); border-radius: 6px; min-height: 92px;
-  padding: 3px 4px 4px; min-width: 0; }
-.gr-day.off { background: #f1f2f1; }
-.gr-day.today { border: 2px solid var(--green); padding: 2px 3px 3px; }
-.gr-day h3 { font-size: 14px; margin: 0 0 3px; display: flex; justify-content: space-between;
-  align-items: baseline; gap: 4px; font-weight: 700; }
-.gr-day .gr-tag { font-size: 11px; font-weight: 600; color: var(--amber); white-space: nowrap; }
-.gr-day.off .gr-tag { color: #3c4043; }
-.gr-away { font-size: 11px; color: var(--amber); margin: 0; overflow: hidden; text-overflow: ellipsis;
-  white-space: nowrap; }
-.gr-day .gr-today { font-size: 11px; font-weight: 700; color: var(--green); }
-.gr-long { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
-  white-space: nowrap; }
-.gr-shift { display: block; width: 100%; text-align: left; margin: 0 0 3px; padding: 2px 3px 3px 4px;
-  border: 1px solid var(--line); border-left: 3px solid #8a9097; border-radius: 4px; background: #fff;
-  color: #1f1f1f; font: inherit; font-size: 12px; font-weight: normal; line-height: 1.35;
-  min-height: 0; }
-button.gr-shift { cursor: pointer; }
-button.gr-shift:hover { background: var(--green-light); border-color: var(--green); }
-.gr-shift.selected { outline: 3px solid var(--green); outline-offset: 0; }
-.gr-shift > span { display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.gr-shift .gr-who { font-weight: 700; font-size: 13px; }
-.gr-shift .badge { font-size: 11px; padding: 0 6px; white-space: normal; }
-.gr-shift > span.gr-st { white-space: normal; overflow: visible; }
-.gr-shift.st-ok { border-left-color: var(--green); }
-.gr-shift.st-warn { border-left-color: #c08a00; }
-.gr-shift.st-error { border-left-color: var(--red); }
-.gr-move .gr-what { font-weight: 600; margin: 4px 0; }
-.gr-spread { font-size: 13px; color: var(--grey); margin: 4px 0; }
-@media (max-width: 1100px) {
-  .gr-rota { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto;
-    grid-template-areas: "move" "cal" "counts"; }
-}
-@media (max-width: 700px) {
-  .gr-weekdays { display: none; }
-  .gr-cal { display: block; }
-  .gr-day { display: grid; grid-template-columns: 108px minmax(0, 1fr); gap: 6px; min-height: 0;
-    margin: 0 0 6px; padding: 6px 8px; }
-  .gr-day.today { padding: 5px 7px; }
-  .gr-day.empty { display: none; }
-  .gr-day h3 { display: block; font-size: 14px; }
-  .gr-day h3 .gr-short { display: none; }
-  .gr-day h3 .gr-tag, .gr-day h3 .gr-today { display: block; }
-  .gr-long { position: static; width: auto; height: auto; overflow: visible; clip: auto;
-    white-space: normal; }
-  .gr-shift { display: flex; flex-wrap: wrap; justify-content: flex-start; gap: 0 10px;
-    align-items: baseline; font-size: 13px;
-    padding: 4px 8px; margin-bottom: 4px; }
-  .gr-shift > span { overflow: visible; }
-  .gr-toolbar .gr-links { margin-left: 0; }
-}
-`;
-
-function ensureStyle() {
-  if (document.getElementById("greeting-style")) return;
-  document.head.append(h("style", { id: "greeting-style" }, STYLE));
-}
-
 function me() {
   return session()?.user || {};
 }
@@ -674,7 +578,6 @@ function postOptions(posts, chosen) {
 }
 
 async function renderSettings(view) {
-  ensureStyle();
   const canEdit = EDITORS.has(me().role);
   view.append(
     h("h1", {}, t("greeting.settings_title")),
@@ -872,7 +775,6 @@ function fieldWithHint(label, control, hint) {
 // ---------------------------------------------------------------- greeting-leave
 
 async function renderLeave(view) {
-  ensureStyle();
   view.append(h("h1", {}, t("greeting.leave_title")));
   const body = h("div", { id: "greeting-leave" });
   const current = latest();
@@ -1061,7 +963,6 @@ async function readCounts(siteId, month, shifts, managers) {
 }
 
 async function renderRota(view, params) {
-  ensureStyle();
   const role = me().role;
   const canBuild = PLANNERS.has(role);
   const canMove = EDITORS.has(role);

@@ -4,10 +4,10 @@
 // and the refusal is said beside it.
 import { session } from "/app/js/session.js";
 import {
+  actionButton,
   activeBadge,
   answerBox,
   api,
-  confirmDialog,
   fetchAll,
   field,
   h,
@@ -405,54 +405,16 @@ export function editor({
   return self;
 }
 
-/**
- * A button that asks first (confirmDialog) and only then sends; disabled while the request is
- * in flight, its answer (or refusal) said in `answer`. Answering 取消 sends and says nothing.
- */
-export function confirmButton(
-  label,
-  answer,
-  question,
-  action,
-  { ok, after, danger = false, attrs = {} } = {},
-) {
-  const button = h("button", { type: "button", ...attrs }, label);
-  button.addEventListener("click", async () => {
-    if (button.disabled) return;
-    button.disabled = true;
-    try {
-      const text = typeof question === "function" ? question() : question;
-      if (!(await confirmDialog(text, { yes: label, danger }))) return;
-      answer.busy();
-      try {
-        const result = await action();
-        answer.ok(ok ? ok(result) : undefined);
-        if (after) await after(result);
-      } catch (error) {
-        answer.refused(error);
-      }
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return button;
-}
-
 /** A 停用 / 重新启用 button for one row, asked first, answered in the list's answer box. */
 export function toggleButton(record, answer, patch, after, { id, name = record.name, question } = {}) {
   const label = record.active ? t("ui.deactivate") : t("ui.reactivate");
-  return confirmButton(
-    label,
-    answer,
-    question || t(record.active ? "org.deactivate_q" : "org.reactivate_q", { name }),
-    () => patch({ active: !record.active }),
-    {
-      ok: () => t(record.active ? "org.deactivated" : "org.reactivated", { name }),
-      after,
-      danger: record.active,
-      attrs: { class: record.active ? "small danger" : "small", id, "data-action": "toggle" },
-    },
-  );
+  return actionButton(label, answer, () => patch({ active: !record.active }), {
+    question: question || t(record.active ? "org.deactivate_q" : "org.reactivate_q", { name }),
+    ok: () => t(record.active ? "org.deactivated" : "org.reactivated", { name }),
+    after,
+    danger: record.active,
+    attrs: { class: record.active ? "small danger" : "small", id, "data-action": "toggle" },
+  });
 }
 
 /**
@@ -724,12 +686,12 @@ function renderSiteSettings(view, site) {
         name: site.name,
       });
       place.replaceChildren(
-        confirmButton(
+        actionButton(
           label,
           activeAnswer,
-          question,
           () => api("PATCH", `/sites/${site.id}`, { json: { active: !site.active } }),
           {
+            question: question,
             ok: (saved) => t(saved.active ? "org.site.reactivated" : "org.site.deactivated"),
             after: (saved) => {
               Object.assign(site, saved);

@@ -436,93 +436,6 @@ export const routes = {
 
 // ---------------------------------------------------------------- shared pieces
 
-const STYLE = `
-.patrol-picker .field { flex: 0 1 360px; }
-.patrol-tools { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 6px 0; }
-.patrol-site .card > h2:first-child { margin-top: 2px; }
-.patrol-form .row { align-items: flex-start; }
-.patrol-area { margin: 14px 0 4px; }
-.patrol-area-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between;
-  gap: 4px 12px; }
-.patrol-area-head h3 { display: flex; align-items: center; gap: 8px; margin: 4px 0; }
-.patrol-area-head .patrol-tools { margin: 0; }
-.patrol-area .answer:empty, .patrol-list-answer:empty { min-height: 0; margin: 0; }
-.patrol-area caption { position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip: rect(0 0 0 0); white-space: nowrap; }
-@media (min-width: 601px) {
-  .patrol-area th:nth-child(1) { width: 24%; }
-  .patrol-area th:nth-child(2) { width: 14%; }
-  .patrol-area th:nth-child(3) { width: 18%; }
-  .patrol-area th:nth-child(4) { width: 14%; }
-  .patrol-area th:nth-child(5) { width: 8%; }
-}
-@media (max-width: 600px) {
-  .patrol-stack table, .patrol-stack tbody, .patrol-stack tr, .patrol-stack td {
-    display: block; width: 100%; }
-  .patrol-stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  .patrol-stack tr { padding: 6px 0; border-bottom: 1px solid var(--line); }
-  .patrol-stack caption { display: block; }
-  .patrol-stack td, .patrol-site .patrol-stack td.num { white-space: normal; }
-  .patrol-stack td { display: grid; grid-template-columns: 6.5em minmax(0, 1fr); gap: 8px; padding: 3px 12px;
-    border: 0; text-align: left; }
-  .patrol-stack td::before { content: attr(data-label); color: var(--grey); font-size: 13px;
-    font-weight: 600; }
-  .patrol-stack td[colspan] { display: block; }
-  .patrol-stack td[colspan]::before { content: none; }
-  .patrol-area td.patrol-actions { white-space: normal; }
-}
-.patrol-area td.patrol-actions { white-space: nowrap; }
-.patrol-area td code, .patrol-label code { font-size: 13px; }
-tr.patrol-label-row > td { background: #fafbfa; }
-.patrol-label { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.patrol-label img { width: 220px; max-width: 100%; height: auto; border: 1px solid var(--line);
-  background: #fff; }
-.patrol-label .patrol-label-info { flex: 1 1 260px; min-width: 0; }
-.patrol-label code { overflow-wrap: anywhere; }
-.patrol-form details { margin: 6px 0; }
-.patrol-form summary { cursor: pointer; font-weight: 600; font-size: 14px; padding: 4px 0; }
-.patrol-form .patrol-buttons { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
-ol.patrol-stops { list-style: none; margin: 8px 0; padding: 0; }
-.patrol-stops li { display: grid; grid-template-columns: 1.2em 2em minmax(0, 1fr) auto auto;
-  gap: 4px 10px; align-items: center; margin: 4px 0; padding: 6px 8px; background: #fff;
-  border: 1px solid var(--line); border-radius: 6px; cursor: grab; }
-.patrol-stops li.inactive { border-color: var(--red); }
-.patrol-stops li.dragging { opacity: 0.45; }
-.patrol-stops li.drop-before { box-shadow: inset 0 4px 0 var(--green); }
-.patrol-stops li.drop-after { box-shadow: inset 0 -4px 0 var(--green); }
-.patrol-stops .grip { color: var(--grey); font-size: 18px; user-select: none; }
-.patrol-stops .stop-no { font-weight: 700; text-align: right; font-variant-numeric: tabular-nums; }
-.patrol-stops .stop-name { min-width: 0; overflow-wrap: anywhere; }
-.patrol-stops .stop-name small { color: var(--grey); margin-left: 6px; }
-.patrol-stops .stop-time { display: flex; align-items: center; gap: 8px; }
-.patrol-stops .field { margin: 0; flex-direction: row; align-items: center; gap: 6px; }
-.patrol-stops .field label { font-weight: normal; font-size: 13px; white-space: nowrap; }
-.patrol-stops input[type="number"] { width: 5.5em; }
-.patrol-stops .stop-at { color: var(--grey); font-size: 13px; white-space: nowrap;
-  font-variant-numeric: tabular-nums; }
-.patrol-stops .stop-buttons { display: flex; gap: 2px; }
-.patrol-stops .stop-buttons button { margin: 0; min-width: 36px; }
-.patrol-stops .stop-note { grid-column: 3 / -1; color: var(--red); font-size: 13px; }
-.patrol-stops-status { min-height: 1.4em; }
-.patrol-preview ol { margin: 6px 0; padding-left: 1.6em; font-variant-numeric: tabular-nums; }
-.hint.patrol-next-day { color: var(--amber); font-weight: 600; }
-.patrol-checks-fieldset .checks { max-height: 220px; overflow-y: auto; }
-.patrol-add-row.row { align-items: flex-end; }
-.patrol-add-row .field { flex: 0 1 440px; }
-.patrol-site td.num, .patrol-site td .badge { white-space: nowrap; }
-.patrol-site td.patrol-name { min-width: 7em; }
-@media (max-width: 700px) {
-  .patrol-stops li { grid-template-columns: 1em 1.6em minmax(0, 1fr); gap: 4px 8px; }
-  .patrol-stops .stop-time { grid-column: 3 / -1; flex-wrap: wrap; }
-  .patrol-stops .stop-buttons { grid-column: 1 / -1; justify-content: flex-end; }
-}
-`;
-
-function addStyle() {
-  if (document.getElementById("patrol-style")) return;
-  document.head.append(h("style", { id: "patrol-style" }, STYLE));
-}
-
 /**
  * The screen's site picker and, below it, what `render(site)` builds for the chosen site.
  * #/checkpoints/<site id> opens that site. A slow answer for a site no longer chosen lands in
@@ -697,7 +610,6 @@ function paren(text, note) {
 // ---------------------------------------------------------------- checkpoints and labels
 
 async function renderCheckpoints(view, params) {
-  addStyle();
   view.append(h("h1", {}, t("patrol.cp.title")));
   if (PLANNERS.has(myRole())) view.append(labelAddress());
   if (myRole() !== "admin") view.append(h("p", { class: "muted" }, t("patrol.view_only_admin")));
@@ -1296,7 +1208,6 @@ function nfcReason(error) {
 // ---------------------------------------------------------------- patrol routes
 
 async function renderRoutes(view, params) {
-  addStyle();
   view.append(h("h1", {}, t("patrol.rt.title")));
   if (!PLANNERS.has(myRole())) view.append(h("p", { class: "muted" }, t("patrol.view_only")));
   await withSite(view, params, routesOfSite);
@@ -1757,7 +1668,6 @@ function routeEditor(site, checkpoints, areas, onSaved) {
 // ---------------------------------------------------------------- schedules
 
 async function renderSchedules(view, params) {
-  addStyle();
   view.append(h("h1", {}, t("patrol.sc.title")));
   if (!PLANNERS.has(myRole())) view.append(h("p", { class: "muted" }, t("patrol.view_only")));
   await withSite(view, params, schedulesOfSite);

@@ -4,6 +4,7 @@
 import { download } from "/app/js/api.js";
 import { session } from "/app/js/session.js";
 import {
+  actionButton,
   activeBadge,
   answerBox,
   api,
@@ -17,7 +18,7 @@ import {
   sitePicker,
   t,
 } from "../ui.js";
-import { cardTitle, confirmButton, editor, grid, joined, paren, row, split, toggleButton } from "./org.js";
+import { cardTitle, editor, grid, joined, paren, row, split, toggleButton } from "./org.js";
 
 // The product's names for the job codes (models/exports.py JOB_NAMES) and genders
 // (models/staff_import.py GENDER_NAMES), the words HR sees in the exports and the template.
@@ -1227,12 +1228,14 @@ async function renderUsers(view) {
             },
             t("people.users.reset"),
           ),
-          confirmButton(
+          actionButton(
             u.active ? t("people.users.disable") : t("people.users.enable"),
             listAnswer,
-            t(u.active ? "people.users.disable_q" : "people.users.enable_q", { name: u.username }),
             () => api("PATCH", `/users/${u.id}`, { json: { active: !u.active } }),
             {
+              question: t(u.active ? "people.users.disable_q" : "people.users.enable_q", {
+                name: u.username,
+              }),
               ok: () => t(u.active ? "org.deactivated" : "org.reactivated", { name: u.username }),
               after: load,
               danger: u.active,
