@@ -54,19 +54,37 @@ def _label_px(label, font_size: float = 11) -> float:
     )
 
 
+# A phone shows a chart about 330 px wide whatever its viewBox: the labels' font size grows with
+# the chart's width so that they are drawn at least 12 px there (PHONE_COLUMN_PX).
+PHONE_COLUMN_PX = 330
+MIN_LABEL_PX = 12
+
+
+def label_size(width: int) -> float:
+    """The axis labels' font size in the chart's own units (12 px at 330 px wide, or more)."""
+    return max(12.0, math.ceil(width * MIN_LABEL_PX / PHONE_COLUMN_PX))
+
+
 def _open(width: int, height: int, title: str) -> list[str]:
     if width <= 0 or height <= 0:
         raise ValueError("width and height must be positive")
     label = _text(title)
+    size = label_size(width)
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{label}" '
-        f'font-family="{FONT_FAMILY}" font-size="12" fill="{_TEXT}">',
+        f'font-family="{FONT_FAMILY}" font-size="{_n(size)}" fill="{_TEXT}">',
         f"<title>{label}</title>",
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{_n(width / 2)}" y="22" text-anchor="middle" font-size="15" '
-        f'font-weight="bold">{label}</text>',
+        f'<text x="{_n(width / 2)}" y="{_n(size * 1.5)}" text-anchor="middle" '
+        f'font-size="{_n(size * 1.2)}" font-weight="bold">{label}</text>',
     ]
+
+
+def _margins(width: int) -> tuple[int, int, int, int]:
+    """(left, right, top, bottom) around the plot, room for labels of label_size(width)."""
+    size = label_size(width)
+    return round(size * 3.2), round(size), round(size * 2.8), round(size * 2.4)
 
 
 def score_trend_svg(
@@ -74,8 +92,8 @@ def score_trend_svg(
     *,
     title: str,
     pass_mark: float,
-    width: int = 640,
-    height: int = 320,
+    width: int = 480,
+    height: int = 300,
 ) -> str:
     """A line chart of a score (0–100) per month: ``points`` are (label, score or None), oldest
     first, e.g. [("2026-01", 86.5), ("2026-02", None), ...].
@@ -84,7 +102,8 @@ def score_trend_svg(
     A month without a score leaves a gap in the line (never a drop to 0); each month with a score
     has a dot whose tooltip (<title>) gives the month and the value.
     """
-    left, right, top, bottom = 44, 16, 40, 36
+    left, right, top, bottom = _margins(width)
+    size = label_size(width)
     plot_w, plot_h = width - left - right, height - top - bottom
     if plot_w <= 0 or plot_h <= 0:
         raise ValueError("the chart is too small")
@@ -102,31 +121,31 @@ def score_trend_svg(
     for tick in range(0, 101, 20):
         y = _n(y_of(tick))
         parts.append(
-            f'<line x1="{left}" y1="{y}" x2="{width - right}" y2="{y}" '
+            f'<line x1="{_n(left)}" y1="{y}" x2="{_n(width - right)}" y2="{y}" '
             f'stroke="{_AXIS if tick == 0 else _GRID}" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{y}" dy="0.35em" text-anchor="end" font-size="11">'
-            f"{tick}</text>"
+            f'<text x="{_n(left - 6)}" y="{y}" dy="0.35em" text-anchor="end">{tick}</text>'
         )
 
     # Month labels: every one, or every second, third... when they would overlap.
-    label_width = max((_label_px(label) for label, _ in points), default=0) + 4
+    label_width = max((_label_px(label, size) for label, _ in points), default=0) + 4
     every = max(1, math.ceil(label_width / step))
     for index, (label, _) in enumerate(points):
         if index % every == 0:
             parts.append(
-                f'<text x="{_n(x_of(index))}" y="{height - bottom + 18}" text-anchor="middle" '
-                f'font-size="11">{_text(label)}</text>'
+                f'<text x="{_n(x_of(index))}" y="{_n(height - bottom + size * 1.5)}" '
+                f'text-anchor="middle">{_text(label)}</text>'
             )
 
     pass_y = _n(y_of(pass_mark))
     parts.append(
-        f'<line class="pass-mark" x1="{left}" y1="{pass_y}" x2="{width - right}" y2="{pass_y}" '
+        f'<line class="pass-mark" x1="{_n(left)}" y1="{pass_y}" x2="{_n(width - right)}" '
+        f'y2="{pass_y}" '
         f'stroke="{_PASS}" stroke-width="1.5" stroke-dasharray="6 4"/>'
     )
     parts.append(
-        f'<text x="{width - right - 4}" y="{pass_y}" dy="-4" text-anchor="end" font-size="11" '
+        f'<text x="{_n(width - right - 4)}" y="{pass_y}" dy="-4" text-anchor="end" '
         f'fill="{_PASS}">{_text(f"达标线 {pass_mark:g}")}</text>'
     )
 
@@ -174,13 +193,14 @@ def _nice_step(maximum: int) -> int:
 
 
 def grade_distribution_svg(
-    counts: dict[str, int], *, title: str, width: int = 640, height: int = 320
+    counts: dict[str, int], *, title: str, width: int = 480, height: int = 300
 ) -> str:
     """A bar chart of how many people got each grade: always the five bars A 优秀 … E 不合格 in
     that order (a grade nobody got is a bar of 0), coloured from green to red, with the count on
     top of each bar and the share in its tooltip. Keys other than A–E are ignored.
     """
-    left, right, top, bottom = 44, 16, 40, 36
+    left, right, top, bottom = _margins(width)
+    size = label_size(width)
     plot_w, plot_h = width - left - right, height - top - bottom
     if plot_w <= 0 or plot_h <= 0:
         raise ValueError("the chart is too small")
@@ -196,12 +216,11 @@ def grade_distribution_svg(
     for tick in range(0, scale_max + 1, step):
         y = _n(y_of(tick))
         parts.append(
-            f'<line x1="{left}" y1="{y}" x2="{width - right}" y2="{y}" '
+            f'<line x1="{_n(left)}" y1="{y}" x2="{_n(width - right)}" y2="{y}" '
             f'stroke="{_AXIS if tick == 0 else _GRID}" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{y}" dy="0.35em" text-anchor="end" font-size="11">'
-            f"{tick}</text>"
+            f'<text x="{_n(left - 6)}" y="{y}" dy="0.35em" text-anchor="end">{tick}</text>'
         )
     slot = plot_w / len(GRADES)
     bar_w = slot * 0.6
@@ -220,7 +239,8 @@ def grade_distribution_svg(
             f'font-weight="bold">{value}</text>'
         )
         parts.append(
-            f'<text x="{_n(x + bar_w / 2)}" y="{height - bottom + 18}" text-anchor="middle">'
+            f'<text x="{_n(x + bar_w / 2)}" y="{_n(height - bottom + size * 1.5)}" '
+            f'text-anchor="middle">'
             f"{_text(GRADE_LABELS[grade])}</text>"
         )
     parts.append("</svg>")

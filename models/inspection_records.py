@@ -78,10 +78,14 @@ def verify_rectification(row: Rectification, outcome: str, note: str, user, now:
 
 
 class InspectionRefused(Exception):
-    def __init__(self, message: str, errors: dict):
+    """A submission the checklist does not allow; ``code`` is the error code the view answers
+    with (None: the generic validation_failed)."""
+
+    def __init__(self, message: str, errors: dict, code: str | None = None):
         super().__init__(message)
         self.message = message
         self.errors = errors
+        self.code = code
 
 
 @dataclass
@@ -175,6 +179,27 @@ def check_answers(version: ChecklistVersion, traits: dict, answers: list[dict]) 
     return items
 
 
+def photo_needed(items: list[dict], answered: list[str]) -> InspectionRefused:
+    """The refusal of failed items without a photo, naming each item in the standard's own
+    words (its requirement), in Chinese and in English; the errors point at each answer."""
+    zh = "、".join(f"「{i['requirement']}」" for i in items)
+    en = ", ".join(f"“{i.get('requirement_en') or i['requirement']}”" for i in items)
+    return InspectionRefused(
+        f"不合格项须拍照取证：{zh}。A failed item needs a photo as evidence: {en}.",
+        {
+            "json": {
+                "items": {
+                    str(answered.index(i["code"]) if i["code"] in answered else i["code"]): [
+                        f"不合格项须拍照取证：「{i['requirement']}」 / photo needed: {i['code']}"
+                    ]
+                    for i in items
+                }
+            }
+        },
+        code="photo_needed",
+    )
+
+
 def check_photos(site_id: int, photo_ids: set[uuid.UUID], inspection_id) -> None:
     if not photo_ids:
         return
@@ -239,18 +264,14 @@ def record_inspection(
         scoring.critical_cap,
     )
     needs_photo = [
-        i["code"]
+        i
         for i in items
         if i["photo_on_fail"]
         and scored.results[i["code"]] == "fail"
         and not answers[i["code"]].get("photo_ids")
     ]
     if needs_photo:
-        _refuse(
-            "A failed item needs a photo as evidence.",
-            "items",
-            [f"photo needed for {c!r}" for c in needs_photo],
-        )
+        raise photo_needed(needs_photo, [a["code"] for a in sub.answers])
     site = sub.subject.site
     check_photos(site.id, {pid for a in sub.answers for pid in a.get("photo_ids", [])}, sub.id)
 

@@ -113,6 +113,28 @@ def test_client_arithmetic_is_not_trusted(world, people):
     assert r.status_code == 422 and "score" in r.json["errors"]["json"]
 
 
+def test_a_failed_item_without_photo_is_refused_naming_the_item_in_its_own_words(world, people):
+    checklist = form(world, "grooming-basic", staff_id=people["guard"].id)
+    items = answers_for(checklist, fail={"uniform-clean"})
+    r, _ = submit(world, checklist, items, staff_id=people["guard"].id)
+    assert r.status_code == 422 and r.json["error"] == "photo_needed"
+    # The standard's words, in Chinese and in English, never the item's code.
+    assert "「制服干净、整齐」" in r.json["message"]
+    assert "Uniform clean and neat" in r.json["message"]
+    index = str(next(n for n, a in enumerate(items) if a["code"] == "uniform-clean"))
+    assert "制服干净、整齐" in r.json["errors"]["json"]["items"][index][0]
+    assert "photo_ids" not in r.json["message"]
+
+
+def test_the_result_names_the_pass_mark_and_the_grade_floor(world, people):
+    checklist = form(world, "grooming-basic", staff_id=people["guard"].id)
+    r, _ = submit(world, checklist, answers_for(checklist), staff_id=people["guard"].id)
+    assert r.status_code == 201, r.json
+    assert r.json["pass_mark"] > 0
+    assert r.json["grade"]["floor"] is not None and r.json["grade"]["floor"] <= r.json["score"]
+    assert r.json["checklist_title_en"] == "Basic appearance"
+
+
 def test_timed_item_records_seconds_and_fails_past_the_limit(world, people):
     checklist = form(world, "etiquette-standing-guard", staff_id=people["guard"].id)
     timed = next(i["code"] for s in checklist["sections"] for i in s["items"] if i["limit_seconds"])

@@ -6,6 +6,7 @@ import json
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from peewee import JOIN
 
 from api.anomalies.schemas import (
     AnomalyQuerySchema,
@@ -18,9 +19,11 @@ from api.errors import abort
 from api.extensions import PeeweePage, where_equal
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import utcnow, write_transaction
+from models.accounts import User
+from models.checklists import Checklist, ChecklistVersion
 from models.org import Area, Site, Staff
 from models.patrol_records import enqueue_alert
-from models.patrols import Anomaly, Checkpoint
+from models.patrols import Anomaly, Checkpoint, Scan
 from models.photos import Photo
 
 blp = Blueprint("anomalies", __name__, url_prefix="/api/anomalies", description="Anomalies 异常")
@@ -28,7 +31,15 @@ blp = Blueprint("anomalies", __name__, url_prefix="/api/anomalies", description=
 FOLLOWERS = ("admin", "supervisor", "manager")
 
 
-def present(anomaly: Anomaly) -> dict:
+def present(anomaly: Anomaly, names: dict | None = None) -> dict:
+    """An anomaly with what tells it apart from its neighbours at other sites: the site, area,
+    checkpoint and reporter by name, and for a failed check item the item in the checklist's
+    own words (``item``) and the guard's note without the item's code."""
+    names = names if names is not None else describe([anomaly])
+    item = names["items"].get(anomaly.id)
+    note = anomaly.note
+    if item is not None and note.startswith(f"{item['code']}:"):
+        note = note[len(item["code"]) + 1 :].strip()
     return {
         **{
             f: getattr(anomaly, f)
@@ -39,7 +50,6 @@ def present(anomaly: Anomaly) -> dict:
                 "area_id",
                 "scan_id",
                 "category",
-                "note",
                 "reported_by_id",
                 "reported_at",
                 "owner_id",
@@ -49,14 +59,84 @@ def present(anomaly: Anomaly) -> dict:
                 "resolution_note",
             )
         },
+        "note": note,
         "photo_ids": json.loads(anomaly.photo_ids),
+        "site_name": names["sites"].get(anomaly.site_id, ""),
+        "area_name": names["areas"].get(anomaly.area_id),
+        "checkpoint_name": names["checkpoints"].get(anomaly.checkpoint_id),
+        "reported_by_name": names["users"].get(anomaly.reported_by_id, ""),
+        "item": item,
     }
+
+
+def describe(anomalies: list[Anomaly]) -> dict:
+    """The names behind a page of anomalies, a few queries for the whole page."""
+
+    def ids(field):
+        return list({getattr(a, field) for a in anomalies if getattr(a, field) is not None})
+
+    names = {
+        "sites": {
+            s.id: s.name for s in Site.select(Site.id, Site.name).where(Site.id.in_(ids("site_id")))
+        },
+        "areas": {
+            a.id: a.name for a in Area.select(Area.id, Area.name).where(Area.id.in_(ids("area_id")))
+        },
+        "checkpoints": {
+            c.id: c
+            for c in Checkpoint.select(Checkpoint.id, Checkpoint.name, Checkpoint.checklist).where(
+                Checkpoint.id.in_(ids("checkpoint_id"))
+            )
+        },
+        "users": {
+            u.id: u.display_name or (u.staff.name if u.staff_id else u.username)
+            for u in User.select(User, Staff)
+            .join(Staff, JOIN.LEFT_OUTER)
+            .where(User.id.in_(ids("reported_by_id")))
+        },
+        "items": {},
+    }
+    failed = [a for a in anomalies if a.category == "check_item_failed" and a.scan_id]
+    scans = {
+        s.id: json.loads(s.answers)
+        for s in Scan.select(Scan.id, Scan.answers).where(Scan.id.in_([a.scan_id for a in failed]))
+    }
+    versions: dict = {}
+    for anomaly in failed:
+        checkpoint = names["checkpoints"].get(anomaly.checkpoint_id)
+        code = anomaly.note.split(":", 1)[0]
+        answer = next((a for a in scans.get(anomaly.scan_id, []) if a["code"] == code), None)
+        if checkpoint is None or not checkpoint.checklist or answer is None:
+            continue
+        key = (checkpoint.checklist, answer.get("checklist_version"))
+        if key not in versions:
+            version = (
+                ChecklistVersion.select()
+                .join(Checklist)
+                .where((Checklist.code == key[0]) & (ChecklistVersion.number == key[1]))
+                .first()
+            )
+            versions[key] = {
+                i["code"]: i
+                for s in (version.data["sections"] if version else [])
+                for i in s["items"]
+            }
+        text = versions[key].get(code)
+        if text is not None:
+            names["items"][anomaly.id] = {
+                k: text.get(k) or ""
+                for k in ("code", "requirement", "requirement_en", "fault", "fault_en")
+            }
+    names["checkpoints"] = {i: c.name for i, c in names["checkpoints"].items()}
+    return names
 
 
 class AnomalyPage(PeeweePage):
     @property
     def items(self):
-        return [present(a) for a in super().items]
+        rows = list(super().items)
+        names = describe(rows)
+        return [present(a, names) for a in rows]
 
 
 @blp.route("")

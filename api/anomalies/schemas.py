@@ -5,6 +5,14 @@ from api.fields import ZonedDateTime, text_field
 from models.patrols import ANOMALY_CATEGORIES, ANOMALY_STATES
 
 
+class AnomalyItemSchema(Schema):
+    code = ma.fields.String()
+    requirement = ma.fields.String()
+    requirement_en = ma.fields.String()
+    fault = ma.fields.String()
+    fault_en = ma.fields.String()
+
+
 class AnomalySchema(Schema):
     id = ma.fields.UUID()
     site_id = ma.fields.Integer()
@@ -21,6 +29,15 @@ class AnomalySchema(Schema):
     resolved_at = ZonedDateTime(allow_none=True)
     resolved_by_id = ma.fields.Integer(allow_none=True)
     resolution_note = ma.fields.String()
+    site_name = ma.fields.String()
+    area_name = ma.fields.String(allow_none=True)
+    checkpoint_name = ma.fields.String(allow_none=True)
+    reported_by_name = ma.fields.String(metadata={"description": "who reported it"})
+    item = ma.fields.Nested(
+        AnomalyItemSchema,
+        allow_none=True,
+        metadata={"description": "a failed check item in the checklist's own words"},
+    )
 
 
 class AnomalyReportSchema(Schema):

@@ -39,6 +39,7 @@ def grade_info(code):
         "code": code,
         "name": band.name if band else code,
         "name_en": band.name_en if band else code,
+        "floor": band.floor if band else None,
     }
 
 
@@ -70,7 +71,9 @@ def summary(inspection: Inspection, version: ChecklistVersion) -> dict:
         "checklist": version.data["code"],
         "checklist_version": version.number,
         "checklist_title": version.data["title"],
+        "checklist_title_en": version.data.get("title_en") or version.data["title"],
         "grade": grade_info(inspection.grade),
+        "pass_mark": scoring_settings().pass_mark,
     }
 
 
@@ -148,7 +151,7 @@ def submit(sub: Submission, raw_body: dict):
         status = 409 if "id" in refused.errors.get("json", {}) else 422
         abort(
             status,
-            "conflict" if status == 409 else "validation_failed",
+            "conflict" if status == 409 else refused.code or "validation_failed",
             refused.message,
             errors=refused.errors,
         )

@@ -59,6 +59,9 @@ class GradeSchema(Schema):
     code = ma.fields.String()
     name = ma.fields.String()
     name_en = ma.fields.String()
+    floor = ma.fields.Float(
+        allow_none=True, metadata={"description": "the lowest score of this grade"}
+    )
 
 
 class PhotoBriefSchema(Schema):
@@ -96,6 +99,7 @@ class InspectionSummarySchema(Schema):
     checklist = ma.fields.String()
     checklist_version = ma.fields.Integer()
     checklist_title = ma.fields.String()
+    checklist_title_en = ma.fields.String()
     kind = ma.fields.String()
     subject_type = ma.fields.String()
     staff_id = ma.fields.Integer(allow_none=True)
@@ -110,6 +114,9 @@ class InspectionSummarySchema(Schema):
     )
     grade = ma.fields.Nested(GradeSchema, allow_none=True)
     passed = ma.fields.Boolean(allow_none=True)
+    pass_mark = ma.fields.Float(
+        metadata={"description": "the score a pass needs (达标线), whatever the grade's name"}
+    )
     critical_failed = ma.fields.Boolean()
     status = ma.fields.String(metadata={"description": "final | superseded (by a correction)"})
     corrects_id = ma.fields.UUID(allow_none=True)
