@@ -195,3 +195,30 @@ def test_a_jpeg_cut_short_and_closed_is_refused_and_not_stored(app, world, where
         assert Photo.select().count() == 0
     assert stored_files(app) == []
     assert upload(world, photo_jpeg()).status_code == 201  # the whole photo is taken
+
+
+def test_a_client_built_from_the_api_document_uploads_a_photo(app, world):
+    """A generated client knows only the document: the upload's multipart body must list every
+    field the server reads (site_id too), and no parameter may be `in: formData` (OpenAPI 2)."""
+    spec = world.client.get("/api/openapi.json").json
+    operation = spec["paths"]["/api/photos"]["post"]
+    assert not [p for p in operation.get("parameters", []) if p["in"] not in ("query", "header")]
+    schema = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    values = {"integer": {"site_id": world.site_a.id, "area_id": world.area_a.id}}
+    fields = {}
+    for name, prop in schema["properties"].items():
+        if prop.get("format") == "binary":
+            fields[name] = (io.BytesIO(photo_jpeg()), "p.jpg", "image/jpeg")
+        elif name in schema.get("required", []) or prop.get("type") == "integer":
+            fields[name] = str(values[prop["type"]][name])
+    assert {"file", "site_id"} <= set(schema["required"])
+    r = world.client.post(
+        "/api/photos",
+        headers=world.headers("guard"),
+        data=fields,
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 201, r.json
+    assert r.json["site_id"] == world.site_a.id and r.json["place"] == world.area_a.name

@@ -17,7 +17,16 @@ class PhotoUploadFormSchema(Schema):
 
 
 class PhotoFileSchema(Schema):
-    file = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    file = ma.fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary", "description": "JPEG, PNG or WebP"},
+    )
+
+
+class PhotoUploadSchema(PhotoUploadFormSchema, PhotoFileSchema):
+    """The whole multipart body, for the API document: the view reads it in two parts (the form
+    fields and the file), which flask-smorest would otherwise document apart (the fields as
+    `in: formData` parameters, which OpenAPI 3 does not have)."""
 
 
 class PhotoSchema(Schema):
