@@ -250,9 +250,12 @@ def judge(check_in, check_out, **kwargs):
         (-5, 0, "on_time", 0),
         (0, 0, "on_time", 0),
         (2, 0, "on_time", 0),  # grace exactly
-        (2, 1, "late", 3),  # a second over the grace: 2 min 1 s counts as 3 minutes
+        (2, 1, "on_time", 0),  # 08:32:01 reads 08:32 on the clock: 2 minutes, within grace
+        (2, 59, "on_time", 0),
         (3, 0, "late", 3),
-        (29, 59, "late", 30),
+        (6, 0, "late", 6),
+        (6, 59, "late", 6),  # arrived at 08:36 by the clock: 6 minutes late, not 7
+        (29, 59, "late", 29),
         (30, 0, "no_show", 0),  # in at the end: the window is over
         (45, 0, "no_show", 0),
     ],
@@ -272,22 +275,24 @@ def test_the_earliest_check_in_is_a_setting():
 
 
 def test_grace_is_a_setting():
-    assert judge(at(START, 0, 1), END, grace_minutes=0) == ShiftOutcome("late", 1, 0, 0)
-    assert judge(at(START, 5), END, grace_minutes=5).status == "on_time"
-    assert judge(at(START, 5, 1), END, grace_minutes=5) == ShiftOutcome("late", 6, 0, 0)
+    assert judge(at(START, 0, 1), END, grace_minutes=0).status == "on_time"  # 08:30 by the clock
+    assert judge(at(START, 1), END, grace_minutes=0) == ShiftOutcome("late", 1, 0, 0)
+    assert judge(at(START, 5, 59), END, grace_minutes=5).status == "on_time"
+    assert judge(at(START, 6), END, grace_minutes=5) == ShiftOutcome("late", 6, 0, 0)
 
 
 @pytest.mark.parametrize(
     "minutes,seconds,expected",
     [
         (-2, 0, ShiftOutcome("on_time", 0, 0, 0)),  # leave grace exactly
-        (-2, -1, ShiftOutcome("left_early", 0, 3, 0)),  # a second more: 3 minutes early
+        (-2, -1, ShiftOutcome("left_early", 0, 3, 0)),  # 08:57:59 reads 08:57: 3 minutes early
         (-10, 0, ShiftOutcome("left_early", 0, 10, 0)),
         (-29, -59, ShiftOutcome("left_early", 0, 30, 0)),  # out a second after the start
         (0, 0, ShiftOutcome("on_time", 0, 0, 0)),
         (10, 0, ShiftOutcome("on_time", 0, 0, 0)),  # lingering a little is fine
         (15, 0, ShiftOutcome("on_time", 0, 0, 0)),  # overstay threshold exactly
-        (15, 1, ShiftOutcome("overstayed", 0, 0, 16)),  # a second more
+        (15, 59, ShiftOutcome("on_time", 0, 0, 0)),  # 09:15 by the clock
+        (16, 0, ShiftOutcome("overstayed", 0, 0, 16)),
         (40, 0, ShiftOutcome("overstayed", 0, 0, 40)),
     ],
 )
@@ -299,7 +304,16 @@ def test_leave_grace_and_overstay_are_settings():
     assert judge(START, at(END, -5), leave_grace_minutes=5).status == "on_time"
     assert judge(START, at(END, -5, -1), leave_grace_minutes=5).early_minutes == 6
     assert judge(START, at(END, 5), overstay_minutes=5).status == "on_time"
-    assert judge(START, at(END, 5, 1), overstay_minutes=5) == ShiftOutcome("overstayed", 0, 0, 6)
+    assert judge(START, at(END, 5, 59), overstay_minutes=5).status == "on_time"
+    assert judge(START, at(END, 6), overstay_minutes=5) == ShiftOutcome("overstayed", 0, 0, 6)
+
+
+def test_minutes_are_whole_minutes_as_people_count_them():
+    """Issue 24.2: 6 min and 1 ms late is 6 minutes late, 40 min and 1 ms over is 40 over."""
+    ms = timedelta(milliseconds=1)
+    assert judge(at(START, 6) + ms, END) == ShiftOutcome("late", 6, 0, 0)
+    assert judge(START, at(END, 40) + ms) == ShiftOutcome("overstayed", 0, 0, 40)
+    assert judge(START, at(END, -10) + ms) == ShiftOutcome("left_early", 0, 10, 0)
 
 
 def test_late_and_left_early_is_one_status_with_both_minutes():

@@ -1,18 +1,22 @@
 """Judging one greeting-duty shift from its check-in and check-out at the post (seed 000, 三).
 
-The rule (all instants naive UTC; minutes counted up, so 2 min 1 s is 3 minutes):
+The rule (all instants naive UTC):
+- minutes are counted as people count them, by the clock: a time is read to the minute, its
+  seconds dropped, as a watch or the phone's status bar shows it. In at 08:36:59 for 08:30 is 6
+  minutes late; out at 09:40:59 for a 09:00 end is 40 minutes over; out at 08:57:30 for 09:00
+  is 3 minutes early (the clock said 08:57). The windows start and end on whole minutes;
 - a check-in is accepted from ``earliest_check_in_minutes`` (30) before the window's start
   until its end; an earlier scan belongs to no shift of this window (a manager cannot clock
   the morning duty on the way in at 07:00), and one at or after the end is too late to count;
 - present = the time between check-in and check-out overlaps the window. A shift with no
   accepted check-in, or checked out by the window's start, is a ``no_show``;
-- late = checked in more than ``grace_minutes`` (2) after the start; ``late_minutes`` counts
-  from the start itself (in at 08:33 for 08:30 is 3 minutes late; in at 08:32 is on time);
-- left early = checked out more than ``leave_grace_minutes`` (2) before the end;
-  ``early_minutes`` counts back from the end;
-- overstayed = checked out more than ``overstay_minutes`` (15) after the end: the manual asks
-  the manager to leave the greeting place promptly 迅速离开迎候位置 when the time is up;
-  ``overstay_minutes`` counts from the end;
+- late = more than ``grace_minutes`` (2) late by the clock; ``late_minutes`` counts from the
+  start itself (in at 08:33 for 08:30 is 3 minutes late; in at 08:32:59 is on time);
+- left early = more than ``leave_grace_minutes`` (2) early by the clock; ``early_minutes``
+  counts back from the end (out at 08:58:00 is on time, at 08:57:59 3 minutes early);
+- overstayed = more than ``overstay_minutes`` (15) over by the clock: the manual asks the
+  manager to leave the greeting place promptly 迅速离开迎候位置 when the time is up;
+  ``overstay_minutes`` counts from the end (out at 09:15:59 is on time, 09:16 is 16 over);
 - missing check-out: the manager was seen arriving but not leaving, so whether they stood the
   whole window is unknown. It is its own status: not on time (compliance counts it as a miss,
   so forgetting the scan does not pay), but not "left early" either, which would claim a
@@ -84,11 +88,14 @@ def judge_shift(
     if check_in is None or (check_out is not None and check_out <= start):
         return ShiftOutcome("no_show", 0, 0, 0)
 
-    late = _minutes_up(check_in - start) if check_in > start + grace_minutes * _MINUTE else 0
+    late = _whole_minutes(_clock(check_in) - _clock(start))
+    late = late if late > grace_minutes else 0
     if check_out is None:
         return ShiftOutcome("missing_check_out", late, 0, 0)
-    early = _minutes_up(end - check_out) if check_out < end - leave_grace_minutes * _MINUTE else 0
-    over = _minutes_up(check_out - end) if check_out > end + overstay_minutes * _MINUTE else 0
+    early = _whole_minutes(_clock(end) - _clock(check_out))
+    early = early if early > leave_grace_minutes else 0
+    over = _whole_minutes(_clock(check_out) - _clock(end))
+    over = over if over > overstay_minutes else 0
     if late and early:
         status = "late_and_left_early"
     elif late:
@@ -110,6 +117,11 @@ def compliance(outcomes: list[ShiftOutcome]) -> float | None:
     return round(100 * on_time / len(outcomes), 1)
 
 
-def _minutes_up(span: timedelta) -> int:
-    """Whole minutes, any part of a minute counting as one."""
-    return -(-span // timedelta(microseconds=1) // 60_000_000)
+def _clock(instant: datetime) -> datetime:
+    """The time as a clock shows it: to the minute, the seconds dropped."""
+    return instant.replace(second=0, microsecond=0)
+
+
+def _whole_minutes(span: timedelta) -> int:
+    """The whole minutes in a span between clock readings (0 when negative)."""
+    return max(0, span // _MINUTE)
