@@ -75,35 +75,50 @@ def site_managers(site: Site) -> list[int]:
 def generate_rota(site: Site, month: int, now: datetime) -> tuple[int, int]:
     """Build (or rebuild) a month's rota; returns (shifts made, shifts kept).
 
-    Shifts that have started, been checked in or judged are history and are kept; only the
-    future is (re)built. The rotation continues after the last manager on duty before the
-    first rebuilt day, and counts this year so far break ties fairly."""
+    Every window that has not started yet is (re)built, today's included: a rota built at
+    08:15 has today's 08:30 window. Shifts that have started, been checked in or judged are
+    history and are kept. A month that is over is refused: its shifts are all history. The
+    rotation continues after the last manager on duty before the first rebuilt window, and
+    counts this year so far break ties fairly."""
     settings = settings_for(site)
     first, last = month_days(month)
     today = local_today(site, now)
-    rebuild_from = max(first, today + timedelta(days=1))
+    if last < today:
+        raise GreetingRefused(
+            "month_past",
+            f"{month // 100}年{month % 100}月已经过去，排班是历史记录，不能再生成。"
+            f"{month // 100}-{month % 100:02d} is over: its shifts are history and no rota is "
+            "built for it.",
+        )
+    rebuild_from = max(first, today)
     windows = site_windows(site, settings)
     managers = site_managers(site)
     if not managers:
         raise GreetingRefused("no_managers", "This site has no active managers to put on the rota.")
     with write_transaction():
-        kept = (
-            GreetingShift.select()
-            .where(
-                (GreetingShift.site == site)
-                & (GreetingShift.month == month)
-                & (GreetingShift.day < rebuild_from)
-            )
-            .count()
-        )
         GreetingShift.delete().where(
             (GreetingShift.site == site)
             & (GreetingShift.day >= rebuild_from)
             & (GreetingShift.day <= last)
+            & (GreetingShift.starts_at > now)
             & GreetingShift.check_in_at.is_null()
         ).execute()
-        if rebuild_from > last:
-            return 0, kept
+        kept = (
+            GreetingShift.select()
+            .where((GreetingShift.site == site) & (GreetingShift.month == month))
+            .count()
+        )
+        # Shifts of the days being rebuilt that stay: begun (today's) or already checked in.
+        standing = list(
+            GreetingShift.select(GreetingShift.day, GreetingShift.window, GreetingShift.manager)
+            .where(
+                (GreetingShift.site == site)
+                & (GreetingShift.day >= rebuild_from)
+                & (GreetingShift.day <= last)
+            )
+            .tuples()
+        )
+        taken = {(day, window) for day, window, _ in standing}
         days = duty_days(
             rebuild_from,
             last,
@@ -111,8 +126,16 @@ def generate_rota(site: Site, month: int, now: datetime) -> tuple[int, int]:
             settings.dates("holidays"),
             extra_workdays=settings.dates("extra_workdays"),
         )
-        slots = [Slot(day, w.code) for day in days for w in windows]
+        rules = {w.code: w for w in windows}
+        slots = [
+            Slot(day, w.code)
+            for day in days
+            for w in windows
+            if (day, w.code) not in taken and window_instants(day, w, site.zone)[0] > now
+        ]
         unavailable: dict[int, set[date]] = {m: set() for m in managers}
+        for day, _, manager_id in standing:  # nobody stands two windows a day
+            unavailable.setdefault(manager_id, set()).add(day)
         for leave in ManagerLeave.select().where(
             ManagerLeave.staff.in_(managers)
             & (ManagerLeave.last_day >= rebuild_from)
@@ -124,8 +147,8 @@ def generate_rota(site: Site, month: int, now: datetime) -> tuple[int, int]:
                 day += timedelta(days=1)
         previous = (
             GreetingShift.select(GreetingShift.manager)
-            .where((GreetingShift.site == site) & (GreetingShift.day < rebuild_from))
-            .order_by(GreetingShift.day.desc(), GreetingShift.starts_at.desc())
+            .where((GreetingShift.site == site) & (GreetingShift.day <= last))
+            .order_by(GreetingShift.starts_at.desc())
             .first()
         )
         year_start = date(first.year, 1, 1)
@@ -137,7 +160,7 @@ def generate_rota(site: Site, month: int, now: datetime) -> tuple[int, int]:
             .where(
                 (GreetingShift.site == site)
                 & (GreetingShift.day >= year_start)
-                & (GreetingShift.day < rebuild_from)
+                & (GreetingShift.day <= last)
             )
             .group_by(GreetingShift.manager)
         }
@@ -151,7 +174,6 @@ def generate_rota(site: Site, month: int, now: datetime) -> tuple[int, int]:
             )
         except RotaError as exc:
             raise GreetingRefused("rota_impossible", str(exc)) from exc
-        rules = {w.code: w for w in windows}
         posts = {"morning": settings.morning_post_id, "evening": settings.evening_post_id}
         rows = []
         for a in rota:

@@ -338,3 +338,45 @@ def test_monthly_compliance(app, world, managers):
     ).json
     mine = next(r for r in rows if r["manager_id"] == managers[0].id)
     assert (mine["shifts"], mine["on_time"], mine["no_show"], mine["compliance"]) == (2, 1, 1, 50.0)
+
+
+def weekday_in_january():
+    day = date(NEXT_YEAR, 1, 5)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.mark.parametrize(
+    "local,windows", [("08:15", {"morning", "evening"}), ("13:16", {"evening"})]
+)
+def test_the_first_build_makes_every_window_not_yet_started(app, world, managers, local, windows):
+    """Issue 24.4: built at 08:15 today's 08:30 window is made; at 13:16 that evening's."""
+    from models.greeting_records import generate_rota
+
+    day = weekday_in_january()
+    with app.app_context():
+        Site.update(
+            site_type="mixed", evening_peak_start=time(18, 0), evening_peak_end=time(18, 30)
+        ).where(Site.id == world.site_a.id).execute()
+        site = Site.get_by_id(world.site_a.id)
+        hour, minute = map(int, local.split(":"))
+        now = datetime.combine(day, time(hour, minute), site.zone).astimezone(UTC)
+        made, kept = generate_rota(site, JANUARY, now.replace(tzinfo=None))
+        today = {s.window for s in GreetingShift.select().where(GreetingShift.day == day)}
+        earlier = GreetingShift.select().where(GreetingShift.day < day).count()
+    assert today == windows
+    assert earlier == 0 and kept == 0 and made > 0
+
+
+def test_a_rota_for_a_month_that_is_over_is_refused(app, world, managers):
+    """Issue 24.10: no 200 "made 0" for last month, a refusal with its reason."""
+    local = utcnow().replace(tzinfo=UTC).astimezone(world.site_a.zone).date()
+    last_month = local.replace(day=1) - timedelta(days=1)
+    r = world.client.post(
+        "/api/greeting/rota",
+        headers=world.headers("supervisor"),
+        json={"site_id": world.site_a.id, "month": last_month.year * 100 + last_month.month},
+    )
+    assert r.status_code == 422, r.json
+    assert r.json["error"] == "month_past" and "over" in r.json["message"]
