@@ -14,9 +14,16 @@ class Config:
 
     # Accounts
     TOKEN_HOURS = 12  # one long shift
+    # Failed sign-ins within the window: LOGIN_MAX_FAILURES from one address lock the name for
+    # that address; LOGIN_NAME_MAX_FAILURES from all addresses together lock it for everyone.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_NAME_MAX_FAILURES = 100
     LOGIN_WINDOW_MINUTES = 15
     LOGIN_LOCK_MINUTES = 15
+    # How many reverse proxies of ours stand in front of the app (XUNJIAN_TRUSTED_PROXIES). 0:
+    # the caller's address is the connection's and X-Forwarded-For is ignored (anyone can write
+    # it); n: the n-th address from the right of X-Forwarded-For, as werkzeug's ProxyFix reads.
+    TRUSTED_PROXIES = 0
     # argon2id cost; tests lower it, production keeps the library's current defaults.
     PASSWORD_TIME_COST = 3
     PASSWORD_MEMORY_COST = 65536

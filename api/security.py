@@ -9,16 +9,17 @@ view so the role table test can prove every endpoint declares them.
 import functools
 import hashlib
 import hmac
+import ipaddress
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 
 from api.errors import abort
-from models import hot_sql, utcnow
-from models.accounts import AuthToken, User
+from models import hot_sql, is_sqlite, utcnow, write_transaction
+from models.accounts import AuthToken, LoginThrottle, User
 from models.org import Site
 
 ALL_ROLES = ("admin", "hr", "supervisor", "manager", "guard", "staff")
@@ -60,6 +61,114 @@ def keyed_digest(text: str) -> str:
     nor recomputed without the key)."""
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def client_address() -> str:
+    """The caller's address, as the login throttle counts it.
+
+    ``X-Forwarded-For`` is read only when ``TRUSTED_PROXIES`` (XUNJIAN_TRUSTED_PROXIES) says
+    how many proxies stand in front of the app, and then as werkzeug's ProxyFix(x_for=n) reads
+    it: the n-th address from the right, the one the outermost proxy of ours saw. Anything
+    further left was written by the caller. An IPv6 address counts as its /64 network, which
+    one subscriber usually holds whole."""
+    address = request.remote_addr or ""
+    proxies = int(current_app.config["TRUSTED_PROXIES"] or 0)
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for header in request.headers.getlist("X-Forwarded-For")
+            for part in header.split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def count_sign_in_attempt(username: str) -> tuple[str, str]:
+    """Count a sign-in attempt as a failure before its password is checked, or refuse it with
+    429 when the name is locked for this address or for everyone.
+
+    The attempt is counted in a write transaction (on SQLite the write lock, on PostgreSQL a
+    row lock) before the slow hash, and decided from the count including it, so parallel
+    guesses get exactly the allowed number checked. A failure counts against the name from
+    this address (LOGIN_MAX_FAILURES lock the name for that address) and against the name
+    from all addresses together (LOGIN_NAME_MAX_FAILURES lock it for everyone): one address
+    cannot lock a name out for everybody else. A right password takes the count back
+    (``forget_failures``). Returns the (name, address) digests."""
+    config = current_app.config
+    name, address = keyed_digest(username), keyed_digest(client_address())
+    limits = (
+        (address, config["LOGIN_MAX_FAILURES"]),
+        (LoginThrottle.EVERYWHERE, config["LOGIN_NAME_MAX_FAILURES"]),
+    )
+    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    lock = timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    now = utcnow()
+    with write_transaction():
+        rows = [(_throttle_row(name, where, now), limit) for where, limit in limits]
+        locked_until = max((row.locked_until for row, _ in rows if row.locked_until), default=None)
+        if locked_until is None:
+            for row, limit in rows:
+                if now - row.window_started_at > window:
+                    row.failures, row.window_started_at = 0, now
+                row.failures += 1
+                if row.failures >= limit:
+                    # This attempt is still checked; every later one is refused.
+                    row.locked_until = now + lock
+                row.save()
+    if locked_until is not None:
+        _refuse_attempt(locked_until, now)
+    return name, address
+
+
+def forget_failures(name: str, address: str) -> None:
+    """A right password: the failures from this address were the owner's typing, not a guess;
+    they leave the name's count from all addresses too."""
+    with write_transaction():
+        here = _throttle_row(name, address, utcnow())
+        everywhere = _throttle_row(name, LoginThrottle.EVERYWHERE, utcnow())
+        everywhere.failures = max(everywhere.failures - here.failures, 0)
+        here.delete_instance()
+        if everywhere.failures == 0:
+            everywhere.delete_instance()
+        else:
+            if everywhere.failures < current_app.config["LOGIN_NAME_MAX_FAILURES"]:
+                everywhere.locked_until = None
+            everywhere.save()
+
+
+def _throttle_row(name: str, address: str, now: datetime) -> LoginThrottle:
+    """The row for (name, address), made if missing and locked until the transaction ends; a
+    lock that ran out starts a new count."""
+    LoginThrottle.insert(
+        name_digest=name, address_digest=address, window_started_at=now
+    ).on_conflict_ignore().execute()
+    query = LoginThrottle.select().where(
+        (LoginThrottle.name_digest == name) & (LoginThrottle.address_digest == address)
+    )
+    row = (query if is_sqlite() else query.for_update()).get()
+    if row.locked_until is not None and row.locked_until <= now:
+        row.failures, row.window_started_at, row.locked_until = 0, now, None
+    return row
+
+
+def _refuse_attempt(locked_until: datetime, now: datetime):
+    wait = int((locked_until - now).total_seconds()) + 1
+    abort(
+        429,
+        "too_many_attempts",
+        f"Too many failed sign-ins; try again in {wait // 60 + 1} minutes.",
+        headers={"Retry-After": str(wait)},
+    )
 
 
 def issue_token(user: User) -> tuple[str, AuthToken]:

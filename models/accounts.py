@@ -53,10 +53,19 @@ class AuthToken(BaseModel):
 
 
 class LoginThrottle(BaseModel):
-    """Failed logins per name typed; too many within the window lock the name for a while.
-    The name is kept only as a keyed digest: people type passwords into the name field."""
+    """Failed sign-ins counted per name typed and the address they came from, and per name
+    from all addresses together (``address_digest`` is ``EVERYWHERE``): too many within the
+    window lock the name for that address, or, after many more, for everyone, for a while.
+    Name and address are kept only as keyed digests: people type passwords into the name
+    field."""
 
-    name_digest = CharField(max_length=64, unique=True)
+    EVERYWHERE = "*"  # never a digest (those are hex)
+
+    name_digest = CharField(max_length=64)
+    address_digest = CharField(max_length=64)
     failures = IntegerField(default=0)
     window_started_at = DateTimeField(default=utcnow)
     locked_until = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("name_digest", "address_digest"), True),)

@@ -129,6 +129,14 @@ def _throttle_keeps_name_digests() -> None:
     LoginThrottle.create_table(safe=True)
 
 
+def _throttle_per_address() -> None:
+    """The login throttle counts failures per name and address, and per name from all
+    addresses together (models/accounts.py LoginThrottle). Its rows only count recent
+    failures: they are dropped."""
+    LoginThrottle.drop_table(safe=True)
+    LoginThrottle.create_table(safe=True)
+
+
 def _scan_review_columns() -> None:
     """A flagged scan's review: when, by whom, confirmed or dismissed, and the note. Four
     nullable columns on scan (a scan is recorded without them). Idempotent: a column that is
@@ -149,6 +157,7 @@ MIGRATIONS: list = [
     (3, "login throttle keeps digests of the names typed", _throttle_keeps_name_digests),
     (4, "scan indexes for shared phones and the scan list", _scan_indexes_for_their_queries),
     (5, "a flagged scan's review", _scan_review_columns),
+    (7, "login throttle per name and address", _throttle_per_address),
 ]
 LATEST_VERSION = max([n for n, _, _ in MIGRATIONS], default=1)
 

@@ -1,6 +1,9 @@
 """Signing in: tokens expire, logout revokes, disabled users stop at once, guessing is slowed."""
 
+import threading
 from datetime import timedelta
+
+import pytest
 
 from models import utcnow
 from models.accounts import AuthToken, LoginThrottle, User
@@ -112,8 +115,9 @@ def test_names_typed_at_failed_sign_ins_are_not_stored(app, world):
     with app.app_context():
         rows = db.execute_sql('SELECT * FROM "login_throttle"').fetchall()
     stored = " ".join(str(value) for row in rows for value in row)
-    assert len(rows) == 2
+    assert len(rows) == 4  # per name: from this address, and from all addresses together
     assert "mistyped-secret-pw1" not in stored.lower() and "guard" not in stored
+    assert "127.0.0.1" not in stored  # nor the address they came from
 
 
 def test_failures_spread_over_a_long_time_do_not_lock(app, world):
@@ -198,3 +202,79 @@ def test_passwords_never_appear_in_responses_audit_or_logs(app, world, caplog):
     assert secret not in audit and "password_hash" not in audit and "argon2" not in audit
     login(world.client, "leaky", secret + "x")
     assert secret not in caplog.text
+
+
+def login_from(client, address, username="guard", password="guess-guess", **headers):
+    return client.post(
+        "/api/auth/login",
+        json={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+        headers=headers,
+    )
+
+
+def test_forty_wrong_passwords_at_once_get_exactly_five_evaluated(app, world):
+    """The throttle counts an attempt before the slow hash, in the write transaction, so a
+    burst of parallel guesses gets exactly the allowed number evaluated (401), the rest 429."""
+    attempts = 40
+    start = threading.Barrier(attempts)
+    answers = []
+
+    def guess():
+        client = app.test_client()
+        start.wait()
+        answers.append(login(client, "guard", "guess-guess").status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(answers) == [401] * 5 + [429] * (attempts - 5)
+    assert login(world.client, "guard").status_code == 429  # and the name is locked here
+
+
+def test_one_address_cannot_lock_a_name_out_for_everyone(app, world):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert login_from(world.client, "203.0.113.7").status_code == 401
+    # That address is locked out of the name, even with the right password ...
+    r = login_from(world.client, "203.0.113.7", password=PASSWORD)
+    assert r.status_code == 429 and r.json["error"] == "too_many_attempts"
+    # ... but the guard on the site's own network signs in.
+    assert login_from(world.client, "198.51.100.20", password=PASSWORD).status_code == 201
+
+
+def test_many_addresses_together_lock_the_name_for_everyone(app, world):
+    app.config["LOGIN_NAME_MAX_FAILURES"] = 12
+    per_address = app.config["LOGIN_MAX_FAILURES"] - 1  # no address reaches its own lock
+    answers = [
+        login_from(world.client, f"203.0.113.{n}").status_code for n in range(3) for _ in range(4)
+    ]
+    assert answers == [401] * 3 * per_address
+    r = login_from(world.client, "198.51.100.20", password=PASSWORD)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    other = login_from(world.client, "198.51.100.20", username="manager", password=PASSWORD)
+    assert other.status_code == 201  # other names are not affected
+    with app.app_context():
+        LoginThrottle.update(locked_until=utcnow() - timedelta(seconds=1)).execute()
+    assert login_from(world.client, "198.51.100.20", password=PASSWORD).status_code == 201
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_x_forwarded_for_counts_only_behind_the_proxies_the_setting_names(app, world, proxies):
+    """Without XUNJIAN_TRUSTED_PROXIES anyone could send a new X-Forwarded-For with every guess
+    and never be locked; with one proxy in front, the address it adds is the caller's."""
+    app.config["TRUSTED_PROXIES"] = proxies
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    answers = [
+        login_from(world.client, "10.0.0.2", **{"X-Forwarded-For": f"1.2.3.4, 203.0.113.{n}"})
+        for n in range(limit + 1)
+    ]
+    if proxies == 0:  # all from 10.0.0.2: the sixth is refused
+        assert [r.status_code for r in answers] == [401] * limit + [429]
+    else:  # six callers, one guess each
+        assert [r.status_code for r in answers] == [401] * (limit + 1)
+        forwarded = {"X-Forwarded-For": "203.0.113.0"}
+        for _ in range(limit - 1):
+            assert login_from(world.client, "10.0.0.2", **forwarded).status_code == 401
+        assert login_from(world.client, "10.0.0.2", **forwarded).status_code == 429

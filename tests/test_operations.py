@@ -57,14 +57,16 @@ def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
             "migration 3: login throttle keeps digests of the names typed",
             "migration 4: scan indexes for shared phones and the scan list",
             "migration 5: a flagged scan's review",  # nothing to add: the table has the columns
+            "migration 7: login throttle per name and address",
         ]
-        assert current_version() == LATEST_VERSION == 5
+        assert current_version() == LATEST_VERSION == 7
         indexes = {i.name for i in db.get_indexes("scan")}
         assert {"scan_device_id_user_id_effective_at", "scan_site_id_effective_at"} <= indexes
         old = {"scan_device_id_effective_at", "scan_device_id_effective_at_user_id"}
         assert not indexes & {*old, "scan_site_id", "scan_user_id", "scan_site_id_month"}
         throttle_columns = {c.name for c in db.get_columns("login_throttle")}
         assert "name_digest" in throttle_columns and "username" not in throttle_columns
+        assert "address_digest" in throttle_columns
         assert Site.select().count() == 2
         assert upgrade() == []
 
