@@ -2,6 +2,7 @@
 rounds, and queueing alerts. The rules themselves are plain functions in models/rules/."""
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -26,7 +27,7 @@ from models.rules.periods import month_of
 from models.rules.qr_signing import QrToken, TokenError, parse_token, verify_token
 from models.rules.rounds import RoundPlan, ScanFact, Stop, judge_round, match_round, round_state_now
 from models.rules.schedules import ScheduleRule, round_starts
-from models.site_keys import key_secret
+from models.site_keys import current_key, key_secret
 
 # How long after a scan its upload is still accepted (a phone kept offline over a weekend).
 MAX_OFFLINE_DAYS = 7
@@ -351,9 +352,12 @@ def record_scan(
     stored row (nothing is written before the insert), and before any rejection is answered
     the id is looked up, so a resubmission is never refused, e.g. as a duplicate of itself."""
     try:
-        token = _read_token(item.payload, site_ids)
-        checkpoint = hot_sql.checkpoint_to_scan(token.object_id, token.site_id)
-        key_ver = _verify(token, checkpoint)
+        if _typed_code(item):
+            checkpoint, key_ver = _find_typed(item, site_ids)
+        else:
+            token = _read_token(item.payload, site_ids)
+            checkpoint = hot_sql.checkpoint_to_scan(token.object_id, token.site_id)
+            key_ver = _verify(token, checkpoint)
         with write_lock.write_transaction():
             write_lock.site_scans_lock(checkpoint.site_id)
             return _store(
@@ -373,13 +377,16 @@ def record_scan_batch(items: list[ScanInput], *, user, site_ids, now: datetime) 
     sinks the others."""
     outcomes: list[dict | None] = [None] * len(items)
     tokens = {}  # position in the batch -> its code's token
+    verified = {}  # position in the batch -> (checkpoint, key version)
     for n, item in enumerate(items):
         try:
-            tokens[n] = _read_token(item.payload, site_ids)
+            if _typed_code(item):
+                verified[n] = _find_typed(item, site_ids)
+            else:
+                tokens[n] = _read_token(item.payload, site_ids)
         except ScanRejected as refused:
             outcomes[n] = _answer_refused(item, refused, user)
     checkpoints = hot_sql.checkpoints_to_scan((t.object_id, t.site_id) for t in tokens.values())
-    verified = {}  # position in the batch -> (checkpoint, key version)
     for n, token in tokens.items():
         checkpoint = checkpoints.get((token.object_id, token.site_id))
         try:
@@ -389,7 +396,7 @@ def record_scan_batch(items: list[ScanInput], *, user, site_ids, now: datetime) 
     with write_lock.write_transaction():
         write_lock.site_scans_locks(checkpoint.site_id for checkpoint, _ in verified.values())
         lookups = BatchLookUp([items[n] for n in verified], user.id, now)
-        for n, (checkpoint, key_ver) in verified.items():
+        for n, (checkpoint, key_ver) in sorted(verified.items()):
             item = items[n]
             try:
                 outcomes[n] = _store(
@@ -474,6 +481,36 @@ def _read_token(payload: str, site_ids: list[int] | None) -> QrToken:
     return token
 
 
+# A label's short code (e.g. "HRZX-C-0345"), typed by hand when its QR code is damaged.
+SHORT_CODE = re.compile(r"^[A-Z0-9-]{2,16}-C-\d{1,10}$")
+TYPED_CODE = cheating.Flag(
+    "typed_code",
+    "The label's short code was typed by hand; its QR code was not scanned.",
+    "手动输入了标签编码，没有扫描二维码。",
+)
+
+
+def _typed_code(item: ScanInput) -> str | None:
+    """The short code of a scan typed by hand (carrier "manual"), else None (a scanned code)."""
+    code = item.payload.strip().upper()
+    return code if item.carrier == "manual" and SHORT_CODE.match(code) else None
+
+
+def _find_typed(item: ScanInput, site_ids: list[int] | None) -> tuple[Checkpoint, int]:
+    """The active checkpoint a typed short code names at one of the caller's sites, with the
+    site's current key version; else ScanRejected. Nothing is signed: the scan is flagged."""
+    found = Checkpoint.get_or_none(Checkpoint.code == _typed_code(item))
+    if found is None:
+        raise ScanRejected("unknown_checkpoint")
+    if site_ids is not None and found.site_id not in site_ids:
+        raise ScanRejected("other_site")
+    checkpoint = hot_sql.checkpoint_to_scan(found.id, found.site_id)
+    if checkpoint is None or not checkpoint.active:
+        raise ScanRejected("unknown_checkpoint")
+    # A site whose labels were never printed has no key yet: the first is made as printing would.
+    return checkpoint, checkpoint.current_version or current_key(checkpoint.site_id).version
+
+
 def _verify(token: QrToken, checkpoint: Checkpoint | None) -> int:
     """The key version of a token whose signature is proven and whose checkpoint (as
     hot_sql.checkpoint_to_scan found it, or None) is active and labelled with the site's current
@@ -533,6 +570,8 @@ def _store(
         for f in _flags(item, checkpoint, effective_at, nearby, user, offline, now, lookups)
         if f is not None
     ]
+    if _typed_code(item):
+        flags.append(TYPED_CODE)
     flag_rows = [{"code": f.code, "reason": f.reason, "reason_zh": f.reason_zh} for f in flags]
     zone = ZoneInfo(checkpoint.site_timezone)
     scan = Scan(
