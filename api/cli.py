@@ -119,9 +119,9 @@ def checklists_load():
 def photos_prune(dry_run):
     """Remove stored files that no photo refers to (left by a crash between file and row)."""
     from models.photos import Photo
-    from models.storage import FileStorage
+    from models.storage import open_store
 
-    store = FileStorage(Path(current_app.instance_path) / "photos")
+    store = open_store(current_app.config, current_app.instance_path)
     with db.connection_context():
         referenced = set()
         for image_key, thumbnail_key in Photo.select(Photo.image_key, Photo.thumbnail_key).tuples():
@@ -131,7 +131,9 @@ def photos_prune(dry_run):
         if not dry_run:
             store.delete(key)
     verb = "would remove" if dry_run else "removed"
-    click.echo(f"{verb} {len(orphans)} orphaned files; {len(referenced)} files in use")
+    click.echo(
+        f"{verb} {len(orphans)} orphaned files; {len(referenced)} files in use ({store.kind} store)"
+    )
 
 
 @click.command("tick")
@@ -142,10 +144,14 @@ def tick():
     from models.greeting_records import judge_due
     from models.org import Site
     from models.patrol_records import alert_overdue, ensure_site_rounds, judge_closed_rounds
+    from models.tick_lock import tick_turn
     from models.webhooks import deliver_pending
 
     now = utcnow()
-    with db.connection_context():
+    with db.connection_context(), tick_turn() as mine:
+        if not mine:  # another server's tick is at work this minute (models/tick_lock.py)
+            click.echo("another tick is running: skipped")
+            return
         for site in Site.select().where(Site.active):
             ensure_site_rounds(site, now)
         judged = judge_closed_rounds(now)
@@ -230,12 +236,26 @@ backup_cli = AppGroup("backup", help="Online backups: database, photos and secre
 )
 def backup_create(out_dir):
     """Write one archive of the database, its photos and the secret files, while serving."""
-    from models.backup import BackupError, create_backup, describe
+    from models.backup import BackupError, create_backup, describe, sqlite_file
+    from models.storage import open_store
 
     out_dir = out_dir or str(Path(current_app.instance_path) / "backups")
+    store = open_store(current_app.config, current_app.instance_path)
+    photo_keys = None
+    if store.kind != "local" and sqlite_file(current_app.config["DATABASE_URL"]) is None:
+        from models.photos import Photo
+
+        with db.connection_context():
+            photo_keys = set()
+            for keys in Photo.select(Photo.image_key, Photo.thumbnail_key).tuples():
+                photo_keys.update(keys)
     try:
         backup = create_backup(
-            current_app.config["DATABASE_URL"], current_app.instance_path, out_dir
+            current_app.config["DATABASE_URL"],
+            current_app.instance_path,
+            out_dir,
+            photo_store=store,
+            photo_keys=photo_keys,
         )
     except BackupError as error:
         raise click.ClickException(str(error)) from error
@@ -246,11 +266,17 @@ def backup_create(out_dir):
             'this command, e.g.  pg_dump --format=custom --file=xunjian.dump "$DATABASE_URL"',
             err=True,
         )
+    if store.kind != "local":
+        click.echo(
+            f"photos: {backup.manifest['photos']['objects']:,} objects stay in bucket "
+            f"{store.bucket!r} (checked; back the bucket up with its versioning/replication)"
+        )
     missing = backup.manifest["missing_photo_files"]
     if missing:
+        where = f"bucket {store.bucket!r}" if store.kind != "local" else "instance/photos"
         raise click.ClickException(
             f"{len(missing)} photo files the database names are missing from "
-            f"instance/photos (first: {missing[0]}); the archive was written without them"
+            f"{where} (first: {missing[0]}); the archive was written without them"
         )
 
 
@@ -265,7 +291,8 @@ def backup_create(out_dir):
 )
 def backup_restore(archive, instance_dir):
     """Check an archive against its manifest and restore it into a new instance folder."""
-    from models.backup import BackupError, describe, restore_backup
+    from models.backup import BackupError, check_restored_photos, describe, restore_backup
+    from models.storage import open_store
 
     if Path(instance_dir).resolve() == Path(current_app.instance_path).resolve():
         raise click.ClickException(
@@ -278,6 +305,25 @@ def backup_restore(archive, instance_dir):
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"restored {describe(manifest)} into {instance_dir}")
+    photos = manifest.get("photos") or {}
+    if photos.get("archived") is False:
+        click.echo(
+            f"photos are not in the archive: they stay in bucket {photos.get('bucket')!r} at "
+            f"{photos.get('endpoint') or 'AWS'}; start the restored copy with the same "
+            "XUNJIAN_PHOTO_STORE and XUNJIAN_S3_* settings"
+        )
+        store = open_store(current_app.config, current_app.instance_path)
+        if store.kind == "local":
+            click.echo("run the restore with those settings to check the photos are there")
+        missing = (
+            [] if store.kind == "local" else check_restored_photos(instance_dir, manifest, store)
+        )
+        if missing:
+            raise click.ClickException(
+                f"{len(missing)} photos the restored database names are missing from the "
+                f"{store.kind} store (first: {missing[0]}): restore them from the bucket's "
+                "versions or replica"
+            )
     if manifest["database"]["included"]:
         click.echo(f"start it with XUNJIAN_INSTANCE_PATH={instance_dir} and no DATABASE_URL")
     else:

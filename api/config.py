@@ -55,6 +55,19 @@ class Config:
     PHOTO_QUALITY = 82
     PHOTO_REUSE_MAX_DISTANCE = 6  # bits of the 64-bit perceptual hash
     PHOTO_REUSE_WINDOW_DAYS = 90
+    # Where photo files live (models/storage.py): "local" (instance/photos, the embedded
+    # default, one server) or "s3" (an S3-compatible bucket shared by several app servers:
+    # Aliyun OSS, Tencent COS, Huawei OBS, MinIO; models/object_store.py).
+    PHOTO_STORE = "local"
+    S3_ENDPOINT = None  # e.g. "https://oss-cn-hangzhou.aliyuncs.com"; unset for AWS
+    S3_BUCKET = None
+    S3_REGION = None  # e.g. "oss-cn-hangzhou", "ap-guangzhou"
+    # Unset: boto3's own chain (AWS_* variables, an instance role). Never logged or returned.
+    S3_ACCESS_KEY = None
+    S3_SECRET_KEY = None
+    # "virtual" (bucket.endpoint/key; OSS and COS require it) or "path" (endpoint/bucket/key;
+    # MinIO's default).
+    S3_ADDRESSING = "virtual"
 
     # Checklists and scoring settings (checklists/scoring.toml)
     CHECKLIST_DIR = str(Path(__file__).resolve().parent.parent / "checklists")

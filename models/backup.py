@@ -27,6 +27,16 @@ checks each member's size and SHA-256 against the manifest (and that nothing is 
 extra), runs ``PRAGMA integrity_check`` and the row counts on the database, and only then moves
 the folder into place: a damaged archive leaves nothing behind.
 
+**Photos in an object store** (``XUNJIAN_PHOTO_STORE=s3``, models/object_store.py) are not
+copied into the archive: at a large company's scale (terabytes, millions of objects) a nightly
+copy of every photo through one server is neither fast nor needed. The bucket keeps them, with
+its own versioning and replication (keys are content-addressed and never rewritten; only
+``photos prune`` deletes, and only objects no row names; with versioning on, even those come
+back). The archive records which bucket (``manifest["photos"]``), and ``backup create``
+checks, by listing the bucket, that every object the database names is there: a missing one
+fails the backup the same way a missing file does. After a restore, ``check_restored_photos``
+does the same for the restored database.
+
 Nothing here imports Flask; the commands are ``flask --app wsgi backup create|restore``.
 """
 
@@ -143,8 +153,14 @@ def create_backup(
     out_dir: str | Path,
     *,
     now: datetime | None = None,
+    photo_store=None,
+    photo_keys: Iterable[str] | None = None,
 ) -> Backup:
     """Write ``<out_dir>/xunjian-backup-<UTC time>.tar`` and return it with its manifest.
+
+    ``photo_store``: the app's store (default: the files under ``<instance>/photos``); an
+    object store's photos stay in their bucket and are only checked. ``photo_keys``: on
+    PostgreSQL, the keys the database names (to check them in an object store).
 
     Safe while the app is serving (see the module docstring for why it is consistent)."""
     instance = Path(instance_path)
@@ -155,7 +171,8 @@ def create_backup(
     if final.exists():
         raise BackupError(f"{final} exists already")
     database_path = sqlite_file(database_url)
-    store = FileStorage(instance / PHOTOS_DIR)
+    store = photo_store if photo_store is not None else FileStorage(instance / PHOTOS_DIR)
+    in_bucket = store.kind != "local"
     manifest: dict = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -192,7 +209,16 @@ def create_backup(
                     "included": False,
                     "note": "back up the database with pg_dump, before this archive",
                 }
-                keys = sorted(store.iter_keys())
+                if in_bucket and photo_keys is None:
+                    raise BackupError("name the photo keys of the PostgreSQL database")
+                keys = sorted(photo_keys if in_bucket else store.iter_keys())
+            if in_bucket:
+                # 2. The objects the database names stay in the bucket: check they are there.
+                manifest["photos"] = {**store.describe(), "objects": len(keys), "archived": False}
+                manifest["missing_photo_files"] = store.missing(keys)
+                keys = []
+            else:
+                manifest["photos"] = {"store": "local", "archived": True}
             # 2. The photo files the database names (all stored files on PostgreSQL).
             for key in keys:
                 try:
@@ -350,6 +376,18 @@ def _unpack(tar: tarfile.TarFile, manifest: dict, staging: Path) -> None:
     missing = sorted(set(expected) - seen)
     if missing:
         raise BackupError(f"the archive lacks {len(missing)} files of its manifest: {missing[:3]}")
+
+
+def check_restored_photos(instance_dir: str | Path, manifest: dict, photo_store) -> list[str]:
+    """The photos a restored SQLite database names that ``photo_store`` lacks (an archive whose
+    photos stayed in an object store: restore its bucket's versions first, if any are)."""
+    database = manifest.get("database") or {}
+    if not database.get("included"):
+        return []
+    keys = database_facts(Path(instance_dir) / DATABASE_FILE)["photo_keys"]
+    if photo_store.kind == "local":
+        return sorted(key for key in keys if not photo_store.exists(key))
+    return photo_store.missing(keys)
 
 
 def table_counts(manifest: dict) -> dict[str, int]:

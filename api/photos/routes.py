@@ -3,10 +3,9 @@ normalised, stamped, and shown only to people who may see what they belong to.""
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from uuid import uuid4
 
-from flask import current_app, g, send_file
+from flask import Response, current_app, g, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -24,7 +23,7 @@ from models.imaging import ImageLimits, PhotoRejected, process_photo
 from models.inspections import CoachingItem, Inspection, Rectification
 from models.org import Area, Site
 from models.photos import Photo, find_reuse
-from models.storage import FileStorage
+from models.storage import PhotoStore, key_digest, open_store
 
 blp = Blueprint("photos", __name__, url_prefix="/api/photos", description="Photos 照片")
 
@@ -38,8 +37,13 @@ ROLE_NAMES = {
 }
 
 
-def storage() -> FileStorage:
-    return FileStorage(Path(current_app.instance_path) / "photos")
+def storage() -> PhotoStore:
+    """This app's photo store (XUNJIAN_PHOTO_STORE), made once: an object store's client
+    keeps its connections for the next request."""
+    extensions = current_app.extensions["xunjian"]
+    if "photo_store" not in extensions:
+        extensions["photo_store"] = open_store(current_app.config, current_app.instance_path)
+    return extensions["photo_store"]
 
 
 def limits() -> ImageLimits:
@@ -231,13 +235,41 @@ class PhotoById(MethodView):
 
 
 def send_stored(key: str):
-    path = storage().path(key)
-    response = send_file(path, mimetype="image/jpeg", etag=True, conditional=True, max_age=31536000)
+    """The stored file, streamed through the app from either store, after the caller's access
+    was checked. Not a redirect to a pre-signed object-store URL: such a URL lets anyone who
+    holds it (a forwarded link, a proxy's log) see the photo while it lives, and phones on a
+    site's private network often reach only this server (see README, Photos)."""
+    # The key is the SHA-256 of the bytes: the same ETag on every server and either store, and
+    # a phone revalidating its copy is answered without reading the store at all.
+    etag = key_digest(key)
+    if etag in request.if_none_match:
+        response = Response(status=304)
+        response.set_etag(etag)
+    else:
+        store = storage()
+        try:
+            stream, size = store.open(key)
+        except FileNotFoundError:
+            current_app.logger.error("photo file %s is missing from the %s store", key, store.kind)
+            abort(404, "not_found", "No such photo.")
+        if store.kind == "local":  # a file: gunicorn may hand it to the kernel (sendfile)
+            response = send_file(stream, mimetype="image/jpeg", etag=etag, conditional=False)
+        else:
+            response = Response(_chunks(stream), mimetype="image/jpeg", direct_passthrough=True)
+            response.call_on_close(stream.close)
+            response.set_etag(etag)
+        response.content_length = size
     # Content never changes (content-addressed), but only its viewers may keep a copy.
+    response.cache_control.max_age = 31536000
     response.cache_control.private = True
     response.cache_control.public = False
     response.cache_control.immutable = True
     return response
+
+
+def _chunks(stream, size: int = 64 * 1024):
+    while chunk := stream.read(size):
+        yield chunk
 
 
 @blp.route("/<uuid:photo_id>/image")
