@@ -3,6 +3,7 @@ judging shifts and swapping them. The rules are plain functions in models/rules/
 
 import calendar
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from peewee import fn
@@ -19,7 +20,7 @@ from models.org import Post, Site, Staff
 from models.rules.greeting import judge_shift
 from models.rules.greeting_windows import duty_days, window_instants, windows_for_site
 from models.rules.qr_signing import TokenError, parse_token, verify_token
-from models.rules.rota import Assignment, RotaError, Slot, build_rota, can_swap
+from models.rules.rota import Assignment, Slot, build_rota, can_swap, open_slots
 from models.site_keys import key_secret, newest_version
 
 # A check-in is believed at the phone's time when it is at most this far ahead of the server.
@@ -72,14 +73,23 @@ def site_managers(site: Site) -> list[int]:
     ]
 
 
-def generate_rota(site: Site, month: int, now: datetime) -> tuple[int, int]:
-    """Build (or rebuild) a month's rota; returns (shifts made, shifts kept).
+@dataclass
+class RotaBuilt:
+    made: int  # shifts made
+    kept: int  # shifts under way or past, kept as history
+    open: list[tuple[date, str]] = field(default_factory=list)  # (day, window) nobody could take
+    warnings: list[str] = field(default_factory=list)
+
+
+def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
+    """Build (or rebuild) a month's rota: shifts made and kept, windows left open.
 
     Every window that has not started yet is (re)built, today's included: a rota built at
     08:15 has today's 08:30 window. Shifts that have started, been checked in or judged are
     history and are kept. A month that is over is refused: its shifts are all history. The
     rotation continues after the last manager on duty before the first rebuilt window, and
-    counts this year so far break ties fairly."""
+    counts this year so far break ties fairly. A short day (more windows than managers not on
+    leave) does not stop the month: the window nobody can take is left open and reported."""
     settings = settings_for(site)
     first, last = month_days(month)
     today = local_today(site, now)
@@ -164,16 +174,13 @@ def generate_rota(site: Site, month: int, now: datetime) -> tuple[int, int]:
             )
             .group_by(GreetingShift.manager)
         }
-        try:
-            rota = build_rota(
-                slots,
-                managers,
-                unavailable=unavailable,
-                prior_counts=prior,
-                last_assigned=previous.manager_id if previous else None,
-            )
-        except RotaError as exc:
-            raise GreetingRefused("rota_impossible", str(exc)) from exc
+        rota = build_rota(
+            slots,
+            managers,
+            unavailable=unavailable,
+            prior_counts=prior,
+            last_assigned=previous.manager_id if previous else None,
+        )
         posts = {"morning": settings.morning_post_id, "evening": settings.evening_post_id}
         rows = []
         for a in rota:
@@ -194,7 +201,16 @@ def generate_rota(site: Site, month: int, now: datetime) -> tuple[int, int]:
             )
         if rows:
             GreetingShift.insert_many(rows).on_conflict_ignore().execute()
-    return len(rows), kept
+    unstaffed = [(slot.day, slot.window) for slot in open_slots(slots, rota)]
+    warnings = []
+    if unstaffed:
+        days = "、".join(sorted({f"{day:%m-%d}" for day, _ in unstaffed}))
+        warnings.append(
+            f"这些日子请假的经理太多，有迎候班次无人可排，需要安排人员：{days}。"
+            f"On {len(unstaffed)} window(s) no manager is free (too many on leave): "
+            "find someone or change the leave, then build again."
+        )
+    return RotaBuilt(len(rows), kept, unstaffed, warnings)
 
 
 def judge_due(now: datetime, site_id: int | None = None) -> int:

@@ -11,11 +11,11 @@ import pytest
 from models.rules.greeting_windows import duty_days
 from models.rules.rota import (
     Assignment,
-    RotaError,
     Slot,
     build_rota,
     can_swap,
     fair_shares,
+    open_slots,
 )
 
 WEEKDAYS = range(5)
@@ -333,22 +333,30 @@ def test_year_counts_keep_managers_never_away_from_drifting_apart():
 # --- rotas that cannot be staffed -----------------------------------------------------------
 
 
-def test_everyone_on_leave_is_a_rota_error():
-    day = date(2026, 3, 10)
-    with pytest.raises(RotaError, match="2026-03-10"):
-        build_rota(slots_for([day]), [1, 2], unavailable={1: {day}, 2: {day}})
+def test_everyone_on_leave_leaves_the_day_open():
+    day, other = date(2026, 3, 10), date(2026, 3, 11)
+    slots = slots_for([day, other])
+    rota = build_rota(slots, [1, 2], unavailable={1: {day}, 2: {day}})
+    assert [(a.day, a.manager_id) for a in rota] == [(other, 1)]
+    assert open_slots(slots, rota) == [Slot(day, "morning")]
 
 
-def test_fewer_managers_than_windows_is_a_rota_error():
+def test_a_short_day_staffs_what_it_can_and_the_period_goes_on():
+    """Issue 24.9: one short day no longer refuses the whole period."""
     day = date(2026, 3, 10)
-    slots = slots_for([day], ("morning", "evening"))
-    with pytest.raises(RotaError):
-        build_rota(slots, [1], unavailable={})
-    with pytest.raises(RotaError):
-        build_rota(slots, [1, 2, 3], unavailable={1: {day}, 2: {day}})
-    with pytest.raises(RotaError):
-        build_rota(slots, [], unavailable={})
-    assert len(build_rota(slots, [1, 2, 3], unavailable={1: {day}})) == 2
+    slots = slots_for(days_between(day, day + timedelta(days=9)), ("morning", "evening"))
+    unavailable = {2: {day}, 3: {day}}
+    rota = build_rota(slots, [1, 2, 3], unavailable=unavailable)
+    assert open_slots(slots, rota) == [Slot(day, "evening")]
+    assert [(a.window, a.manager_id) for a in rota if a.day == day] == [("morning", 1)]
+    assert len(rota) == len(slots) - 1
+    per_day = Counter((a.day, a.manager_id) for a in rota)
+    assert max(per_day.values()) == 1
+    shares = fair_shares(slots, [1, 2, 3], unavailable)
+    assert shares[1] == Fraction(1) + 9 * Fraction(2, 3)
+    for m, n in counts(rota, [1, 2, 3]).items():
+        assert floor(shares[m]) <= n <= ceil(shares[m])
+    assert build_rota(slots_for([day], ("morning", "evening")), [], unavailable={}) == []
 
 
 def test_bad_input_is_refused():

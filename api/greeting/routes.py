@@ -167,12 +167,22 @@ class Rota(MethodView):
         """Build a month's rota fairly; run again to rebuild only the future (history is kept)."""
         site = reference(Site, data["site_id"], "site_id")
         try:
-            made, kept = generate_rota(site, data["month"], utcnow())
+            built = generate_rota(site, data["month"], utcnow())
         except GreetingRefused as exc:
             refused(exc)
         with write_transaction():
-            audit("rota", site, reason=f"month {data['month']}: {made} made, {kept} kept")
-        return {"made": made, "kept": kept}
+            audit(
+                "rota",
+                site,
+                reason=f"month {data['month']}: {built.made} made, {built.kept} kept, "
+                f"{len(built.open)} open",
+            )
+        return {
+            "made": built.made,
+            "kept": built.kept,
+            "open": [{"day": day, "window": window} for day, window in built.open],
+            "warnings": built.warnings,
+        }
 
 
 @blp.route("/shifts")

@@ -1,12 +1,12 @@
 import marshmallow as ma
 
-from api.extensions import QuerySchema, Schema
+from api.extensions import QuerySchema, Schema, UpdateSchema
 from api.fields import ZonedDateTime, month_field, text_field
 
 MONTH = month_field(required=True)
 
 
-class SettingsSchema(Schema):
+class SettingsSchema(UpdateSchema):
     site_id = ma.fields.Integer(dump_only=True)
     minutes = ma.fields.Integer(validate=ma.validate.Range(5, 120))
     weekdays = ma.fields.List(
@@ -33,10 +33,25 @@ class RotaRequestSchema(Schema):
     month = MONTH
 
 
+class OpenSlotSchema(Schema):
+    day = ma.fields.Date()
+    window = ma.fields.String(metadata={"description": "morning | evening"})
+
+
 class RotaResultSchema(Schema):
     made = ma.fields.Integer()
     kept = ma.fields.Integer(
         metadata={"description": "shifts already under way or past, kept as history"}
+    )
+    open = ma.fields.List(
+        ma.fields.Nested(OpenSlotSchema),
+        metadata={
+            "description": "windows nobody could take (more windows than managers not on "
+            "leave that day): these days need a person"
+        },
+    )
+    warnings = ma.fields.List(
+        ma.fields.String(), metadata={"description": "what to do before the rota is complete"}
     )
 
 

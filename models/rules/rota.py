@@ -7,10 +7,14 @@ The rule:
   one with the fewest ``prior_counts`` starts, ties in list order);
 - a manager on leave that day is skipped, and nobody stands two windows on the same day (a
   mixed site has a morning and an evening window);
-- fair share: each duty day's windows are shared equally among the managers present that day
-  (two windows, five managers present: 2/5 each); a manager's fair share of the period is the
-  sum over the days they are present. A day on leave adds nothing: leave is neither a debt to
-  work off afterwards nor a holiday from one's share of the other days;
+- a short day (more windows than managers present) does not stop the period: its first
+  windows in the order given are staffed, one per manager present, and the rest are left open
+  (``open_slots`` names them, so the office can find someone or change the leave);
+- fair share: each duty day's staffed windows are shared equally among the managers present
+  that day (two windows, five managers present: 2/5 each; one present on a short day: 1); a
+  manager's fair share of the period is the sum over the days they are present. A day on
+  leave adds nothing: leave is neither a debt to work off afterwards nor a holiday from one's
+  share of the other days;
 - the guarantee: every manager's count is their fair share rounded down or up. Hence
   - managers present on the same days (everyone without leave, for a start) differ by at most
     one, and so do any two whose fair shares are equal, e.g. one day's leave each on days with
@@ -49,10 +53,6 @@ from fractions import Fraction
 from math import ceil, floor
 
 
-class RotaError(ValueError):
-    """The slots cannot be staffed: too few managers present on a day."""
-
-
 @dataclass(frozen=True)
 class Slot:
     day: date
@@ -75,8 +75,16 @@ def fair_shares(
     for day, windows in days.items():
         present = _present(day, managers, unavailable)
         for m in present:
-            shares[m] += Fraction(len(windows), len(present))
+            shares[m] += Fraction(min(len(windows), len(present)), len(present))
     return shares
+
+
+def open_slots(slots: list[Slot], rota: list[Assignment]) -> list[Slot]:
+    """The slots a rota leaves open (short days: more windows than managers present)."""
+    staffed = {(a.day, a.window) for a in rota}
+    return sorted(
+        (s for s in slots if (s.day, s.window) not in staffed), key=lambda s: (s.day, s.window)
+    )
 
 
 def build_rota(
@@ -87,17 +95,14 @@ def build_rota(
     prior_counts: dict[int, int] | None = None,
     last_assigned: int | None = None,
 ) -> list[Assignment]:
-    """Round robin after the last manager, skipping leave, one window a day, counts kept fair."""
+    """Round robin after the last manager, skipping leave, one window a day, counts kept fair;
+    a short day's windows beyond the managers present are left open (see ``open_slots``)."""
     if len(set(managers)) != len(managers):
         raise ValueError("a manager is listed twice")
     days = _days(slots)
     present = {day: _present(day, managers, unavailable) for day in days}
-    for day, windows in days.items():
-        if len(present[day]) < len(windows):
-            raise RotaError(
-                f"{day}: {len(windows)} greeting window(s) but {len(present[day])} manager(s) "
-                "not on leave"
-            )
+    days = {day: windows[: len(present[day])] for day, windows in days.items()}
+    days = {day: windows for day, windows in days.items() if windows}
     order = {m: i for i, m in enumerate(managers)}
     turn = _first_in_turn(managers, prior_counts or {}, last_assigned)
     year = {m: (prior_counts or {}).get(m, 0) for m in managers}
@@ -109,7 +114,7 @@ def build_rota(
     credit = {m: Fraction(0) for m in managers}
     rota: dict[date, dict[str, int]] = {}
     for day, windows in days.items():
-        share = Fraction(len(windows), len(present[day]))
+        share = Fraction(len(windows), len(present[day]))  # short days are cut to who is there
         for m in present[day]:
             credit[m] += share
         rota[day] = {}
