@@ -85,6 +85,7 @@ def register_blueprints(api: Api) -> None:
     from api.anomalies.routes import blp as anomalies
     from api.areas.routes import blp as areas
     from api.audit.routes import blp as audit
+    from api.calendar.routes import blp as calendar
     from api.checklists.routes import blp as checklists
     from api.checkpoints.routes import blp as checkpoints
     from api.coaching.routes import blp as coaching
@@ -113,7 +114,7 @@ def register_blueprints(api: Api) -> None:
     organisation = (health, session, users, sites, areas, posts, teams, staff, settings)
     inspection = (checklists, inspections, rectifications, coaching, contractors, photos)
     patrol = (checkpoints, patrol_routes, schedules, rounds, scans, anomalies, handovers, webhooks)
-    greeting_duty = (greeting, swaps)
+    greeting_duty = (greeting, swaps, calendar)
     for blueprint in (*organisation, *inspection, *patrol, *greeting_duty, monthly, audit):
         api.register_blueprint(blueprint)
 

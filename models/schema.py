@@ -12,6 +12,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 from models import BaseModel, db, utcnow
 from models.accounts import AuthToken, LoginThrottle, User, UserSite
 from models.audit import AuditEntry
+from models.calendar import SiteDay
 from models.checklists import Checklist, ChecklistVersion
 from models.greeting import (
     GreetingCheck,
@@ -93,6 +94,7 @@ MODELS = [
     MonthClose,
     MonthlyRecord,
     Adjustment,
+    SiteDay,
 ]
 
 
@@ -149,6 +151,12 @@ def _scan_review_columns() -> None:
         migrate(*(migrator.add_column("scan", f.column_name, f) for f in missing))
 
 
+def _site_days_table() -> None:
+    """A site's own days in the working-day calendar (closures, days it works). A new table:
+    created if missing, so running it twice (or on a new database) changes nothing."""
+    SiteDay.create_table(safe=True)
+
+
 # (number, description, function) bringing a database of the previous version to this one.
 # Append only; never renumber. A new database is made from the models as they are now and
 # starts at the latest version; a migration should still be safe to run twice.
@@ -158,6 +166,7 @@ MIGRATIONS: list = [
     (4, "scan indexes for shared phones and the scan list", _scan_indexes_for_their_queries),
     (5, "a flagged scan's review", _scan_review_columns),
     (7, "login throttle per name and address", _throttle_per_address),
+    (9, "a site's own days in the working-day calendar", _site_days_table),
 ]
 LATEST_VERSION = max([n for n, _, _ in MIGRATIONS], default=1)
 

@@ -128,6 +128,10 @@ ENDPOINTS = {
     ("GET", "/api/greeting/calendar-link"): MANAGERS,
     ("GET", "/api/greeting/calendar/<int:staff_id>/<string:signature>.ics"): PUBLIC,
     ("GET", "/api/greeting/swaps"): {"admin", "supervisor", "manager", "hr"},
+    ("GET", "/api/calendar"): OFFICE,
+    ("GET", "/api/calendar/days"): {"admin", "supervisor"},
+    ("POST", "/api/calendar/days"): {"admin", "supervisor"},
+    ("DELETE", "/api/calendar/days/<int:day_id>"): {"admin", "supervisor"},
     ("POST", "/api/greeting/swaps"): MANAGERS,
     ("POST", "/api/greeting/swaps/<int:swap_id>/accept"): MANAGERS,
     ("POST", "/api/greeting/swaps/<int:swap_id>/approve"): {"admin", "supervisor"},
@@ -218,6 +222,7 @@ def concrete_url(rule, world):
         "<int:handover_id>": 1,
         "<int:swap_id>": 1,
         "<int:shift_id>": 1,
+        "<int:day_id>": 1,
         "<string:signature>": "0" * 32,
     }
     for placeholder, value in ids.items():
