@@ -408,3 +408,37 @@ def test_a_swap_that_doubles_a_day_is_refused():
 def test_a_shift_not_in_the_rota_is_not_found():
     assert can_swap(A1, Assignment(date(2026, 3, 13), "morning", 3), ROTA, TODAY) == "not_found"
     assert can_swap(Assignment(A1.day, A1.window, 3), B2, ROTA, TODAY) == "not_found"
+
+
+@pytest.mark.parametrize("people", [2, 3, 4, 5, 6])
+def test_a_mixed_site_is_fair_per_window(people):
+    """Issue 24.1: four managers over two windows stood one window each all February."""
+    managers = list(range(1, people + 1))
+    february = duty_days(date(2027, 2, 1), date(2027, 2, 28), WEEKDAYS, set())
+    slots = slots_for(february, ("morning", "evening"))
+    rota = build_rota(slots, managers, unavailable={})
+    assert_valid(rota, slots, {})
+    for window in ("morning", "evening"):
+        per_window = counts([a for a in rota if a.window == window], managers)
+        assert spread(per_window, managers) <= 1, (window, per_window)
+
+
+def test_per_window_fairness_holds_near_each_share_with_leave():
+    rng = random.Random(24)
+    days = duty_days(date(2027, 3, 1), date(2027, 3, 31), WEEKDAYS, set())
+    slots = slots_for(days, ("morning", "evening"))
+    for _ in range(150):
+        managers = list(range(1, rng.randint(2, 7) + 1))
+        unavailable = {m: {d for d in days if rng.random() < 0.1} for m in managers}
+        rota = build_rota(slots, managers, unavailable=unavailable)
+        assert_within_fair_share(rota, slots, managers, unavailable)
+        for window in ("morning", "evening"):
+            share = dict.fromkeys(managers, Fraction(0))
+            for day in days:
+                present = [m for m in managers if day not in unavailable[m]]
+                staffed = ("morning", "evening")[: len(present)]
+                for m in present:
+                    if window in staffed:
+                        share[m] += Fraction(1, len(present))
+            got = counts([a for a in rota if a.window == window], managers)
+            assert all(abs(got[m] - share[m]) <= 2 for m in managers), (window, got, share)

@@ -24,8 +24,13 @@ The rule:
     windows, and nobody is made to pay that back later;
   - a manager back from leave takes their turn with the others, never a pile of catch-up
     shifts: at most their fair share of the period rounded up;
+- fair per window too: a mixed site's morning and evening are each shared out, so nobody
+  stands every evening while a colleague stands every morning. Managers present on the same
+  days differ by at most one per window as well; with leave each one's count per window stays
+  within two of their share of that window (observed over random leave, not proven);
 - how: the days in date order, a day's windows in the order given; each slot goes to the free
-  manager most owed (credit = fair share accrued so far - duties given); among equally owed
+  manager most owed (credit = fair share accrued so far - duties given, plus the same for this
+  window alone); among equally owed
   managers, fewer duties this year first (``prior_counts`` plus this period's), then the next
   in rotation after the one just chosen. With nobody away (and year counts that came from this
   rotation, or none) that is plain round robin;
@@ -112,20 +117,29 @@ def build_rota(
 
     # Day by day: credit = fair share accrued so far - duties given; the most owed goes next.
     credit = {m: Fraction(0) for m in managers}
+    # The same per window: a mixed site's morning and evening are shared out each on its own.
+    by_window: dict[str, dict[int, Fraction]] = {}
     rota: dict[date, dict[str, int]] = {}
     for day, windows in days.items():
         share = Fraction(len(windows), len(present[day]))  # short days are cut to who is there
         for m in present[day]:
             credit[m] += share
+            for window in windows:
+                owed = by_window.setdefault(window, dict.fromkeys(managers, Fraction(0)))
+                owed[m] += Fraction(1, len(present[day]))
         rota[day] = {}
         for window in windows:
             free = [m for m in present[day] if m not in rota[day].values()]
+            owed = by_window[window]
             if len(rota) == 1 and not rota[day]:
                 chosen = min(free, key=after_turn)  # the period opens where the rotation stopped
             else:
-                chosen = max(free, key=lambda m: (credit[m], -year[m], -after_turn(m)))
+                chosen = max(
+                    free, key=lambda m: (credit[m] + owed[m], credit[m], -year[m], -after_turn(m))
+                )
             rota[day][window] = chosen
             credit[chosen] -= 1
+            owed[chosen] -= 1
             year[chosen] += 1
             turn = order[chosen] + 1
 
