@@ -203,6 +203,13 @@ def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
             GreetingShift.insert_many(rows).on_conflict_ignore().execute()
     unstaffed = [(slot.day, slot.window) for slot in open_slots(slots, rota)]
     warnings = []
+    for code in sorted({row["window"] for row in rows if row["post"] is None}):
+        warnings.append(
+            f"未设置{WINDOW_NAMES[code]}的岗位：请在迎候设置中设置 {code}_post_id，"
+            "班次才有可扫码签到的岗位。"
+            f"No post is set for the {code} window: set {code}_post_id in "
+            f"/api/greeting/settings/{site.id}, so managers know where to stand and scan."
+        )
     if unstaffed:
         days = "、".join(sorted({f"{day:%m-%d}" for day, _ in unstaffed}))
         warnings.append(
