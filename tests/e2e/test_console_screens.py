@@ -27,6 +27,7 @@ SCREENS = [
     ("greeting-settings", "supervisor", "#greeting-settings-form"),
     ("greeting-leave", "supervisor", "#greeting-leave-form"),
     ("greeting-rota", "supervisor", "#greeting-cal .gr-shift"),
+    ("calendar", "supervisor", "#cal-year-grid td[data-mark]"),
     ("alerts", "admin", "#webhook-form"),
     ("audit", "admin", "#audit-filters"),
 ]
