@@ -236,7 +236,7 @@ backup_cli = AppGroup("backup", help="Online backups: database, photos and secre
 )
 def backup_create(out_dir):
     """Write one archive of the database, its photos and the secret files, while serving."""
-    from models.backup import BackupError, create_backup, describe, sqlite_file
+    from models.backup import BackupError, backup_key, create_backup, describe, sqlite_file
     from models.storage import open_store
 
     out_dir = out_dir or str(Path(current_app.instance_path) / "backups")
@@ -254,6 +254,7 @@ def backup_create(out_dir):
             current_app.config["DATABASE_URL"],
             current_app.instance_path,
             out_dir,
+            signing_key=backup_key(current_app.config["SECRET_KEY"]),
             photo_store=store,
             photo_keys=photo_keys,
         )
@@ -289,9 +290,28 @@ def backup_create(out_dir):
     type=click.Path(file_okay=False),
     help="a new or empty folder to restore into",
 )
-def backup_restore(archive, instance_dir):
-    """Check an archive against its manifest and restore it into a new instance folder."""
-    from models.backup import BackupError, check_restored_photos, describe, restore_backup
+@click.option(
+    "--key-file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="the secret_key file of the installation that made the archive, kept apart from the "
+    "archives (default: this configuration's secret key)",
+)
+@click.option(
+    "--unverified",
+    is_flag=True,
+    help="skip the signature (a lost key): finds damage, not an altered archive",
+)
+def backup_restore(archive, instance_dir, key_file, unverified):
+    """Verify an archive's signature, check it against its manifest and restore it into a new
+    instance folder."""
+    from models.backup import (
+        BackupError,
+        backup_key,
+        check_restored_photos,
+        describe,
+        restore_backup,
+    )
     from models.storage import open_store
 
     if Path(instance_dir).resolve() == Path(current_app.instance_path).resolve():
@@ -300,10 +320,23 @@ def backup_restore(archive, instance_dir):
             "(XUNJIAN_INSTANCE_PATH): run the restore with another (or none), then point "
             "XUNJIAN_INSTANCE_PATH at the restored folder"
         )
+    if key_file:
+        secret, source = Path(key_file).read_text().strip(), key_file
+    else:
+        secret, source = current_app.config["SECRET_KEY"], "this configuration's secret key"
     try:
-        manifest = restore_backup(archive, instance_dir)
+        manifest = restore_backup(
+            archive, instance_dir, key=backup_key(secret), unverified=unverified
+        )
     except BackupError as error:
         raise click.ClickException(str(error)) from error
+    if unverified:
+        click.echo(
+            "WARNING: the signature was not verified; an altered archive is restored as it is",
+            err=True,
+        )
+    else:
+        click.echo(f"signature verified with {source}")
     click.echo(f"restored {describe(manifest)} into {instance_dir}")
     photos = manifest.get("photos") or {}
     if photos.get("archived") is False:

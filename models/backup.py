@@ -37,12 +37,21 @@ checks, by listing the bucket, that every object the database names is there: a 
 fails the backup the same way a missing file does. After a restore, ``check_restored_photos``
 does the same for the restored database.
 
+**Signed.** The manifest carries an HMAC-SHA256 over everything else in it (so over every
+member's checksum and the row counts), with a key derived from the installation's secret key
+(``backup_key``). Checksums alone find damage, not an edit: whoever can change a database in
+an archive can recompute its checksum. The restore verifies the signature with a key the caller
+gives (the restoring installation's secret key, or the old installation's secret key kept apart
+from the archives), never with the ``secret_key`` the archive carries, which an editor of the
+archive would change as well; ``unverified=True`` skips it (a lost key), checking damage only.
+
 Nothing here imports Flask; the commands are ``flask --app wsgi backup create|restore``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -153,10 +162,14 @@ def create_backup(
     out_dir: str | Path,
     *,
     now: datetime | None = None,
+    signing_key: bytes | None = None,
     photo_store=None,
     photo_keys: Iterable[str] | None = None,
 ) -> Backup:
     """Write ``<out_dir>/xunjian-backup-<UTC time>.tar`` and return it with its manifest.
+
+    ``signing_key`` signs the manifest: ``backup_key`` of the app's secret key (default: of the
+    instance's ``secret_key`` file).
 
     ``photo_store``: the app's store (default: the files under ``<instance>/photos``); an
     object store's photos stay in their bucket and are only checked. ``photo_keys``: on
@@ -164,6 +177,10 @@ def create_backup(
 
     Safe while the app is serving (see the module docstring for why it is consistent)."""
     instance = Path(instance_path)
+    if signing_key is None:
+        if not (instance / "secret_key").is_file():
+            raise BackupError("no key to sign the archive with: give the app's secret key")
+        signing_key = backup_key((instance / "secret_key").read_text().strip())
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
@@ -238,6 +255,7 @@ def create_backup(
                 "photo_files": sum(1 for n in manifest["files"] if n.startswith(PHOTOS_DIR + "/")),
                 "instance_files": sum(1 for n in manifest["files"] if n in INSTANCE_FILES),
             }
+            manifest["signature"] = sign_manifest(manifest, signing_key)
             data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)
@@ -272,6 +290,47 @@ def _add_file(tar: tarfile.TarFile, manifest: dict, name: str, path: Path) -> No
         tar.addfile(info, f)
 
 
+def backup_key(secret_key: str) -> bytes:
+    """The key that signs an installation's archives, derived from its secret key (not the
+    secret key itself, which signs sign-in tokens)."""
+    return hmac.new(secret_key.encode(), b"xunjian backup manifest", hashlib.sha256).digest()
+
+
+def _signed_bytes(manifest: dict) -> bytes:
+    unsigned = {name: value for name, value in manifest.items() if name != "signature"}
+    return json.dumps(unsigned, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _key_id(key: bytes) -> str:
+    """Names a key without giving it away: which installation signed, for the operator."""
+    return hmac.new(key, b"key id", hashlib.sha256).hexdigest()[:16]
+
+
+def sign_manifest(manifest: dict, key: bytes) -> dict:
+    mac = hmac.new(key, _signed_bytes(manifest), hashlib.sha256).hexdigest()
+    return {"algorithm": "HMAC-SHA256", "key_id": _key_id(key), "value": mac}
+
+
+def verify_manifest(manifest: dict, key: bytes) -> None:
+    """Refuse a manifest not signed by ``key``: altered after it was written, or made by an
+    installation with another secret key."""
+    signature = manifest.get("signature")
+    if not isinstance(signature, dict) or not isinstance(signature.get("value"), str):
+        raise BackupError(
+            "the archive's manifest carries no signature (an archive of an older version, or "
+            "an altered one): restore it unverified only if you know where it came from"
+        )
+    want = hmac.new(key, _signed_bytes(manifest), hashlib.sha256).hexdigest()
+    if hmac.compare_digest(want, signature["value"]):
+        return
+    if signature.get("key_id") != _key_id(key):
+        raise BackupError(
+            "the archive's signature does not match this key: it was altered, or made by "
+            "another installation (give that installation's secret key with --key-file)"
+        )
+    raise BackupError("the archive's signature does not match: the archive was altered")
+
+
 def read_manifest(archive: str | Path) -> dict:
     """The manifest of an archive (checks only that it is one of ours)."""
     try:
@@ -301,11 +360,25 @@ def _check_member_name(name: str) -> None:
     raise BackupError(f"the archive holds an unexpected member {name!r}")
 
 
-def restore_backup(archive: str | Path, instance_dir: str | Path) -> dict:
+def restore_backup(
+    archive: str | Path,
+    instance_dir: str | Path,
+    *,
+    key: bytes | None = None,
+    unverified: bool = False,
+) -> dict:
     """Restore an archive into a new (missing or empty) instance folder; returns the manifest.
 
-    Every member is checked against the manifest before the folder appears: a damaged or
-    tampered archive raises BackupError and leaves nothing behind."""
+    The manifest's signature is verified with ``key`` (``backup_key`` of the secret key of the
+    installation that made it, from outside the archive), then every member is checked against
+    the manifest before the folder appears: a damaged or tampered archive raises BackupError
+    and leaves nothing behind. ``unverified=True`` skips the signature (damage is still found,
+    an edit is not)."""
+    if key is None and not unverified:
+        raise BackupError(
+            "no key to verify the archive's signature: give the secret key of the installation "
+            "that made it (not the one inside the archive)"
+        )
     target = Path(instance_dir).absolute()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"{target} is not empty: restore into a new or empty folder")
@@ -315,6 +388,8 @@ def restore_backup(archive: str | Path, instance_dir: str | Path) -> dict:
         try:
             with tarfile.open(archive, "r:") as tar:
                 manifest = _manifest_of(tar)
+                if not unverified:
+                    verify_manifest(manifest, key)
                 _unpack(tar, manifest, staging)
         except (tarfile.TarError, OSError, EOFError) as error:
             raise BackupError(f"{archive} is damaged or not a backup archive: {error}") from error

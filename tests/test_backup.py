@@ -19,13 +19,24 @@ import pytest
 
 from api import create_app
 from models import db
-from models.backup import BackupError, create_backup, read_manifest, restore_backup
+from models.backup import (
+    BackupError,
+    backup_key,
+    create_backup,
+    read_manifest,
+    restore_backup,
+)
 from models.checklists import sync_checklists
 from models.inspections import Inspection
 from models.photos import Photo
 from models.schema import upgrade
 from tests.conftest import PASSWORD, World, make_app
 from tests.test_imaging import encode, make_photo
+
+
+def key_of(app) -> bytes:
+    """The key that signs and verifies this installation's archives."""
+    return backup_key(app.config["SECRET_KEY"])
 
 
 def sqlite_app(tmp_path: Path, name: str = "db", **overrides):
@@ -105,7 +116,7 @@ def test_a_restored_archive_is_a_working_app_with_the_same_data(
     assert [p.name for p in (tmp_path / "out").iterdir()] == [backup.path.name]
 
     target = tmp_path / "restored"
-    assert restore_backup(backup.path, target) == manifest
+    assert restore_backup(backup.path, target, key=key_of(source)) == manifest
     assert (target / "secret_key").read_text() == (
         Path(source.instance_path) / "secret_key"
     ).read_text()
@@ -157,11 +168,11 @@ def test_restore_refuses_a_folder_that_is_not_empty(tmp_path, source, populated)
     target.mkdir()
     (target / "xunjian.db").write_bytes(b"someone's data")
     with pytest.raises(BackupError, match="not empty"):
-        restore_backup(backup.path, target)
+        restore_backup(backup.path, target, key=key_of(source))
     assert (target / "xunjian.db").read_bytes() == b"someone's data"
     # An existing empty folder is fine.
     (target / "xunjian.db").unlink()
-    restore_backup(backup.path, target)
+    restore_backup(backup.path, target, key=key_of(source))
     assert (target / "xunjian.db").is_file()
 
 
@@ -185,7 +196,7 @@ def test_restore_refuses_a_corrupted_archive_and_leaves_nothing(
     flip_byte(backup.path, member, at=10)
     target = tmp_path / "restored"
     with pytest.raises(BackupError, match="checksum"):
-        restore_backup(backup.path, target)
+        restore_backup(backup.path, target, key=key_of(source))
     assert not target.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "source"]
 
@@ -220,7 +231,7 @@ def test_restore_refuses_missing_extra_or_escaping_members(tmp_path, source, pop
         "twice": {
             "add": [("secret_key", (Path(source.instance_path) / "secret_key").read_bytes())]
         },
-        "row counts differ": {
+        "signature": {  # an edited manifest no longer carries the installation's signature
             "manifest_edit": lambda m: m["database"]["tables"].__setitem__("scan", 7)
         },
         "not a Xunjian backup": {"manifest_edit": lambda m: m.__setitem__("format", "other")},
@@ -229,7 +240,7 @@ def test_restore_refuses_missing_extra_or_escaping_members(tmp_path, source, pop
         bad = tmp_path / "bad.tar"
         rewrite(backup.path, bad, **change)
         with pytest.raises(BackupError, match=message):
-            restore_backup(bad, tmp_path / "restored")
+            restore_backup(bad, tmp_path / "restored", key=key_of(source))
         assert not (tmp_path / "restored").exists()
         assert not (tmp_path / ".." / "evil").exists()
 
@@ -243,7 +254,7 @@ def test_restore_refuses_a_truncated_archive_or_another_file(tmp_path, source, p
     not_tar.write_bytes(b"just some notes, not an archive" * 100)
     for archive in (truncated, not_tar):
         with pytest.raises(BackupError):
-            restore_backup(archive, tmp_path / "restored")
+            restore_backup(archive, tmp_path / "restored", key=key_of(source))
         assert not (tmp_path / "restored").exists()
 
 
@@ -255,7 +266,7 @@ def test_a_photo_file_lost_from_disk_is_reported(tmp_path, source, populated):
     assert backup.manifest["missing_photo_files"] == [key]
     assert backup.manifest["counts"]["photo_files"] == 3
     # What is in the archive still restores.
-    restore_backup(backup.path, tmp_path / "restored")
+    restore_backup(backup.path, tmp_path / "restored", key=key_of(source))
     assert not (tmp_path / "restored" / "photos" / key).exists()
 
 
@@ -273,7 +284,7 @@ def test_on_postgresql_the_archive_holds_the_photos_and_secrets_only(tmp_path, s
     assert sorted(n for n in backup.manifest["files"] if n.startswith("photos/")) == stored
     assert "xunjian.db" not in backup.manifest["files"]
     target = tmp_path / "restored"
-    restore_backup(backup.path, target)
+    restore_backup(backup.path, target, key=key_of(source))
     for name in stored:
         data = (target / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() in name
@@ -338,3 +349,123 @@ def test_a_lost_photo_file_makes_the_command_fail_loudly(tmp_path, source, popul
     made = source.test_cli_runner().invoke(args=["backup", "create", "--to", str(tmp_path / "o")])
     assert made.exit_code == 1 and "missing" in made.output and key in made.output
     assert len(list((tmp_path / "o").glob("*.tar"))) == 1
+
+
+def forge(archive: Path, out: Path, edit_database) -> None:
+    """What an attacker with write access to the backup folder does: edit the database, then
+    recompute its size and checksum (and the row counts) in the manifest."""
+    work = out.parent / "forging.db"
+    with tarfile.open(archive) as tar:
+        work.write_bytes(tar.extractfile("xunjian.db").read())
+    with sqlite3.connect(work) as conn:
+        edit_database(conn)
+    conn.close()
+    data = work.read_bytes()
+    tables = {}
+    with sqlite3.connect(work) as conn:
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        ):
+            tables[name] = conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]
+    conn.close()
+
+    def recompute(manifest):
+        manifest["files"]["xunjian.db"] = {
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+        manifest["database"]["tables"] = tables
+
+    with tarfile.open(archive) as src, tarfile.open(out, "w") as dst:
+        for member in src:
+            content = src.extractfile(member).read()
+            if member.name == "xunjian.db":
+                content = data
+            elif member.name == "manifest.json":
+                manifest = json.loads(content)
+                recompute(manifest)
+                content = json.dumps(manifest).encode()
+            member.size = len(content)
+            dst.addfile(member, io.BytesIO(content))
+
+
+def test_an_archive_edited_with_its_checksums_recomputed_is_refused(tmp_path, source, populated):
+    """Checksums only find damage; the manifest's signature, by a key of the installation the
+    archive does not give, finds an edit whose checksums were made anew."""
+    backup = create_backup(source.config["DATABASE_URL"], source.instance_path, tmp_path / "out")
+
+    def make_the_guard_an_admin(conn):
+        conn.execute("UPDATE user SET role = 'admin' WHERE username = 'guard'")
+
+    def add_an_admin(conn):
+        conn.execute(
+            "INSERT INTO user (username, display_name, password_hash, role, language, active, "
+            "created_at, updated_at) SELECT 'intruder', '', password_hash, 'admin', 'zh', 1, "
+            "created_at, updated_at FROM user WHERE username = 'guard'"
+        )
+
+    for edit in (make_the_guard_an_admin, add_an_admin):
+        forged = tmp_path / f"{edit.__name__}.tar"
+        forge(backup.path, forged, edit)
+        target = tmp_path / "restored"
+        with pytest.raises(BackupError, match="signature"):
+            restore_backup(forged, target, key=key_of(source))
+        assert not target.exists()
+    # The genuine archive restores with the same key.
+    restore_backup(backup.path, tmp_path / "restored", key=key_of(source))
+
+
+def test_an_archive_is_verified_with_the_key_of_the_installation_that_made_it(
+    tmp_path, source, populated
+):
+    backup = create_backup(source.config["DATABASE_URL"], source.instance_path, tmp_path / "out")
+    other = backup_key("another installation's secret key, 48 characters long")
+    with pytest.raises(BackupError, match="signature"):
+        restore_backup(backup.path, tmp_path / "restored", key=other)
+    # Not with the key the archive itself carries unless the operator says so: whoever edits
+    # an archive can edit that key too.
+    with pytest.raises(BackupError, match="key"):
+        restore_backup(backup.path, tmp_path / "restored")
+    assert not (tmp_path / "restored").exists()
+    unverified = restore_backup(backup.path, tmp_path / "restored", unverified=True)
+    assert unverified["database"]["tables"]["photo"] == 2
+
+
+def test_the_restore_command_verifies_with_this_installations_key_or_a_key_file(
+    tmp_path, source, populated
+):
+    made = source.test_cli_runner().invoke(args=["backup", "create", "--to", str(tmp_path / "o")])
+    assert made.exit_code == 0, made.output
+    (archive,) = (tmp_path / "o").glob("*.tar")
+    # A new machine: its own (new) secret key does not verify the archive.
+    fresh = sqlite_app(tmp_path / "fresh")
+    try:
+        runner = fresh.test_cli_runner()
+        refused = runner.invoke(
+            args=["backup", "restore", str(archive), "--instance", str(tmp_path / "new")]
+        )
+        assert refused.exit_code == 1 and "--key-file" in refused.output
+        assert not (tmp_path / "new").exists()
+        # The operator kept the old installation's secret key apart from the archives.
+        kept = tmp_path / "kept_secret_key"
+        kept.write_text((Path(source.instance_path) / "secret_key").read_text() + "\n")
+        restored = runner.invoke(
+            args=[
+                *("backup", "restore", str(archive)),
+                *("--instance", str(tmp_path / "new"), "--key-file", str(kept)),
+            ]
+        )
+        assert restored.exit_code == 0, restored.output
+        assert "signature" in restored.output and (tmp_path / "new" / "xunjian.db").is_file()
+        forged = tmp_path / "forged.tar"
+        forge(archive, forged, lambda conn: conn.execute("DELETE FROM audit_entry"))
+        refused = runner.invoke(
+            args=[
+                *("backup", "restore", str(forged)),
+                *("--instance", str(tmp_path / "newer"), "--key-file", str(kept)),
+            ]
+        )
+        assert refused.exit_code == 1 and "signature" in refused.output
+        assert not (tmp_path / "newer").exists()
+    finally:
+        fresh.extensions["xunjian"]["database"].close_all()
