@@ -68,6 +68,9 @@ export const messages = {
     "of.type.shift": "迎候班次",
     "of.missed": "漏巡 {n} 个点",
     "of.back": "返回",
+    "of.scroll_hint": "表格可左右滑动，查看全部 {n} 列 →",
+    "of.close_later": "本月结束后才能关闭（{date} 起）。",
+    "of.table": "人员记录表",
   },
   en: {
     "of.menu.records": "Monthly records",
@@ -131,6 +134,9 @@ export const messages = {
     "of.type.shift": "Greeting shift",
     "of.missed": "{n} checkpoints missed",
     "of.back": "Back",
+    "of.scroll_hint": "Swipe the table sideways to see all {n} columns →",
+    "of.close_later": "The month can be closed once it is over (from {date}).",
+    "of.table": "People's records",
   },
 };
 
@@ -328,7 +334,14 @@ async function renderMonth(view, params, ctx) {
     }
   }
   if (CLOSERS.includes(role(ctx)) && !closed) {
-    actions.append(closeControl(ctx, site, month, actionStatus));
+    // Only a month that is over can be closed: the month under way says from when.
+    if (month < thisMonth()) {
+      actions.append(closeControl(ctx, site, month, actionStatus));
+    } else {
+      const year = Math.floor(month / 100);
+      const next = month % 100 === 12 ? `${year + 1}-01-01` : `${year}-${String((month % 100) + 1).padStart(2, "0")}-01`;
+      actions.append(h("p", { class: "of-muted", id: "of-close-later" }, ctx.t("of.close_later", { date: next })));
+    }
   }
 
   body.replaceChildren(
@@ -416,9 +429,10 @@ function recordsTable(ctx, records, site, month) {
     ["of.col.composite", (r) => fmt(ctx, r.composite), "of-num"],
     ["of.col.grade", (r) => r.grade || ctx.t("of.missing"), ""],
   ];
-  return h(
+  const hint = h("p", { class: "of-hint", id: "of-scroll-hint", hidden: true });
+  const scroller = h(
     "div",
-    { class: "of-scroll" },
+    { class: "of-scroll", tabindex: 0, role: "region", "aria-label": ctx.t("of.table") },
     h(
       "table",
       { class: "of-table", id: "of-records" },
@@ -454,6 +468,23 @@ function recordsTable(ctx, records, site, month) {
       ),
     ),
   );
+  // At 360 px the last columns lie beyond the edge: say so, and shade the edge while there is
+  // more to the right.
+  const edge = h("div", { class: "of-table-box" }, scroller);
+  const box = h("div", {}, hint, edge);
+  const check = () => {
+    if (!scroller.isConnected) return;
+    const more = scroller.scrollWidth - scroller.clientWidth - scroller.scrollLeft > 2;
+    const shown = scroller.querySelectorAll("thead th");
+    const visible = [...shown].filter((th) => th.offsetParent !== null).length;
+    hint.textContent = ctx.t("of.scroll_hint", { n: visible });
+    hint.hidden = scroller.scrollWidth - scroller.clientWidth <= 2;
+    edge.classList.toggle("of-more", more);
+  };
+  scroller.addEventListener("scroll", check, { passive: true });
+  window.addEventListener("resize", check);
+  requestAnimationFrame(check);
+  return box;
 }
 
 function worstAndStars(ctx, summary) {
@@ -668,6 +699,10 @@ main:has(> .screen > .of) { max-width: 1100px; }
 .of-link { min-height: 48px; background: none; border: 0; color: var(--green, #0b5d3b); font-size: 1rem;
   padding: 0; }
 .of-scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+.of-table-box { position: relative; }
+.of-table-box.of-more::after { content: ""; position: absolute; top: 0; right: 0; bottom: 0; width: 28px;
+  pointer-events: none; background: linear-gradient(to right, rgba(255, 255, 255, 0), rgba(0, 0, 0, .14)); }
+.of-hint { font-size: .9rem; color: #555; margin: 4px 0; }
 .of-table { width: 100%; border-collapse: collapse; background: #fff; font-size: .95rem; }
 .of-table th, .of-table td { padding: 12px 6px; border-bottom: 1px solid #e3e3e3; text-align: left;
   white-space: nowrap; }

@@ -93,6 +93,29 @@ export const messages = {
     "sv.cat.other": "其他",
     "sv.loading": "加载中…",
     "sv.error": "出错了：{msg}",
+    "sv.back": "返回",
+    "sv.offline_load": "没有信号，无法加载；有信号后再试。",
+    "sv.from_phone": "没有信号：显示本机保存的名单（{t}）",
+    "sv.not_on_phone": "没有信号，本机也没有保存此名单；有信号时先打开一次“检查”。",
+    "sv.ready_offline": "已保存在本机，没有信号也能检查",
+    "sv.site": "项目",
+    "sv.search_on_phone": "没有信号：在本机保存的名单中查找",
+    "sv.form.all_pass": "其余全部合格",
+    "sv.form.all_pass_timed": "限时项须先计时：{items}",
+    "sv.form.next": "还有 {n} 项未选 · 去第一项",
+    "sv.form.needs_photo": "「{item}」不合格，须拍照 · 去此项",
+    "sv.form.photo_first": "不合格项须拍照取证：「{item}」",
+    "sv.result.grade_floor": "等级 {code}（{floor} 分及以上）",
+    "sv.result.pass_mark": "达标线 {mark} 分：{outcome}",
+    "sv.photo.reused": "疑似重复使用的照片",
+    "sv.anom.place": "地点",
+    "sv.anom.reporter": "报告人：{name}",
+    "sv.anom.item": "检查项",
+    "sv.queued.title": "本机保存的检查",
+    "sv.queued.waiting": "等待发送",
+    "sv.queued.refused": "被服务器拒绝",
+    "sv.queued.sent": "已发送 · 得分 {score}",
+    "sv.queued.sent_no_score": "已发送 · 无得分",
   },
   en: {
     "sv.lang": "en",
@@ -183,6 +206,29 @@ export const messages = {
     "sv.cat.other": "Other",
     "sv.loading": "Loading…",
     "sv.error": "Something went wrong: {msg}",
+    "sv.back": "Back",
+    "sv.offline_load": "No signal: this cannot be loaded now; try again when there is signal.",
+    "sv.from_phone": "No signal: the list saved on this phone ({t})",
+    "sv.not_on_phone": "No signal, and this list is not saved on this phone; open “Inspect” once with signal.",
+    "sv.ready_offline": "Saved on this phone: inspections work without signal",
+    "sv.site": "Site",
+    "sv.search_on_phone": "No signal: searching the list saved on this phone",
+    "sv.form.all_pass": "All the rest pass",
+    "sv.form.all_pass_timed": "Time these items first: {items}",
+    "sv.form.next": "{n} items not answered · go to the first",
+    "sv.form.needs_photo": "“{item}” failed and needs a photo · go there",
+    "sv.form.photo_first": "A failed item needs a photo as evidence: “{item}”",
+    "sv.result.grade_floor": "Grade {code} ({floor} points or more)",
+    "sv.result.pass_mark": "Pass mark {mark} points: {outcome}",
+    "sv.photo.reused": "This photo looks reused",
+    "sv.anom.place": "Place",
+    "sv.anom.reporter": "Reported by {name}",
+    "sv.anom.item": "Check item",
+    "sv.queued.title": "Inspections saved on this phone",
+    "sv.queued.waiting": "Waiting to send",
+    "sv.queued.refused": "Refused by the server",
+    "sv.queued.sent": "Sent · score {score}",
+    "sv.queued.sent_no_score": "Sent · no score",
   },
 };
 
@@ -239,7 +285,253 @@ export function wording(ctx, obj, field) {
 }
 
 export function errorText(ctx, err) {
+  // No signal while loading: nothing was saved, so never the outbox's "saved on this phone".
+  if (err && err.status === 0) return ctx.t("sv.offline_load");
   return ctx.t("sv.error", { msg: reason(err) });
+}
+
+/** A "← back" button to a route (an installed app has no system back button). */
+export function backButton(ctx, label, route, ...params) {
+  return h(
+    "button",
+    { type: "button", class: "sv-back", onclick: () => ctx.navigate(route, ...params) },
+    `← ${label}`,
+  );
+}
+
+// ---------------------------------------------------------------- lists kept on the phone
+
+// What the supervisor needs to inspect without signal (sites, areas, staff, the checklists
+// with every item and whom it applies to) is kept in localStorage per account, refreshed
+// whenever the inspect screen opens with signal. Answers are never kept here: only lists.
+const CACHE = "xj.sv.cache";
+const REFRESH_MS = 10 * 60 * 1000;
+
+function userKey(ctx) {
+  const user = (ctx.session() || {}).user || {};
+  return `${CACHE}.${user.id ?? "anon"}`;
+}
+
+function keep(ctx, name, data) {
+  try {
+    localStorage.setItem(`${userKey(ctx)}.${name}`, JSON.stringify({ at: Date.now(), data }));
+  } catch {
+    // A full storage only costs the offline copy.
+  }
+}
+
+function kept(ctx, name) {
+  try {
+    const raw = localStorage.getItem(`${userKey(ctx)}.${name}`);
+    return raw ? JSON.parse(raw) : null;
+  } catch {
+    return null;
+  }
+}
+
+class NotOnPhone extends Error {
+  constructor() {
+    super("not on this phone");
+    this.status = 0;
+    this.notOnPhone = true;
+  }
+}
+
+/** A GET that falls back to the phone's copy without signal (status 0); `name` is the copy.
+ * The answer carries `fromPhone` (when the copy was made) if it came from the phone. */
+async function fetchKept(ctx, name, load) {
+  try {
+    const data = await load();
+    keep(ctx, name, data);
+    return data;
+  } catch (err) {
+    if (err && err.status === 0) {
+      const copy = kept(ctx, name);
+      if (copy) {
+        const data = copy.data;
+        Object.defineProperty(data, "fromPhone", { value: copy.at, enumerable: false });
+        return data;
+      }
+      throw new NotOnPhone();
+    }
+    throw err;
+  }
+}
+
+function offlineNote(ctx, data) {
+  if (!data || !data.fromPhone) return null;
+  return h(
+    "p",
+    { class: "sv-offline", role: "status" },
+    ctx.t("sv.from_phone", { t: shortTime(localIso(new Date(data.fromPhone))) }),
+  );
+}
+
+/** Which checklists and items apply to a subject (models/rules/applicability.py, the same). */
+function appliesTo(appliesTo, traits) {
+  for (const [key, value] of [
+    ["jobs", traits.job],
+    ["genders", traits.gender],
+    ["area_types", traits.area_type],
+  ]) {
+    const allowed = (appliesTo && appliesTo[key]) || [];
+    if (allowed.length && value !== null && value !== undefined && !allowed.includes(value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function traitsOf(subject, who) {
+  return subject === "staff" ? { job: who.job, gender: who.gender } : { area_type: who.area_type };
+}
+
+/** The checklists that apply to a subject, from the phone's copy of every checklist. */
+function keptChecklists(ctx, subject, who) {
+  const copy = kept(ctx, "checklists");
+  if (!copy) throw new NotOnPhone();
+  const traits = traitsOf(subject, who);
+  return copy.data
+    .filter((c) => c.subject === subject && appliesTo(c.applies_to, traits))
+    .map((c) => {
+      const sections = c.sections
+        .map((sec) => ({
+          ...sec,
+          items: sec.items
+            .filter((i) => appliesTo(i.applies_to, traits))
+            .map((i) => ({ ...i, section: sec.code })),
+        }))
+        .filter((sec) => sec.items.length);
+      const list = { ...c, sections, item_count: sections.reduce((n, sec) => n + sec.items.length, 0) };
+      Object.defineProperty(list, "fromPhone", { value: copy.at, enumerable: false });
+      return list;
+    });
+}
+
+/** With signal, keep what an offline inspection needs; at most every REFRESH_MS. */
+async function keepForOffline(ctx) {
+  const last = kept(ctx, "ready");
+  if (last && Date.now() - last.at < REFRESH_MS) return true;
+  const [siteRows, areaRows, staffRows, lists] = await Promise.all([
+    list(ctx, "/sites", { active: true }),
+    list(ctx, "/areas", { active: true }),
+    list(ctx, "/staff", { active: true }),
+    ctx.api("GET", "/checklists"),
+  ]);
+  const full = await Promise.all(
+    lists
+      .filter((c) => c.subject === "staff" || c.subject === "area")
+      .map((c) => ctx.api("GET", `/checklists/${encodeURIComponent(c.code)}`)),
+  );
+  keep(ctx, "sites", siteRows);
+  keep(ctx, "areas", areaRows);
+  keep(ctx, "staff", staffRows);
+  keep(ctx, "checklists", full);
+  keep(ctx, "ready", true);
+  return true;
+}
+
+function siteNames(ctx) {
+  const copy = kept(ctx, "sites");
+  return Object.fromEntries(((copy && copy.data) || []).map((site) => [site.id, site.name]));
+}
+
+// ---------------------------------------------------------------- photos and their reuse flag
+
+/** A photo thumbnail, with the server's warning when it looks reused (GET /photos/<id>). */
+export function flaggedPhoto(ctx, id, reused) {
+  const box = h("figure", { class: "sv-photo", "data-photo": id });
+  box.append(authorisedImg(ctx, `/photos/${id}/thumbnail`));
+  const flag = () =>
+    box.append(h("figcaption", { class: "sv-reused", role: "note" }, `⚠ ${ctx.t("sv.photo.reused")}`));
+  if (reused === true) flag();
+  else if (reused === undefined) {
+    ctx
+      .api("GET", `/photos/${id}`)
+      .then((photo) => {
+        if (photo.reused) flag();
+      })
+      .catch(() => {});
+  }
+  return box;
+}
+
+// ---------------------------------------------------------------- inspections sent from here
+
+// The inspections this phone queued without signal: once the outbox has sent one, the pick
+// screen shows the server's score for it.
+const QUEUED = "xj.sv.queued";
+
+function queuedList(ctx) {
+  try {
+    return JSON.parse(localStorage.getItem(`${QUEUED}.${((ctx.session() || {}).user || {}).id}`)) || [];
+  } catch {
+    return [];
+  }
+}
+
+function saveQueued(ctx, rows) {
+  try {
+    localStorage.setItem(
+      `${QUEUED}.${((ctx.session() || {}).user || {}).id}`,
+      JSON.stringify(rows.slice(0, 10)),
+    );
+  } catch {
+    // Only the follow-up on the pick screen is lost.
+  }
+}
+
+async function renderQueued(ctx, box) {
+  const rows = queuedList(ctx).filter((r) => Date.now() - r.at < 3 * 24 * 3600 * 1000);
+  if (!rows.length) {
+    box.replaceChildren();
+    return;
+  }
+  let pending = [];
+  let refused = [];
+  try {
+    pending = (await ctx.outbox.pendingItems()).map((i) => i.payload && i.payload.id);
+    refused = (await ctx.outbox.refusedItems()).map((i) => i.payload && i.payload.id);
+  } catch {
+    // No IndexedDB: ask the server about each.
+  }
+  const entries = await Promise.all(
+    rows.map(async (row) => {
+      let state = ctx.t("sv.queued.waiting");
+      let cls = "sv-muted";
+      let link = null;
+      if (refused.includes(row.id)) {
+        state = ctx.t("sv.queued.refused");
+        cls = "sv-error";
+      } else if (!pending.includes(row.id)) {
+        try {
+          const stored = await ctx.api("GET", `/inspections/${row.id}`);
+          state =
+            stored.score === null || stored.score === undefined
+              ? ctx.t("sv.queued.sent_no_score")
+              : ctx.t("sv.queued.sent", { score: stored.score });
+          cls = stored.passed === false ? "sv-error" : "sv-ok";
+          link = () => ctx.navigate("inspection", row.id);
+        } catch {
+          // Not there yet (or no signal): still waiting.
+        }
+      }
+      const text = [
+        h("strong", {}, row.who),
+        ` · ${language(ctx) === "en" ? row.title_en || row.title : row.title}`,
+        h("br"),
+        h("span", { class: "sv-muted" }, shortTime(row.inspected_at)),
+        " ",
+        h("span", { class: `sv-state ${cls}` }, state),
+      ];
+      return h(
+        "li",
+        { "data-queued": row.id },
+        link ? h("button", { type: "button", class: "sv-row", onclick: link }, text) : h("div", { class: "sv-row" }, text),
+      );
+    }),
+  );
+  box.replaceChildren(h("h2", {}, ctx.t("sv.queued.title")), h("ul", { class: "sv-list" }, entries));
 }
 
 /** A refusal in the app's language (ApiError.display(): by its stable code, see errors.js). */
@@ -319,17 +611,38 @@ async function list(ctx, path, query = {}) {
 
 async function renderPick(view, _params, ctx) {
   const wrap = screen(view, ctx.t("sv.pick.title"));
+  wrap.prepend(backButton(ctx, ctx.t("sv.back"), ""));
   const results = h("ul", { class: "sv-list", id: "sv-staff-results" });
   const input = h("input", {
     type: "search",
     id: "sv-staff-search",
     class: "sv-input",
     placeholder: ctx.t("sv.pick.search"),
+    "aria-label": ctx.t("sv.pick.search"),
     autocomplete: "off",
     enterkeyhint: "search",
   });
+  const ready = h("p", { class: "sv-muted small", id: "sv-offline-ready", role: "status" });
+  const queued = h("div", { id: "sv-queued" });
+  let names = siteNames(ctx);
   let timer = null;
   let asked = 0;
+  const personButton = (p) =>
+    h(
+      "li",
+      {},
+      h(
+        "button",
+        {
+          class: "sv-row",
+          "data-staff-id": p.id,
+          onclick: () => ctx.navigate("checklists", "staff", p.id),
+        },
+        h("strong", {}, p.name),
+        h("span", { class: "sv-muted" }, ` ${p.employee_no}`),
+        names[p.site_id] ? h("span", { class: "sv-site" }, names[p.site_id]) : null,
+      ),
+    );
   const search = async () => {
     const q = input.value.trim();
     const mine = ++asked;
@@ -338,51 +651,75 @@ async function renderPick(view, _params, ctx) {
       return;
     }
     results.replaceChildren(h("li", { class: "sv-muted" }, ctx.t("sv.pick.searching")));
+    let people;
+    let fromPhone = false;
     try {
-      const people = await list(ctx, "/staff", { q, active: true });
-      if (mine !== asked) return;
-      results.replaceChildren(
-        ...(people.length
-          ? people.map((p) =>
-              h(
-                "li",
-                {},
-                h(
-                  "button",
-                  {
-                    class: "sv-row",
-                    "data-staff-id": p.id,
-                    onclick: () => ctx.navigate("checklists", "staff", p.id),
-                  },
-                  h("strong", {}, p.name),
-                  h("span", { class: "sv-muted" }, ` ${p.employee_no}`),
-                ),
-              ),
-            )
-          : [h("li", { class: "sv-muted" }, ctx.t("sv.pick.none"))]),
-      );
+      people = await list(ctx, "/staff", { q, active: true });
     } catch (err) {
-      if (mine === asked) results.replaceChildren(h("li", { class: "sv-error" }, errorText(ctx, err)));
+      const copy = err && err.status === 0 ? kept(ctx, "staff") : null;
+      if (!copy) {
+        if (mine === asked) results.replaceChildren(h("li", { class: "sv-error" }, errorText(ctx, err)));
+        return;
+      }
+      // No signal: the same search over the phone's copy of the staff list.
+      const needle = q.toLowerCase();
+      people = copy.data.filter(
+        (p) => p.name.toLowerCase().includes(needle) || String(p.employee_no).toLowerCase().includes(needle),
+      );
+      fromPhone = true;
     }
+    if (mine !== asked) return;
+    results.replaceChildren(
+      ...(fromPhone ? [h("li", { class: "sv-offline" }, ctx.t("sv.search_on_phone"))] : []),
+      ...(people.length
+        ? people.map(personButton)
+        : [h("li", { class: "sv-muted" }, ctx.t("sv.pick.none"))]),
+    );
   };
   input.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(search, 250);
   });
   const areas = h("ul", { class: "sv-list", id: "sv-areas" }, h("li", {}, ctx.t("sv.loading")));
+  const areasNote = h("div", {});
   wrap.append(
+    ready,
+    queued,
     h("h2", {}, ctx.t("sv.pick.staff")),
     input,
     results,
     h("h2", {}, ctx.t("sv.pick.areas")),
+    areasNote,
     areas,
   );
   input.focus();
+  renderQueued(ctx, queued);
+  const stopListening = ctx.outbox.onChange(() => {
+    if (!queued.isConnected) return stopListening();
+    renderQueued(ctx, queued);
+  });
+  // With signal: keep what an offline inspection needs (in the background).
+  keepForOffline(ctx)
+    .then(() => {
+      names = siteNames(ctx);
+      ready.textContent = ctx.t("sv.ready_offline");
+      ready.dataset.ready = "true";
+    })
+    .catch(() => {});
   try {
-    const rows = await list(ctx, "/areas", { active: true });
+    const [rows, sites] = await Promise.all([
+      fetchKept(ctx, "areas", () => list(ctx, "/areas", { active: true })),
+      fetchKept(ctx, "sites", () => list(ctx, "/sites", { active: true })).catch(() => []),
+    ]);
+    names = { ...names, ...Object.fromEntries(sites.map((site) => [site.id, site.name])) };
+    put(areasNote, offlineNote(ctx, rows));
+    // Same-named places at several sites: grouped by site, the site named on each.
+    const sorted = [...rows].sort(
+      (a, b) => String(names[a.site_id] || "").localeCompare(String(names[b.site_id] || "")) || a.id - b.id,
+    );
     areas.replaceChildren(
-      ...(rows.length
-        ? rows.map((a) =>
+      ...(sorted.length
+        ? sorted.map((a) =>
             h(
               "li",
               {},
@@ -393,14 +730,17 @@ async function renderPick(view, _params, ctx) {
                   "data-area-id": a.id,
                   onclick: () => ctx.navigate("checklists", "area", a.id),
                 },
-                a.name,
+                h("strong", {}, a.name),
+                names[a.site_id] ? h("span", { class: "sv-site" }, names[a.site_id]) : null,
               ),
             ),
           )
         : [h("li", { class: "sv-muted" }, ctx.t("sv.pick.no_areas"))]),
     );
   } catch (err) {
-    areas.replaceChildren(h("li", { class: "sv-error" }, errorText(ctx, err)));
+    areas.replaceChildren(
+      h("li", { class: "sv-error" }, err && err.notOnPhone ? ctx.t("sv.not_on_phone") : errorText(ctx, err)),
+    );
   }
 }
 
@@ -409,20 +749,51 @@ async function renderPick(view, _params, ctx) {
 const SUBJECT_PARAM = { staff: "staff_id", area: "area_id" };
 
 async function subjectOf(ctx, subject, id) {
-  return ctx.api("GET", subject === "staff" ? `/staff/${id}` : `/areas/${id}`);
+  try {
+    return await ctx.api("GET", subject === "staff" ? `/staff/${id}` : `/areas/${id}`);
+  } catch (err) {
+    if (!err || err.status !== 0) throw err;
+    // No signal: the person or area from the phone's copy of the lists.
+    const copy = kept(ctx, subject === "staff" ? "staff" : "areas");
+    const found = copy && copy.data.find((row) => String(row.id) === String(id));
+    if (!found) throw new NotOnPhone();
+    return found;
+  }
+}
+
+/** The checklists that apply to a subject: the server's answer, or without signal the
+ * phone's copy filtered the same way. */
+async function applicableChecklists(ctx, subject, id, who) {
+  try {
+    return await ctx.api("GET", "/checklists", { query: { [SUBJECT_PARAM[subject]]: id } });
+  } catch (err) {
+    if (!err || err.status !== 0) throw err;
+    return keptChecklists(ctx, subject, who);
+  }
+}
+
+function subjectLine(ctx, who) {
+  const names = siteNames(ctx);
+  return h(
+    "p",
+    { class: "sv-subject" },
+    who.name,
+    who.employee_no ? ` ${who.employee_no}` : "",
+    names[who.site_id] ? h("span", { class: "sv-site" }, names[who.site_id]) : null,
+  );
 }
 
 async function renderChecklists(view, [subject, id], ctx) {
   const wrap = screen(view, ctx.t("sv.lists.title"));
+  wrap.prepend(backButton(ctx, ctx.t("sv.back"), "inspect"));
   const body = h("div", {}, ctx.t("sv.loading"));
   wrap.append(body);
   try {
-    const [who, lists] = await Promise.all([
-      subjectOf(ctx, subject, id),
-      ctx.api("GET", "/checklists", { query: { [SUBJECT_PARAM[subject]]: id } }),
-    ]);
+    const who = await subjectOf(ctx, subject, id);
+    const lists = await applicableChecklists(ctx, subject, id, who);
     body.replaceChildren(
-      h("p", { class: "sv-subject" }, who.name, who.employee_no ? ` ${who.employee_no}` : ""),
+      subjectLine(ctx, who),
+      lists.length && lists[0].fromPhone ? offlineNote(ctx, lists[0]) : "",
       lists.length
         ? h(
             "ul",
@@ -447,7 +818,9 @@ async function renderChecklists(view, [subject, id], ctx) {
         : h("p", { class: "sv-muted" }, ctx.t("sv.lists.none")),
     );
   } catch (err) {
-    body.replaceChildren(h("p", { class: "sv-error" }, errorText(ctx, err)));
+    body.replaceChildren(
+      h("p", { class: "sv-error" }, err && err.notOnPhone ? ctx.t("sv.not_on_phone") : errorText(ctx, err)),
+    );
   }
 }
 
@@ -470,20 +843,59 @@ function answerOf(draft, code) {
   return draft.answers[code];
 }
 
+async function loadChecklist(ctx, subject, id, code, who) {
+  try {
+    return await ctx.api("GET", `/checklists/${encodeURIComponent(code)}`, {
+      query: { [SUBJECT_PARAM[subject]]: id },
+    });
+  } catch (err) {
+    if (!err || err.status !== 0) throw err;
+    const found = keptChecklists(ctx, subject, who).find((c) => c.code === code);
+    if (!found) throw new NotOnPhone();
+    return found;
+  }
+}
+
+/** What still stops the submit: unanswered items, then failed items without their photo. */
+function blockers(draft, items) {
+  const open = items.filter((i) => !answerOf(draft, i.code).result);
+  const noPhoto = items.filter((i) => {
+    const a = answerOf(draft, i.code);
+    return (
+      a.result === "fail" &&
+      i.photo_on_fail &&
+      !a.photo_ids.length &&
+      !(a.pending || []).length &&
+      !a.uploading
+    );
+  });
+  return { open, noPhoto };
+}
+
+function goTo(wrap, item) {
+  const card = wrap.querySelector(`article[data-item="${CSS.escape(item.code)}"]`);
+  if (!card) return;
+  card.scrollIntoView({ block: "center" });
+  card.classList.add("sv-attention");
+  setTimeout(() => card.classList.remove("sv-attention"), 2000);
+  const target = card.querySelector(".sv-extra:not([hidden]) .sv-photo-button:not([hidden])") ||
+    card.querySelector(".sv-choice");
+  if (target) target.focus({ preventScroll: true });
+}
+
 async function renderForm(view, [subject, id, code], ctx) {
   const draft = draftFor(subject, id, code);
   const wrap = screen(view, ctx.t("sv.loading"));
+  wrap.prepend(backButton(ctx, ctx.t("sv.back"), "checklists", subject, id));
   let who;
   let checklist;
   try {
-    [who, checklist] = await Promise.all([
-      subjectOf(ctx, subject, id),
-      ctx.api("GET", `/checklists/${encodeURIComponent(code)}`, {
-        query: { [SUBJECT_PARAM[subject]]: id },
-      }),
-    ]);
+    who = await subjectOf(ctx, subject, id);
+    checklist = await loadChecklist(ctx, subject, id, code, who);
   } catch (err) {
-    wrap.append(h("p", { class: "sv-error" }, errorText(ctx, err)));
+    wrap.append(
+      h("p", { class: "sv-error" }, err && err.notOnPhone ? ctx.t("sv.not_on_phone") : errorText(ctx, err)),
+    );
     return;
   }
   if (draft.version && draft.version !== checklist.version) {
@@ -494,23 +906,68 @@ async function renderForm(view, [subject, id, code], ctx) {
   draft.version = checklist.version;
   const items = checklist.sections.flatMap((s) => s.items);
   wrap.querySelector(".sv-title").textContent = wording(ctx, checklist, "title");
-  wrap.append(h("p", { class: "sv-subject" }, who.name, who.employee_no ? ` ${who.employee_no}` : ""));
+  wrap.append(subjectLine(ctx, who));
+  put(wrap, checklist.fromPhone ? offlineNote(ctx, checklist) : null);
 
   const status = h("p", { class: "sv-status", id: "sv-status", role: "status" });
   const submit = h("button", { class: "sv-primary", id: "sv-submit", type: "button" });
-  const left = h("p", { class: "sv-muted", id: "sv-left" });
+  // The count of what is missing, as a button leading to the first such item.
+  const next = h("button", { class: "sv-next", id: "sv-next", type: "button" });
+  const left = h("span", { id: "sv-left" });
+  next.append(left);
+  let firstBlocker = null;
+  next.addEventListener("click", () => {
+    if (firstBlocker) goTo(wrap, firstBlocker);
+  });
 
   const refresh = () => {
-    const open = items.filter((i) => !answerOf(draft, i.code).result).length;
-    left.textContent = open ? ctx.t("sv.form.left", { n: open }) : "";
+    const { open, noPhoto } = blockers(draft, items);
+    firstBlocker = open[0] || noPhoto[0] || null;
+    if (open.length) {
+      left.textContent = ctx.t("sv.form.next", { n: open.length });
+    } else if (noPhoto.length) {
+      left.textContent = ctx.t("sv.form.needs_photo", { item: wording(ctx, noPhoto[0], "requirement") });
+    } else {
+      left.textContent = "";
+    }
+    next.hidden = !firstBlocker;
+    next.classList.toggle("sv-next-photo", !open.length && noPhoto.length > 0);
+    allPass.hidden = !!draft.body || open.length === 0;
     const uploading = Object.values(draft.answers).some((a) => a.uploading);
-    submit.disabled = draft.sending || open > 0 || uploading;
+    submit.disabled = draft.sending || open.length > 0 || noPhoto.length > 0 || uploading;
     submit.textContent = draft.sending
       ? ctx.t("sv.form.submitting")
       : draft.body
         ? ctx.t("sv.form.retry")
         : ctx.t("sv.form.submit");
   };
+
+  // "All the rest pass": every unanswered item passes, except a timed one not yet timed (the
+  // server judges its seconds, so they must be measured first).
+  const allPass = h("button", { type: "button", class: "sv-secondary", id: "sv-all-pass" }, ctx.t("sv.form.all_pass"));
+  allPass.addEventListener("click", () => {
+    if (draft.body) return;
+    const untimed = [];
+    for (const item of items) {
+      const a = answerOf(draft, item.code);
+      if (a.result) continue;
+      if (item.limit_seconds && a.measured_seconds === undefined) {
+        untimed.push(item);
+        continue;
+      }
+      a.result = "pass";
+    }
+    for (const card of wrap.querySelectorAll("article[data-item]")) card.repaint && card.repaint();
+    refresh();
+    if (untimed.length) {
+      status.textContent = ctx.t("sv.form.all_pass_timed", {
+        items: untimed.map((i) => `「${wording(ctx, i, "requirement")}」`).join("、"),
+      });
+      status.className = "sv-status sv-error";
+      goTo(wrap, untimed[0]);
+    }
+  });
+  wrap.append(allPass);
 
   for (const section of checklist.sections) {
     wrap.append(h("h2", { class: "sv-section" }, wording(ctx, section, "title")));
@@ -520,11 +977,21 @@ async function renderForm(view, [subject, id, code], ctx) {
   }
 
   submit.addEventListener("click", () => send());
-  wrap.append(h("div", { class: "sv-submitbar" }, left, status, submit));
+  wrap.append(h("div", { class: "sv-submitbar", id: "sv-submitbar" }, next, status, submit));
   refresh();
 
   async function send() {
     if (draft.sending) return; // a double tap while the first is under way
+    const { open, noPhoto } = blockers(draft, items);
+    if (open.length || noPhoto.length) {
+      // Never sent: the phone names what is missing and leads to it.
+      if (noPhoto.length) {
+        status.textContent = ctx.t("sv.form.photo_first", { item: wording(ctx, noPhoto[0], "requirement") });
+        status.className = "sv-status sv-error";
+      }
+      goTo(wrap, open[0] || noPhoto[0]);
+      return;
+    }
     draft.sending = true;
     status.textContent = "";
     status.className = "sv-status";
@@ -595,6 +1062,18 @@ async function renderForm(view, [subject, id, code], ctx) {
       refresh();
       return;
     }
+    // Followed on the pick screen until the server's score is there.
+    saveQueued(ctx, [
+      {
+        id: draft.body.id,
+        who: `${who.name}${who.employee_no ? ` ${who.employee_no}` : ""}`,
+        title: checklist.title,
+        title_en: checklist.title_en,
+        inspected_at: draft.body.inspected_at,
+        at: Date.now(),
+      },
+      ...queuedList(ctx).filter((r) => r.id !== draft.body.id),
+    ]);
     drafts.delete(draft.key);
     ctx.toast(ctx.t("sv.form.queued"));
     ctx.navigate("inspect");
@@ -729,6 +1208,7 @@ function itemCard(ctx, draft, item, who, subject, refresh) {
     extra,
   );
   extra.append(photoStatus, photos, photoButton, note);
+  card.repaint = paint;
   paint();
   return card;
 }
@@ -802,8 +1282,8 @@ export async function renderInspection(view, [id], ctx) {
     () => null,
   );
   put(wrap,
-    who ? h("p", { class: "sv-subject" }, who.name, who.employee_no ? ` ${who.employee_no}` : "") : null,
-    h("p", {}, inspection.checklist_title, ` · ${shortTime(inspection.inspected_at)}`),
+    who ? subjectLine(ctx, who) : null,
+    h("p", {}, wording(ctx, inspection, "checklist_title"), ` · ${shortTime(inspection.inspected_at)}`),
     h(
       "div",
       {
@@ -816,16 +1296,29 @@ export async function renderInspection(view, [id], ctx) {
             h("span", { class: "sv-muted" }, ctx.t("sv.result.score")),
             h("strong", { id: "sv-score", "data-score": inspection.score }, inspection.score),
           ],
+      // The grade by its letter and floor, the outcome against the pass mark: a grade named
+      // 合格 beside 未达标 read as a contradiction.
       grade
         ? h(
             "p",
             { id: "sv-grade", "data-grade": grade.code },
-            `${ctx.t("sv.result.grade")} ${grade.code} ${wording(ctx, grade, "name")}`,
+            grade.floor === null || grade.floor === undefined
+              ? `${ctx.t("sv.result.grade")} ${grade.code}`
+              : ctx.t("sv.result.grade_floor", { code: grade.code, floor: grade.floor }),
           )
         : null,
       inspection.passed === null || inspection.passed === undefined
         ? null
-        : h("p", {}, inspection.passed ? ctx.t("sv.result.passed") : ctx.t("sv.result.failed")),
+        : h(
+            "p",
+            { id: "sv-passed", "data-passed": String(inspection.passed) },
+            inspection.pass_mark === undefined
+              ? ctx.t(inspection.passed ? "sv.result.passed" : "sv.result.failed")
+              : ctx.t("sv.result.pass_mark", {
+                  mark: inspection.pass_mark,
+                  outcome: ctx.t(inspection.passed ? "sv.result.passed" : "sv.result.failed"),
+                }),
+          ),
       inspection.critical_failed ? h("p", { class: "sv-error" }, ctx.t("sv.result.critical")) : null,
       inspection.status === "superseded" ? h("p", {}, ctx.t("sv.result.superseded")) : null,
     ),
@@ -853,7 +1346,7 @@ export async function renderInspection(view, [id], ctx) {
             ? h(
                 "div",
                 { class: "sv-photos" },
-                i.photos.map((p) => authorisedImg(ctx, p.thumbnail_url)),
+                i.photos.map((p) => flaggedPhoto(ctx, p.id, Boolean(p.reused))),
               )
             : null,
         ),
@@ -881,13 +1374,18 @@ async function renderRectifications(view, _params, ctx) {
   const open = h("div", { id: "sv-rect-open" });
   wrap.append(done, h("h2", {}, ctx.t("sv.rect.open")), open);
   try {
-    const [toVerify, stillOpen, reopened, areas] = await Promise.all([
+    const [toVerify, stillOpen, reopened, areas, sites] = await Promise.all([
       list(ctx, "/rectifications", { status: "done" }),
       list(ctx, "/rectifications", { status: "open" }),
       list(ctx, "/rectifications", { status: "reopened" }),
       list(ctx, "/areas"),
+      list(ctx, "/sites"),
     ]);
-    const areaNames = Object.fromEntries(areas.map((a) => [a.id, a.name]));
+    const siteOf = Object.fromEntries(sites.map((site) => [site.id, site.name]));
+    // "site · area": the same lobby exists at several sites.
+    const areaNames = Object.fromEntries(
+      areas.map((a) => [a.id, siteOf[a.site_id] ? `${siteOf[a.site_id]} · ${a.name}` : a.name]),
+    );
     done.replaceChildren(
       ...(toVerify.length
         ? toVerify.map((r) => rectificationCard(ctx, r, areaNames, true))
@@ -908,7 +1406,12 @@ function rectificationCard(ctx, r, areaNames, verifiable) {
   const card = h(
     "article",
     { class: "sv-item", "data-rectification": r.id },
-    h("p", {}, h("strong", {}, areaNames[r.area_id] || ""), ` · ${ctx.t(`sv.status.${r.status}`)}`),
+    h(
+      "p",
+      {},
+      h("strong", { class: "sv-place" }, areaNames[r.area_id] || ""),
+      ` · ${ctx.t(`sv.status.${r.status}`)}`,
+    ),
     h("p", { class: "sv-fault" }, h("b", {}, `${ctx.t("sv.form.fault")}：`), wording(ctx, r, "fault")),
     h("p", { class: "sv-req" }, h("b", {}, `${ctx.t("sv.form.requirement")}：`), wording(ctx, r, "requirement")),
     h(
@@ -922,7 +1425,7 @@ function rectificationCard(ctx, r, areaNames, verifiable) {
       ? h(
           "div",
           { class: "sv-photos" },
-          r.done_photo_ids.map((p) => authorisedImg(ctx, `/photos/${p}/thumbnail`)),
+          r.done_photo_ids.map((p) => flaggedPhoto(ctx, p)),
         )
       : null,
   );
@@ -1038,13 +1541,25 @@ function anomalyCard(ctx, a) {
     "article",
     { class: "sv-item", "data-anomaly": a.id },
     h("p", {}, h("strong", {}, ctx.t(`sv.cat.${a.category}`)), ` · ${shortTime(a.reported_at)}`),
-    a.note ? h("p", {}, a.note) : null,
-    a.photo_ids.length
+    h(
+      "p",
+      { class: "sv-place" },
+      [a.site_name, a.area_name, a.checkpoint_name].filter(Boolean).join(" · "),
+    ),
+    a.item
       ? h(
-          "div",
-          { class: "sv-photos" },
-          a.photo_ids.map((p) => authorisedImg(ctx, `/photos/${p}/thumbnail`)),
+          "p",
+          { class: "sv-fault" },
+          h("b", {}, `${ctx.t("sv.form.fault")}：`),
+          wording(ctx, a.item, "fault") || wording(ctx, a.item, "requirement"),
         )
+      : null,
+    a.note ? h("p", {}, a.note) : null,
+    a.reported_by_name
+      ? h("p", { class: "sv-muted" }, ctx.t("sv.anom.reporter", { name: a.reported_by_name }))
+      : null,
+    a.photo_ids.length
+      ? h("div", { class: "sv-photos" }, a.photo_ids.map((p) => flaggedPhoto(ctx, p)))
       : null,
     note,
     h("div", { class: "sv-choices" }, buttons),
@@ -1111,4 +1626,26 @@ const STYLE = `
 .sv-result-mark { font-weight: 600; }
 .sv-result-fail .sv-result-mark { color: var(--red, #b3261e); }
 .sv-result-pass .sv-result-mark { color: #1b7f3b; }
+.sv-choices > .sv-primary { background: var(--green, #0b5d3b); border-color: var(--green, #0b5d3b); color: #fff; }
+.sv-choices > .sv-primary:disabled { background: #5f8f76; border-color: #5f8f76; }
+.sv-choices > .sv-secondary { background: #fff; border-color: var(--green, #0b5d3b); color: var(--green, #0b5d3b); }
+.sv-back { min-height: 48px; background: none; border: 0; color: var(--green, #0b5d3b); font-size: 1rem;
+  padding: 0 4px; justify-content: flex-start; }
+.sv-site { display: inline-block; margin-left: 8px; padding: 0 8px; border-radius: 999px; font-size: .85rem;
+  font-weight: 600; background: #e6f2ec; color: #0b5d3b; }
+.sv-row .sv-site { float: right; }
+.sv-place { font-weight: 600; }
+.sv-offline { background: #fff4da; color: #6b4600; border-radius: 8px; padding: 6px 10px; }
+.sv-ok { color: #1b7f3b; }
+.sv-state { font-weight: 600; }
+.sv-submitbar { z-index: 5; box-shadow: 0 -2px 6px rgba(0, 0, 0, .08); }
+.sv-next { display: flex; width: 100%; min-height: 44px; margin: 0 0 6px; padding: 6px 10px;
+  justify-content: flex-start; text-align: left; background: #fff4da; color: #6b4600;
+  border: 1px solid #e0c27a; border-radius: 10px; font-size: .95rem; }
+.sv-next-photo { background: #fbeaea; color: #8c1d18; border-color: #e5a29d; }
+.sv-attention { box-shadow: 0 0 0 3px #e0a800; }
+.sv-photo { margin: 0; display: flex; flex-direction: column; width: 88px; }
+.sv-reused { font-size: .78rem; line-height: 1.2; color: #8c1d18; background: #fbeaea; border-radius: 4px;
+  padding: 2px 4px; margin-top: 2px; font-weight: 600; }
+#sv-all-pass { margin-top: 4px; }
 `;
