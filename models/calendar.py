@@ -9,6 +9,7 @@ from peewee import CharField, DateField, DateTimeField, ForeignKeyField
 from models import BaseModel, utcnow
 from models.accounts import User
 from models.org import Site
+from models.rules.workdays import DutyCalendar, duty_calendar
 
 
 class SiteDay(BaseModel):
@@ -31,3 +32,9 @@ def site_days(site_id: int, first_day: date, last_day: date) -> dict[date, str]:
             (SiteDay.site == site_id) & (SiteDay.day >= first_day) & (SiteDay.day <= last_day)
         )
     }
+
+
+def site_duty_calendar(site_id: int, first_day: date, last_day: date) -> DutyCalendar:
+    """The span's days off and make-up working days at a site (statute plus the site's own
+    days), as ``greeting_windows.duty_days`` takes them, and the years not covered."""
+    return duty_calendar(first_day, last_day, site_days(site_id, first_day, last_day))

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from models.rules.greeting_windows import duty_days
 from models.rules.workdays import (
     add_working_days,
     covered,
@@ -126,3 +127,36 @@ def test_duty_calendar_gives_the_rota_disjoint_days_off_and_makeup_days():
     across = duty_calendar(date(2026, 12, 1), date(2027, 1, 31))
     assert across.uncovered_years == (2027,)
     assert date(2027, 1, 1) in across.holidays
+
+
+def office_duty(first, last, site_days=None):
+    """An office tower's duty days (Monday-Friday) as the rota would take them."""
+    cal = duty_calendar(first, last, site_days)
+    return duty_days(first, last, range(5), cal.holidays, extra_workdays=cal.extra_workdays), cal
+
+
+def test_an_office_rota_skips_2026_holidays_and_works_the_makeup_days():
+    days, cal = office_duty(date(2026, 2, 1), date(2026, 2, 28))
+    assert date(2026, 2, 14) in days and date(2026, 2, 28) in days  # 调休 Saturdays
+    assert not any(date(2026, 2, d) in days for d in range(15, 24))  # 春节 15-23 Feb
+    assert date(2026, 2, 13) in days and date(2026, 2, 24) in days
+    assert len(days) == 20 - 6 + 2  # 20 weekdays, 6 of them off, 2 make-up Saturdays
+    assert cal.uncovered_years == ()
+
+
+def test_an_office_rota_skips_new_year_2027_and_knows_the_year_is_not_covered():
+    days, cal = office_duty(date(2027, 1, 1), date(2027, 1, 31))
+    assert date(2027, 1, 1) not in days and date(2027, 1, 4) in days
+    assert cal.uncovered_years == (2027,)
+
+
+def test_a_sites_closure_stops_duty_and_its_open_day_adds_it():
+    site = {date(2026, 3, 10): "closed", date(2026, 3, 14): "open"}
+    days, _ = office_duty(date(2026, 3, 9), date(2026, 3, 15), site)
+    assert days == [
+        date(2026, 3, 9),
+        date(2026, 3, 11),
+        date(2026, 3, 12),
+        date(2026, 3, 13),
+        date(2026, 3, 14),
+    ]
