@@ -12,6 +12,7 @@ from api import cli, logs
 from api.config import Config
 from api.errors import abort
 from api.extensions import Api
+from api.request_limits import refuse_oversized_requests
 from api.secret_keys import load_secret_key
 from models import db, make_database
 from models.checklist_files import load_directory
@@ -49,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.extensions["xunjian"]["dummy_hash"] = hasher.hash(os.urandom(16).hex())
 
+    app.before_request(refuse_oversized_requests)  # first: nothing else reads the request yet
     app.before_request(refuse_non_json_bodies)
 
     api = Api(app)
