@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from peewee import fn
 
-from models import is_sqlite, write_transaction
+from models import hot_sql, is_sqlite, write_transaction
 from models.greeting import (
     GreetingCheck,
     GreetingSettings,
@@ -17,14 +17,16 @@ from models.greeting import (
     SwapRequest,
 )
 from models.org import Post, Site, Staff
+from models.rules import cheating
 from models.rules.greeting import judge_shift
 from models.rules.greeting_windows import duty_days, window_instants, windows_for_site
 from models.rules.qr_signing import TokenError, parse_token, verify_token
 from models.rules.rota import Assignment, Slot, build_rota, can_swap, open_slots
 from models.site_keys import key_secret, newest_version
 
-# A check-in is believed at the phone's time when it is at most this far ahead of the server.
-CLOCK_TOLERANCE = timedelta(minutes=5)
+# A check-in is believed at the phone's time when it is at most this far ahead of the server
+# (the scans' tolerance; beyond it the check counts at the server's time and is flagged).
+CLOCK_TOLERANCE = timedelta(minutes=cheating.CLOCK_TOLERANCE_MINUTES)
 MAX_OFFLINE = timedelta(days=7)
 
 
@@ -269,10 +271,16 @@ def record_check(
     site_ids,
     now: datetime,
 ) -> GreetingShift:
-    """A manager scanned the post's code to check in or out of their shift."""
+    """A manager scanned the post's code to check in or out of their shift.
+
+    Every copy of one check (a double tap, a retry, an offline upload sent again, also at the
+    same moment) is stored once and answered with the same shift: the check is inserted with
+    ON CONFLICT DO NOTHING and, when another copy was first, that copy's shift is read back.
+    A phone clock ahead of the server is not believed: the check counts at the server's time
+    and is flagged (see ``check_flags``)."""
     existing = GreetingCheck.get_or_none(GreetingCheck.id == check_id)
     if existing is not None:
-        return existing.shift
+        return _stored_copy(existing, user, now)
     try:
         token = parse_token(payload)
     except TokenError as bad:
@@ -313,25 +321,66 @@ def record_check(
     if shift.post_id is not None and shift.post_id != post.id:
         raise GreetingRefused("wrong_post", "Your shift is at another post.")
     with write_transaction():
-        GreetingCheck.create(
-            id=check_id,
-            shift=shift,
-            user=user.id,
-            kind=kind,
-            device_at=device_at,
-            server_at=now,
-            effective_at=at,
-            photo_id=photo_id,
+        first = hot_sql.insert_new(
+            GreetingCheck(
+                id=check_id,
+                shift=shift,
+                user=user.id,
+                kind=kind,
+                device_at=device_at,
+                server_at=now,
+                effective_at=at,
+                photo_id=photo_id,
+            )
         )
-        if kind == "in" and (shift.check_in_at is None or at < shift.check_in_at):
-            shift.check_in_at, shift.check_in_photo = at, photo_id
-        if kind == "out" and (shift.check_out_at is None or at > shift.check_out_at):
-            shift.check_out_at = at
-        shift.save()
-        if shift.status != "scheduled":
-            GreetingShift.update(status="scheduled").where(GreetingShift.id == shift.id).execute()
+        # A copy stored first (also one racing this one: the insert waits for its transaction)
+        # has updated the shift already; this copy only reads back what it did.
+        stored = None if first else GreetingCheck.get_by_id(check_id)
+        if stored is None:
+            shift = GreetingShift.get_by_id(shift.id)
+            if kind == "in" and (shift.check_in_at is None or at < shift.check_in_at):
+                shift.check_in_at, shift.check_in_photo = at, photo_id
+            if kind == "out" and (shift.check_out_at is None or at > shift.check_out_at):
+                shift.check_out_at = at
+            shift.status = "scheduled"  # judged again below, with this check
+            shift.save()
+    if stored is not None:
+        return _stored_copy(stored, user, now)
     judge_due(now, shift.site_id)  # a late upload is judged again at once
     return GreetingShift.get_by_id(shift.id)
+
+
+def _stored_copy(stored: GreetingCheck, user, now: datetime) -> GreetingShift:
+    """The answer to a copy of a check already stored: the shift as the first copy left it
+    (judged as the first copy's answer was, should this copy come before that judgement)."""
+    if stored.user_id != user.id:
+        raise GreetingRefused("id_taken", "This check id was used by someone else; send a new one.")
+    shift = GreetingShift.get_by_id(stored.shift_id)
+    judge_due(now, shift.site_id)
+    return GreetingShift.get_by_id(shift.id)
+
+
+def check_flags(shift_ids: list[int]) -> dict[int, list[dict]]:
+    """The doubts about each shift's checks: a phone clock ahead of the server (the check
+    counted at the server's time instead), as scans flag a clock gap."""
+    flags: dict[int, list[dict]] = {}
+    if not shift_ids:
+        return flags
+    for check in GreetingCheck.select().where(
+        GreetingCheck.shift.in_(shift_ids) & (GreetingCheck.device_at > GreetingCheck.server_at)
+    ):
+        flag = cheating.clock_skew(check.device_at, check.server_at, offline=True)
+        if flag is not None:
+            flags.setdefault(check.shift_id, []).append(
+                {
+                    "code": flag.code,
+                    "reason": flag.reason,
+                    "reason_zh": flag.reason_zh,
+                    "check_id": str(check.id),
+                    "kind": check.kind,
+                }
+            )
+    return flags
 
 
 WINDOW_NAMES = {"morning": "早班迎候", "evening": "晚班迎候"}

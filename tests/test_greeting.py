@@ -1,6 +1,7 @@
 """Lobby greeting duty through the API: fair rotas, time zones, swaps, check-ins and judged
 shifts, regeneration that keeps history, the calendar feed."""
 
+import threading
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -417,3 +418,65 @@ def test_a_rota_without_posts_warns_what_to_set(app, world, managers):
     )
     result, shifts = rota(world, JANUARY)
     assert result["warnings"] == [] and all(s["post_id"] == world.post_a.id for s in shifts)
+
+
+def post_code(world):
+    return world.client.get(
+        f"/api/greeting/posts/{world.post_a.id}/code", headers=world.headers("supervisor")
+    ).json["url"]
+
+
+def test_a_device_time_in_the_future_counts_at_server_time_and_is_flagged(app, world, managers):
+    """Issue 24.7: a phone six hours ahead is not silently replaced: flagged for a person."""
+    shift = shift_now(app, world, managers[0], started_minutes_ago=3)
+    before = utcnow()
+    r = check(world, post_code(world), "in", utcnow() + timedelta(hours=6))
+    assert r.status_code == 200, r.json
+    assert [f["code"] for f in r.json["flags"]] == ["clock_skew"]
+    assert "6" in r.json["flags"][0]["reason"] and r.json["flags"][0]["kind"] == "in"
+    with app.app_context():
+        stored = GreetingShift.get_by_id(shift.id)
+    assert before - timedelta(seconds=1) <= stored.check_in_at <= utcnow()  # the server's time
+    listed = world.client.get(
+        f"/api/greeting/shifts?site_id={world.site_a.id}&month={shift.month}",
+        headers=world.headers("supervisor"),
+    ).json
+    assert next(s for s in listed if s["id"] == shift.id)["flags"] == r.json["flags"]
+    honest = check(world, post_code(world), "out", utcnow())
+    assert honest.json["flags"] == r.json["flags"]  # the shift keeps its doubt, no new one
+
+
+def test_a_check_sent_twice_at_once_is_stored_once_and_answered_alike(app, world, managers):
+    """Issue 18.4: a double tap or a retry racing the first copy gets the stored result."""
+    shift = shift_now(app, world, managers[0], started_minutes_ago=5)
+    url, token = post_code(world), world.token("manager")
+    body = {
+        "id": str(uuid.uuid4()),
+        "payload": url,
+        "kind": "in",
+        "device_at": (utcnow() - timedelta(minutes=1)).replace(tzinfo=UTC).isoformat(),
+    }
+    tries = 6
+    barrier = threading.Barrier(tries)
+    answers = []
+
+    def send():
+        client = app.test_client()
+        barrier.wait()
+        r = client.post(
+            "/api/greeting/checks", headers={"Authorization": f"Bearer {token}"}, json=body
+        )
+        answers.append((r.status_code, r.json))
+
+    threads = [threading.Thread(target=send) for _ in range(tries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [code for code, _ in answers] == [200] * tries, answers
+    assert all(answer == answers[0][1] for _, answer in answers)
+    assert answers[0][1]["id"] == shift.id and answers[0][1]["check_in_at"] is not None
+    from models.greeting import GreetingCheck
+
+    with app.app_context():
+        assert GreetingCheck.select().where(GreetingCheck.shift == shift.id).count() == 1

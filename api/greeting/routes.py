@@ -37,6 +37,7 @@ from models import utcnow, write_transaction
 from models.greeting import GreetingShift, ManagerLeave
 from models.greeting_records import (
     GreetingRefused,
+    check_flags,
     check_movable,
     generate_rota,
     judge_due,
@@ -63,7 +64,7 @@ def refused(exc: GreetingRefused):
     abort(422, exc.code, exc.message)
 
 
-def present(shift: GreetingShift, names: dict[int, str]) -> dict:
+def present(shift: GreetingShift, names: dict[int, str], flags: dict | None = None) -> dict:
     return {
         **{
             f: getattr(shift, f)
@@ -85,6 +86,7 @@ def present(shift: GreetingShift, names: dict[int, str]) -> dict:
             )
         },
         "manager_name": names.get(shift.manager_id, ""),
+        "flags": (flags or {}).get(shift.id, []),
     }
 
 
@@ -96,7 +98,8 @@ def present_all(shifts) -> list[dict]:
         if ids
         else {}
     )
-    return [present(s, names) for s in shifts]
+    flags = check_flags([s.id for s in shifts])
+    return [present(s, names, flags) for s in shifts]
 
 
 def settings_view(site: Site) -> dict:

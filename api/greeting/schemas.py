@@ -55,6 +55,14 @@ class RotaResultSchema(Schema):
     )
 
 
+class CheckFlagSchema(Schema):
+    code = ma.fields.String()
+    reason = ma.fields.String()
+    reason_zh = ma.fields.String()
+    check_id = ma.fields.UUID()
+    kind = ma.fields.String(metadata={"description": "in | out"})
+
+
 class ShiftSchema(Schema):
     id = ma.fields.Integer()
     site_id = ma.fields.Integer()
@@ -76,6 +84,14 @@ class ShiftSchema(Schema):
     late_minutes = ma.fields.Integer()
     early_minutes = ma.fields.Integer()
     overstay_minutes = ma.fields.Integer()
+    flags = ma.fields.List(
+        ma.fields.Nested(CheckFlagSchema),
+        metadata={
+            "description": "doubts about the shift's checks for a person to judge, e.g. "
+            "clock_skew: the phone's time was ahead of the server's, so the check counted at "
+            "the server's time"
+        },
+    )
 
 
 class ShiftQuerySchema(QuerySchema):
