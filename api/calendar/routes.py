@@ -33,8 +33,10 @@ class Calendar(MethodView):
     @blp.arguments(CalendarQuerySchema, location="query")
     @blp.response(200, CalendarSchema)
     def get(self, filters):
-        """A site's year: every holiday, make-up working day and the site's own days, with
-        where each comes from, and a warning when the year's holidays are not known yet."""
+        """A site's year of holidays, make-up working days and the site's own days.
+
+        Every day that is not an ordinary weekday or weekend, with where it comes from
+        (statute or site), and a warning when the year's holidays are not known yet."""
         site = reference(Site, filters["site_id"], "site_id")
         year = filters["year"]
         rows = {
@@ -90,8 +92,10 @@ class SiteDays(MethodView):
     @blp.arguments(SiteDaySchema)
     @blp.response(201, SiteDaySchema)
     def post(self, data):
-        """Mark a day at a site: closed (its own closure, a company day off) or open (a working
-        day the statute gives off). One mark per day; remove it to change it."""
+        """Mark a site's own closure or working day.
+
+        closed: the site's own closure, a company day off; open: a working day the statute
+        gives off. One mark per day; remove it to change it."""
         with write_transaction():
             site = reference(Site, data["site_id"], "site_id")
             taken = SiteDay.get_or_none((SiteDay.site == site) & (SiteDay.day == data["day"]))
