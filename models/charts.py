@@ -84,7 +84,7 @@ def _open(width: int, height: int, title: str) -> list[str]:
 def _margins(width: int) -> tuple[int, int, int, int]:
     """(left, right, top, bottom) around the plot, room for labels of label_size(width)."""
     size = label_size(width)
-    return round(size * 3.2), round(size), round(size * 2.8), round(size * 2.4)
+    return round(size * 3.2), round(size), round(size * 3.6), round(size * 3.4)
 
 
 def score_trend_svg(
@@ -239,9 +239,11 @@ def grade_distribution_svg(
             f'font-weight="bold">{value}</text>'
         )
         parts.append(
-            f'<text x="{_n(x + bar_w / 2)}" y="{_n(height - bottom + size * 1.5)}" '
-            f'text-anchor="middle">'
-            f"{_text(GRADE_LABELS[grade])}</text>"
+            # The letter over the name: five labels side by side fit a phone that way.
+            f'<text x="{_n(x + bar_w / 2)}" y="{_n(height - bottom + size * 1.4)}" '
+            f'text-anchor="middle"><tspan font-weight="bold">{grade}</tspan>'
+            f'<tspan x="{_n(x + bar_w / 2)}" dy="1.2em"> '
+            f"{_text(GRADE_LABELS[grade].split(' ', 1)[1])}</tspan></text>"
         )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
