@@ -322,6 +322,8 @@ def test_places_carry_their_site_and_anomalies_their_checkpoint_reporter_and_wor
     places = phone.locator("article[data-rectification] .sv-place")
     for n in range(places.count()):
         assert " · " in places.nth(n).inner_text()  # site · area
+    screenshot(phone, "truth-supervisor-12-rectifications")
+    no_serious_problems(phone)
 
 
 # ---------------------------------------------------------------- 8: start without signal
