@@ -1,8 +1,10 @@
 import marshmallow as ma
+from flask import g, has_request_context, request
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, month_field, text_field
 from models.monthly import ADJUSTABLE
+from models.org import Staff
 from models.rules.monthly import COMPONENTS
 
 MONTH = month_field(required=True)
@@ -124,14 +126,34 @@ class TraceQuerySchema(QuerySchema):
     component = ma.fields.String(required=True, validate=ma.validate.OneOf(COMPONENTS))
 
 
+def _query_int(name: str) -> int | None:
+    """An integer of the request's query (validated already by the view's query schema)."""
+    if not has_request_context():
+        return None
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
 class TraceSchema(Schema):
     type = ma.fields.String()
     id = ma.fields.String()
-    at = ma.fields.DateTime()
+    at = ZonedDateTime(metadata={"description": "with the offset of the person's site"})
     score = ma.fields.Float(allow_none=True)
     grade = ma.fields.String(allow_none=True)
     status = ma.fields.String()
     missed = ma.fields.List(ma.fields.Integer())
+
+    @ma.pre_dump
+    def in_the_site_zone(self, item, **kwargs):
+        """Rows carry no site: the time is shown in the zone of the traced person's site."""
+        if isinstance(item, dict) and "site_id" not in item and has_request_context():
+            if "traced_site_id" not in g:
+                row = Staff.select(Staff.site).where(Staff.id == _query_int("staff_id")).first()
+                g.traced_site_id = row.site_id if row else None
+            item = {**item, "site_id": g.traced_site_id}
+        return item
 
 
 class CloseSchema(Schema):
@@ -164,7 +186,14 @@ class AdjustmentSchema(Schema):
     after = ma.fields.Float(allow_none=True)
     reason = ma.fields.String()
     made_by_id = ma.fields.Integer()
-    made_at = ma.fields.DateTime()
+    made_at = ZonedDateTime(metadata={"description": "with the offset of the site's zone"})
+
+    @ma.pre_dump
+    def in_the_site_zone(self, item, **kwargs):
+        """Rows carry no site: the time is shown in the zone of the site asked about."""
+        if isinstance(item, dict) and "site_id" not in item:
+            item = {**item, "site_id": _query_int("site_id")}
+        return item
 
 
 class AdjustmentQuerySchema(QuerySchema):
