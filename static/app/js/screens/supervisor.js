@@ -62,6 +62,7 @@ export const messages = {
     "sv.rect.title": "待验证的整改",
     "sv.rect.open": "未完成的整改",
     "sv.rect.none": "没有待验证的整改",
+    "sv.rect.none_open": "没有未完成的整改",
     "sv.rect.due": "期限 {t}",
     "sv.rect.overdue": "已逾期",
     "sv.rect.done_note": "完成说明：{n}",
@@ -175,6 +176,7 @@ export const messages = {
     "sv.rect.title": "Rectifications to verify",
     "sv.rect.open": "Rectifications still open",
     "sv.rect.none": "Nothing to verify",
+    "sv.rect.none_open": "No rectification is open",
     "sv.rect.due": "Due {t}",
     "sv.rect.overdue": "Overdue",
     "sv.rect.done_note": "Reported: {n}",
@@ -1395,7 +1397,7 @@ async function renderRectifications(view, _params, ctx) {
     open.replaceChildren(
       ...(pending.length
         ? pending.map((r) => rectificationCard(ctx, r, areaNames, false))
-        : [h("p", { class: "sv-muted" }, ctx.t("sv.anom.none"))]),
+        : [h("p", { class: "sv-muted" }, ctx.t("sv.rect.none_open"))]),
     );
   } catch (err) {
     done.replaceChildren(h("p", { class: "sv-error" }, errorText(ctx, err)));
