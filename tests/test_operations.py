@@ -58,8 +58,9 @@ def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
             "migration 4: scan indexes for shared phones and the scan list",
             "migration 5: a flagged scan's review",  # nothing to add: the table has the columns
             "migration 7: login throttle per name and address",
+            "migration 9: a site's own days in the working-day calendar",
         ]
-        assert current_version() == LATEST_VERSION == 7
+        assert current_version() == LATEST_VERSION == 9
         indexes = {i.name for i in db.get_indexes("scan")}
         assert {"scan_device_id_user_id_effective_at", "scan_site_id_effective_at"} <= indexes
         old = {"scan_device_id_effective_at", "scan_device_id_effective_at_user_id"}
