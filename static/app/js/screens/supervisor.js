@@ -1280,9 +1280,13 @@ export async function renderInspection(view, [id], ctx) {
   }
   const grade = inspection.grade;
   const subject = inspection.staff_id ? "staff" : "area";
-  const who = await subjectOf(ctx, subject, inspection.staff_id || inspection.area_id).catch(
-    () => null,
-  );
+  const [who] = await Promise.all([
+    subjectOf(ctx, subject, inspection.staff_id || inspection.area_id).catch(() => null),
+    // The site's name beside the person or area (the same lobby exists at several sites).
+    siteNames(ctx)[inspection.site_id]
+      ? null
+      : fetchKept(ctx, "sites", () => list(ctx, "/sites")).catch(() => null),
+  ]);
   put(wrap,
     who ? subjectLine(ctx, who) : null,
     h("p", {}, wording(ctx, inspection, "checklist_title"), ` · ${shortTime(inspection.inspected_at)}`),
