@@ -480,3 +480,33 @@ def test_a_check_sent_twice_at_once_is_stored_once_and_answered_alike(app, world
 
     with app.app_context():
         assert GreetingCheck.select().where(GreetingCheck.shift == shift.id).count() == 1
+
+
+def test_the_settings_say_what_is_used(app, world, managers):
+    """Issue 24.8: every window lasts the set minutes and shows its end; the site's times the
+    windows come from are shown as stored; a length the peak cannot hold is refused."""
+    with app.app_context():
+        Site.update(
+            site_type="mixed", evening_peak_start=time(18, 0), evening_peak_end=time(19, 0)
+        ).where(Site.id == world.site_a.id).execute()
+    url, h = f"/api/greeting/settings/{world.site_a.id}", world.headers("supervisor")
+    got = world.client.get(url, headers=h).json
+    assert got["minutes"] == 30
+    assert got["windows"] == [
+        {"code": "morning", "start": "08:30", "end": "09:00", "minutes": 30},
+        {"code": "evening", "start": "18:00", "end": "18:30", "minutes": 30},
+    ]
+    assert (got["workday_start"], got["evening_peak_start"], got["evening_peak_end"]) == (
+        "09:00",
+        "18:00",
+        "19:00",
+    )
+    r = world.client.put(url, headers=h, json={"minutes": 75})
+    assert r.status_code == 422 and r.json["error"] == "window_length", r.json
+    assert "18:00-19:00" in r.json["errors"]["json"]["minutes"][0]
+    assert world.client.get(url, headers=h).json["minutes"] == 30
+    saved = world.client.put(url, headers=h, json={"minutes": 60}).json
+    assert [(w["end"], w["minutes"]) for w in saved["windows"]] == [("09:00", 60), ("19:00", 60)]
+    _, shifts = rota(world, JANUARY)
+    evening = next(s for s in shifts if s["window"] == "evening")
+    assert evening["starts_at"][11:16] == "18:00" and evening["ends_at"][11:16] == "19:00"

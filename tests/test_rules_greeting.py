@@ -38,8 +38,14 @@ def test_estate_greets_the_evening_peak():
     assert windows_for_site("residential", None, time(18, 0), time(18, 30)) == [
         WindowRule("evening", time(18, 0), 30)
     ]
-    # The peak's own end sets the length; without an end the window lasts ``minutes``.
-    assert windows_for_site("residential", None, time(18, 0), time(19, 0))[0].minutes == 60
+    # Issue 24.8: every window lasts ``minutes``, so the setting says what is used; the peak
+    # bounds it.
+    assert windows_for_site("residential", None, time(18, 0), time(19, 0)) == [
+        WindowRule("evening", time(18, 0), 30)
+    ]
+    assert windows_for_site("residential", None, time(18, 0), time(19, 0))[0].end == time(18, 30)
+    with pytest.raises(ValueError, match="does not fit in the evening peak 18:00-18:30"):
+        windows_for_site("residential", None, time(18, 0), time(18, 30), minutes=45)
     assert windows_for_site("residential", None, time(17, 45), None, minutes=20) == [
         WindowRule("evening", time(17, 45), 20)
     ]

@@ -50,6 +50,7 @@ from models.greeting_records import (
 )
 from models.org import Post, Site, Staff
 from models.rules.greeting import ShiftOutcome, compliance
+from models.rules.greeting_windows import windows_for_site
 from models.rules.qr_signing import make_token, scan_url
 from models.site_keys import current_key
 
@@ -121,10 +122,40 @@ def settings_view(site: Site) -> dict:
         "overstay_minutes": settings.overstay_minutes,
         "swap_needs_supervisor": settings.swap_needs_supervisor,
         "windows": [
-            {"code": w.code, "start": w.start.strftime("%H:%M"), "minutes": w.minutes}
+            {
+                "code": w.code,
+                "start": w.start.strftime("%H:%M"),
+                "end": w.end.strftime("%H:%M"),
+                "minutes": w.minutes,
+            }
             for w in windows
         ],
+        # The site's times the windows come from, as stored (set on the site).
+        "site_type": site.site_type,
+        "workday_start": site.workday_start,
+        "evening_peak_start": site.evening_peak_start,
+        "evening_peak_end": site.evening_peak_end,
     }
+
+
+def minutes_problem(site: Site, settings, minutes: int) -> str | None:
+    """Why a window length cannot be used at this site (it does not fit in the evening peak,
+    or would start the day before), or None. A site without its times yet is no objection."""
+    try:
+        site_windows(site, settings)
+    except GreetingRefused:
+        return None
+    try:
+        windows_for_site(
+            site.site_type,
+            site.workday_start,
+            site.evening_peak_start,
+            site.evening_peak_end,
+            minutes,
+        )
+    except ValueError as exc:
+        return f"迎候时长{minutes}分钟在本项目用不了。{exc}."
+    return None
 
 
 def calendar_signature(staff_id: int) -> str:
@@ -152,6 +183,10 @@ class GreetingSettingsView(MethodView):
                 if data.get(field) is not None:
                     reference(Post, data[field], field, site_id=site.id)
             changes = dict(data)
+            if "minutes" in changes:
+                problem = minutes_problem(site, settings, changes["minutes"])
+                if problem:
+                    abort(422, "window_length", problem, errors={"json": {"minutes": [problem]}})
             if "weekdays" in changes:
                 changes["weekdays"] = "".join(str(d) for d in sorted(set(changes["weekdays"])))
             for field in ("holidays", "extra_workdays"):

@@ -6,9 +6,15 @@ from api.fields import ZonedDateTime, month_field, text_field
 MONTH = month_field(required=True)
 
 
+class WindowSchema(Schema):
+    code = ma.fields.String(metadata={"description": "morning | evening"})
+    start = ma.fields.String(metadata={"description": "HH:MM, the site's wall clock"})
+    end = ma.fields.String(metadata={"description": "HH:MM"})
+    minutes = ma.fields.Integer()
+
+
 class SettingsSchema(Schema):
     site_id = ma.fields.Integer(dump_only=True)
-    minutes = ma.fields.Integer(validate=ma.validate.Range(5, 120))
     weekdays = ma.fields.List(
         ma.fields.Integer(validate=ma.validate.Range(0, 6)),
         validate=ma.validate.Length(min=1, max=7),
@@ -25,7 +31,24 @@ class SettingsSchema(Schema):
     leave_grace_minutes = ma.fields.Integer(validate=ma.validate.Range(0, 30))
     overstay_minutes = ma.fields.Integer(validate=ma.validate.Range(1, 120))
     swap_needs_supervisor = ma.fields.Boolean()
-    windows = ma.fields.List(ma.fields.Dict(), dump_only=True)
+    minutes = ma.fields.Integer(
+        validate=ma.validate.Range(5, 120),
+        metadata={"description": "how long every window lasts (an estate's inside its peak)"},
+    )
+    windows = ma.fields.List(
+        ma.fields.Nested(WindowSchema),
+        dump_only=True,
+        metadata={"description": "the windows used, none until the site has its times"},
+    )
+    site_type = ma.fields.String(dump_only=True)
+    workday_start = ma.fields.Time(
+        format="%H:%M",
+        allow_none=True,
+        dump_only=True,
+        metadata={"description": "the site's, as stored: the morning window ends then"},
+    )
+    evening_peak_start = ma.fields.Time(format="%H:%M", allow_none=True, dump_only=True)
+    evening_peak_end = ma.fields.Time(format="%H:%M", allow_none=True, dump_only=True)
 
 
 class RotaRequestSchema(Schema):

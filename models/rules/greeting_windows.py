@@ -3,8 +3,11 @@
 The rule:
 - an office tower greets its tenants in the ``minutes`` (30) before their working day starts:
   work at 09:00 -> duty 08:30-09:00 (code ``morning``);
-- a residential estate greets residents at the evening return peak, from the configured peak
-  start to the peak end (or for ``minutes`` when no end is set): 18:00-18:30 (code ``evening``);
+- a residential estate greets residents in the half hour of the evening return peak: for
+  ``minutes`` (30) from the configured peak start, 18:00-18:30 (code ``evening``). Every window
+  lasts ``minutes``, so the setting says what is used: a peak of 18:00-19:00 gives 18:00-18:30.
+  A window that does not fit in the peak (45 minutes in a peak of 18:00-18:30) is refused, with
+  what to change;
 - a mixed site has both windows every duty day, so both settings are required, and the two
   windows may not overlap (a check-in must belong to one shift);
 - a window starts and ends on the same local day (the morning one starts after midnight);
@@ -41,6 +44,11 @@ class WindowRule:
     start: time  # local wall clock, naive
     minutes: int = DEFAULT_MINUTES
 
+    @property
+    def end(self) -> time:
+        """The local wall-clock end (windows end by midnight)."""
+        return _time_of((_minute_of_day(self.start, "start") + self.minutes) % _DAY_MINUTES)
+
     def __post_init__(self):
         if self.code not in WINDOW_CODES:
             raise ValueError(f"unknown greeting window {self.code!r}")
@@ -76,14 +84,19 @@ def windows_for_site(
         if evening_peak_start is None:
             raise ValueError(f"a {site_type} site needs the evening return peak start")
         start = _minute_of_day(evening_peak_start, "evening_peak_start")
-        length = minutes
         if evening_peak_end is not None:
-            length = _minute_of_day(evening_peak_end, "evening_peak_end") - start
-            if length <= 0:
+            peak = _minute_of_day(evening_peak_end, "evening_peak_end") - start
+            if peak <= 0:
                 raise ValueError("the evening peak must end after it starts, on the same day")
-        if start + length > _DAY_MINUTES:
+            if minutes > peak:
+                raise ValueError(
+                    f"a {minutes}-minute window does not fit in the evening peak "
+                    f"{evening_peak_start:%H:%M}-{evening_peak_end:%H:%M}: shorten the window "
+                    "or lengthen the peak"
+                )
+        if start + minutes > _DAY_MINUTES:
             raise ValueError("the evening window must end by midnight")
-        windows.append(WindowRule("evening", evening_peak_start, length))
+        windows.append(WindowRule("evening", evening_peak_start, minutes))
     windows.sort(key=lambda w: w.start)
     if len(windows) == 2 and _overlap(*windows):
         # One check-in could then belong to either shift; the windows must be told apart.
