@@ -19,7 +19,11 @@ class ScanSubmitSchema(Schema):
     payload = ma.fields.String(
         required=True,
         validate=ma.validate.Length(min=1, max=300),
-        metadata={"description": "the scanned text: the label's URL or its token"},
+        metadata={
+            "description": "the scanned text: the label's URL or its token; with carrier "
+            "`manual`, also the label's short code typed by hand (e.g. HRZX-C-0345), which is "
+            "flagged `typed_code`"
+        },
     )
     carrier = ma.fields.String(load_default="qr", validate=ma.validate.OneOf(CARRIERS))
     device_at = ZonedDateTime(

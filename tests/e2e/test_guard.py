@@ -140,7 +140,7 @@ def test_offline_scans_are_sent_once_each_with_their_photos(
     wait_for_indicator(phone, "已保存在本机，3 条待发送")  # not acknowledged: still waiting
     phone.locator("#outbox").click()
     phone.locator("button", has_text="立即发送").click()
-    phone.locator("#outbox", has_text="已保存在本机，0 条待发送").wait_for()
+    phone.locator("#outbox", has_text="全部已发送").wait_for()
 
     scans = guard_scans(live_server, guard_id)[before:]
     assert len(scans) == 3
@@ -179,7 +179,7 @@ def test_a_refused_scan_shows_the_servers_message_and_does_not_block_the_queue(
     scan_offline(phone, good)
     wait_for_indicator(phone, "已保存在本机，2 条待发送")
     phone.context.set_offline(False)
-    phone.locator("#outbox", has_text="0 条待发送，1 条被拒").wait_for()
+    wait_for_indicator(phone, "1 条被拒")
     phone.locator("#outbox").click()
     message = phone.locator(".refused-item .server-message")
     assert message.inner_text() == "此巡更码签名无效。"
@@ -187,7 +187,7 @@ def test_a_refused_scan_shows_the_servers_message_and_does_not_block_the_queue(
     scans = guard_scans(live_server, guard_id)[before:]
     assert [s.checkpoint_id for s in scans] == [good_id]
     phone.locator(".refused-item button").click()  # the guard has read it
-    phone.locator("#outbox", has_text="已保存在本机，0 条待发送").wait_for()
+    wait_for_indicator(phone, "全部已发送")
     phone.locator(".refused-item").wait_for(state="detached")
 
 
@@ -205,7 +205,8 @@ def test_report_an_anomaly_with_a_photo(phone, live_server, labels, tmp_path):
     with phone.expect_response("**/api/anomalies") as response:
         phone.locator(".anomaly-form button[type=submit]").click()
     assert response.value.status == 201
-    phone.locator("#outbox", has_text="已保存在本机，0 条待发送").wait_for()
+    phone.locator("#toast", has_text="异常已报告。").wait_for()
+    wait_for_indicator(phone, "全部已发送")
     with live_server.app.app_context():
         anomaly = Anomaly.get(Anomaly.note == "B1 车库顶棚漏水")
         assert (anomaly.category, anomaly.checkpoint_id) == ("water_leak", checkpoint_id)

@@ -70,6 +70,8 @@ def test_manager_sees_the_next_shift_and_checks_in(phone, live_server, duty):
     with phone.expect_response("**/api/greeting/checks") as response:
         phone.locator("#check-in").click()
     assert response.value.status == 200
+    phone.locator("#check-answer .sent-answer", has_text="签到成功").wait_for()
+    phone.locator("a.button", has_text="我的迎候班次").click()
     card = phone.locator(f'.shift[data-shift="{duty["shift_id"]}"]')
     card.locator(".check-in").wait_for()
     assert "签到" in card.inner_text()
@@ -86,6 +88,8 @@ def test_manager_sees_the_next_shift_and_checks_in(phone, live_server, duty):
     with phone.expect_response("**/api/greeting/checks") as response:
         phone.locator("#check-out").click()
     assert response.value.status == 200
+    phone.locator("#check-answer .sent-answer", has_text="签退成功").wait_for()
+    phone.goto("/app/#/manager")
     card.locator(".check-out").wait_for()
     with live_server.app.app_context():
         assert GreetingShift.get_by_id(duty["shift_id"]).check_out_at is not None

@@ -76,11 +76,12 @@ def test_sign_in_is_remembered_across_a_reload(phone):
 def test_english_switch_changes_the_texts(phone):
     sign_in(phone, "guard")
     # The indicator is filled in once the phone's queue has been counted (IndexedDB).
-    phone.locator("#outbox", has_text="已保存在本机，0 条待发送").wait_for()
+    phone.locator("#outbox", has_text="全部已发送").wait_for()
     assert "今日巡更" in phone.locator(".menu").inner_text()
     phone.locator("#lang").click()
     phone.locator(".menu", has_text="Today's rounds").wait_for()
-    phone.locator("#outbox", has_text="Saved on this phone, 0 waiting to send").wait_for()
+    phone.locator("#outbox", has_text="All sent").wait_for()
+    assert phone.title() == "Xunjian"  # not "Xunjian Xunjian"
     assert phone.locator("#lang").inner_text() == "中文"
     screenshot(phone, "03-home-guard-en")
     phone.reload()  # the choice is kept on the phone

@@ -13,15 +13,18 @@ import * as guard from "./screens/guard.js";
 import * as manager from "./screens/manager.js";
 import * as supervisor from "./screens/supervisor.js";
 import * as office from "./screens/office.js";
+import * as staff from "./screens/staff.js";
 import { deviceId, localIso, session, updateUser, uuid } from "./session.js";
 
-const MODULES = [login, guard, manager, supervisor, office];
+const MODULES = [login, guard, manager, supervisor, office, staff];
 
 addMessages({
   zh: {
     "app.title": "巡检通",
     "app.outbox": "已保存在本机，{n} 条待发送",
     "app.outbox_refused": "，{n} 条被拒",
+    "app.outbox_all_sent": "全部已发送",
+    "app.outbox_only_refused": "{n} 条被拒",
     "app.switch": "EN",
     "app.hello": "您好，{name}",
     "app.no_menu": "您的账号在手机端没有可用的功能。",
@@ -38,6 +41,10 @@ addMessages({
     "outbox.refused": "被服务器拒绝",
     "outbox.dismiss": "知道了",
     "outbox.photos": "{n} 张照片",
+    "outbox.made_at": "记录于 {time}",
+    "outbox.refused_at": "记录于 {time}，{refused} 被拒",
+    "outbox.checkpoint_n": "巡更点 #{id}",
+    "outbox.post_n": "迎候岗位 #{id}",
     "kind.scan": "巡更打卡",
     "kind.anomaly": "异常报告",
     "kind.check": "迎候签到/签退",
@@ -51,8 +58,10 @@ addMessages({
   },
   en: {
     "app.title": "Xunjian",
-    "app.outbox": "Saved on this phone, {n} waiting to send",
+    "app.outbox": "{n} waiting to send",
     "app.outbox_refused": ", {n} refused",
+    "app.outbox_all_sent": "All sent",
+    "app.outbox_only_refused": "{n} refused",
     "app.switch": "中文",
     "app.hello": "Hello, {name}",
     "app.no_menu": "Your account has nothing to do in the phone app.",
@@ -69,6 +78,10 @@ addMessages({
     "outbox.refused": "Refused by the server",
     "outbox.dismiss": "Dismiss",
     "outbox.photos": "{n} photos",
+    "outbox.made_at": "Made {time}",
+    "outbox.refused_at": "Made {time}, refused {refused}",
+    "outbox.checkpoint_n": "Checkpoint #{id}",
+    "outbox.post_n": "Greeting post #{id}",
     "kind.scan": "Patrol scan",
     "kind.anomaly": "Anomaly report",
     "kind.check": "Greeting check-in/out",
@@ -153,8 +166,10 @@ async function renderOutboxIndicator(state) {
   const pending = state ? state.pending : await outbox.pendingCount();
   const refused = state ? state.refused : (await outbox.refusedItems()).length;
   const button = document.getElementById("outbox");
+  // Nothing waiting is said calmly; a count only when something waits or was refused.
   let text = t("app.outbox", { n: pending });
   if (refused) text += t("app.outbox_refused", { n: refused });
+  if (!pending) text = refused ? t("app.outbox_only_refused", { n: refused }) : t("app.outbox_all_sent");
   button.textContent = text;
   button.dataset.pending = String(pending);
   button.dataset.refused = String(refused);
@@ -165,7 +180,7 @@ async function renderOutboxIndicator(state) {
 function renderTopBar() {
   document.getElementById("title").textContent = t("app.title");
   document.getElementById("lang").textContent = t("app.switch");
-  document.title = `${t("app.title")} Xunjian`;
+  document.title = lang() === "zh" ? `${t("app.title")} Xunjian` : t("app.title");
   renderOutboxIndicator();
 }
 
@@ -229,7 +244,7 @@ function renderHome(view) {
   view.append(el("h1", {}, t("app.hello", { name: user.display_name || user.username })));
   view.append(el("p", { class: "muted" }, t(`role.${user.role}`)));
   const menu = el("nav", { class: "menu" });
-  for (const module of [guard, manager, supervisor, office, login]) {
+  for (const module of [guard, manager, supervisor, office, staff, login]) {
     for (const entry of module.menu(user) || []) {
       menu.append(el("a", { class: "button block", href: `#/${entry.route}` }, entry.label));
     }
@@ -242,6 +257,18 @@ function renderHome(view) {
   }
 }
 
+function localTime(iso) {
+  return iso ? new Date(iso).toLocaleString(lang() === "zh" ? "zh-CN" : "en") : "";
+}
+
+// What an item is about: its label, else the checkpoint or post its scanned code names.
+function itemLabel(item) {
+  if (item.label) return item.label;
+  const match = /^([cp])\d+\.(\d+)\./.exec(String(item.payload?.payload || ""));
+  if (!match) return "";
+  return t(match[1] === "c" ? "outbox.checkpoint_n" : "outbox.post_n", { id: match[2] });
+}
+
 async function renderOutbox(view) {
   view.append(el("h1", {}, t("outbox.title")));
   const pending = await outbox.pendingItems();
@@ -250,8 +277,9 @@ async function renderOutbox(view) {
   for (const item of pending) {
     const card = el("div", { class: "card pending-item" });
     card.append(el("strong", {}, t(`kind.${item.kind}`)));
-    const when = new Date(item.created_at).toLocaleString(lang() === "zh" ? "zh-CN" : "en");
-    card.append(el("p", { class: "small muted" }, when));
+    const about = itemLabel(item);
+    if (about) card.append(el("p", { class: "item-label" }, about));
+    card.append(el("p", { class: "small muted" }, t("outbox.made_at", { time: localTime(item.created_at) })));
     if (item.photos.length) card.append(el("p", { class: "small" }, t("outbox.photos", { n: item.photos.length })));
     view.append(card);
   }
@@ -266,6 +294,10 @@ async function renderOutbox(view) {
   for (const item of refused) {
     const card = el("div", { class: "card refused refused-item" });
     card.append(el("strong", {}, t(`kind.${item.kind}`)));
+    const about = itemLabel(item);
+    if (about) card.append(el("p", { class: "item-label" }, about));
+    const when = t("outbox.refused_at", { time: localTime(item.created_at), refused: localTime(item.refused_at) });
+    card.append(el("p", { class: "small muted" }, when));
     // Said as any other refusal (ApiError.display): in the app's language where it can be.
     const errors = item.errors ?? { json: { payload: [item.message_zh] } };
     const refusal = new ApiError(item.status, { error: item.error, message: item.message, errors });
@@ -278,6 +310,7 @@ async function renderOutbox(view) {
     card.append(dismiss);
     view.append(card);
   }
+  view.append(el("a", { class: "button block", href: "#/" }, t("app.home")));
 }
 
 function start() {

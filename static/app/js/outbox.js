@@ -3,7 +3,13 @@
 // they were made, when the phone is online (the `online` event, app start, every 30 s). Each
 // carries its client-made id, so sending it again after a lost answer never duplicates it.
 //
-//   enqueue(kind, payload, blobs)
+//   submit(kind, payload, blobs) → {sent: true, answer} | {refused: ApiError} | {queued: true}
+//     With signal, sends at once and gives the server's answer, so a screen can say what the
+//     server said (accepted, or refused and why) where it happened. Only when the request cannot
+//     reach the server (no signal, a server error, no answer within 20 s, signed out) is the
+//     item queued, behind what already waits; a refusal is not queued (the screen says it).
+//   enqueue(kind, payload, blobs, {label})
+//     label    what the item is about, for people (the checkpoint's or the post's name)
 //     kind     "scan" | "anomaly" | "check" | "inspection" (or one added with registerKind)
 //     payload  the JSON body, with its own client id
 //     blobs    photos to upload first: [{blob, site_id, area_id?, place?, field?}]; each is
@@ -91,10 +97,10 @@ async function notify() {
   }
 }
 
-export async function enqueue(kind, payload, blobs = []) {
+function makeItem(kind, payload, blobs, label = "") {
   if (!KINDS[kind]) throw new Error(`unknown outbox kind ${kind}`);
   const current = session();
-  const item = {
+  return {
     kind,
     payload,
     photos: blobs.map((b) => ({
@@ -107,13 +113,62 @@ export async function enqueue(kind, payload, blobs = []) {
       field: b.field || "photo_ids",
       uploaded_id: null,
     })),
+    label, // what it is about, for people: the checkpoint's or the post's name
     user_id: current?.user?.id ?? null,
     created_at: new Date().toISOString(),
     attempts: 0,
   };
+}
+
+async function store(item) {
   const seq = await run([ITEMS], "readwrite", (tx) => req(tx.objectStore(ITEMS).add(item)));
+  item.seq = seq; // a send still under way records its uploaded photos on the stored item
   await notify();
   return seq;
+}
+
+export async function enqueue(kind, payload, blobs = [], { label = "" } = {}) {
+  return store(makeItem(kind, payload, blobs, label));
+}
+
+// Items of the signed-in person that wait (another account's wait for its owner).
+async function ownPending() {
+  const userId = session()?.user?.id ?? null;
+  return (await pendingItems()).filter((i) => i.user_id === null || i.user_id === userId).length;
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+export async function submit(kind, payload, blobs = [], { label = "", timeoutMs = 20000 } = {}) {
+  const item = makeItem(kind, payload, blobs, label);
+  // What waits is sent first, in order; if it still cannot go, this waits behind it.
+  if ((await ownPending()) > 0) {
+    await flush();
+    if ((await ownPending()) > 0) {
+      await store(item);
+      return { queued: true };
+    }
+  }
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+  });
+  try {
+    const answer = await Promise.race([send(item), timeout]);
+    if (answer !== TIMED_OUT) return { sent: true, answer };
+    lastError = new ApiError(0, { error: "offline", message: "No answer from the server." });
+  } catch (error) {
+    const refusal =
+      error instanceof ApiError && error.status >= 400 && error.status < 500 && !RETRY_LATER.has(error.status);
+    if (refusal) return { refused: error };
+    lastError = error;
+  } finally {
+    clearTimeout(timer);
+  }
+  // Not answered: kept on the phone and sent again under the same ids (never stored twice).
+  await store(item);
+  scheduleRetry();
+  return { queued: true };
 }
 
 export async function pendingCount() {
@@ -147,6 +202,7 @@ function place(body, path, value) {
 }
 
 async function save(item) {
+  if (item.seq === undefined) return; // sent directly, not (yet) kept in the outbox
   await run([ITEMS], "readwrite", (tx) => req(tx.objectStore(ITEMS).put(item)));
 }
 
@@ -177,6 +233,7 @@ async function refuse(item, error) {
   const refused = {
     seq: item.seq,
     kind: item.kind,
+    label: item.label || "",
     payload: item.payload,
     photos: item.photos.length,
     created_at: item.created_at,

@@ -31,6 +31,15 @@ export const messages = {
     "guard.scanner_title": "扫描巡更点二维码",
     "guard.scanner_hint": "把二维码放在框内。也可以直接用手机相机扫标签，打开链接即可。",
     "guard.camera_failed": "无法打开相机：{message}",
+    "guard.camera_denied": "相机权限被拒绝，无法在本页扫码。",
+    "guard.camera_help": "请允许浏览器使用相机：点地址栏左侧的锁形图标 →「权限」或「网站设置」→ 相机 →「允许」，然后刷新本页。也可以用手机自带的相机扫标签，或在下面输入标签上的编码。",
+    "guard.camera_none": "这部手机或浏览器不能在网页中使用相机。可以用手机自带的相机扫标签，或在下面输入标签上的编码。",
+    "guard.manual_title": "二维码损坏？输入标签上的编码",
+    "guard.manual_label": "标签编码（如 HRZX-C-0345）",
+    "guard.manual_go": "打开打卡表",
+    "guard.manual_empty": "请输入标签上印的编码。",
+    "guard.manual_bad": "编码格式不对，应像 HRZX-C-0345。",
+    "guard.manual_note": "手动输入的编码会被标记，由主管核对。",
     "guard.bad_code": "这不是巡更点的二维码。",
     "guard.form_title": "巡更打卡",
     "guard.via.qr": "扫码",
@@ -51,12 +60,22 @@ export const messages = {
     "guard.gps_ok": "已定位（误差约 {m} 米）",
     "guard.gps_none": "未获得位置（可继续提交）",
     "guard.submit": "提交打卡",
-    "guard.saved": "已保存，有网络时自动发送。",
+    "guard.saved": "没有网络：打卡已保存在本机，有网络时自动发送。",
+    "guard.sending": "正在发送…",
+    "guard.result.accepted": "打卡成功",
+    "guard.result.flagged": "打卡已记录，但有标记，主管会核对：",
+    "guard.result.rejected": "打卡被拒绝：",
+    "guard.result.round": "{round}：已巡 {visited}/{total}",
+    "guard.result.no_round": "此打卡不属于当前任何巡更任务（已记录，但不计入任务进度）。",
+    "guard.result.round_unknown": "巡更任务进度暂时无法加载。",
+    "guard.scan_next": "继续扫码",
+    "guard.anomaly_sent": "异常已报告。",
+    "guard.anomaly_refused": "异常报告被拒绝：",
     "guard.anomaly_title": "报告异常",
     "guard.category": "类别",
     "guard.describe": "情况说明",
     "guard.submit_anomaly": "提交异常",
-    "guard.anomaly_saved": "异常已保存，有网络时自动发送。",
+    "guard.anomaly_saved": "没有网络：异常已保存在本机，有网络时自动发送。",
     "guard.no_site": "您的账号没有关联项目。",
     "cat.lighting": "照明故障",
     "cat.water_leak": "漏水",
@@ -94,6 +113,15 @@ export const messages = {
     "guard.scanner_title": "Scan the checkpoint's QR code",
     "guard.scanner_hint": "Hold the code inside the frame. The phone's own camera app works too: open the link.",
     "guard.camera_failed": "Cannot open the camera: {message}",
+    "guard.camera_denied": "Camera permission was refused, so this page cannot scan.",
+    "guard.camera_help": "Allow the camera: tap the lock left of the address → Permissions or Site settings → Camera → Allow, then reload this page. Or scan the label with the phone's own camera app, or type the label's code below.",
+    "guard.camera_none": "This phone or browser cannot use the camera in a web page. Scan the label with the phone's own camera app, or type the label's code below.",
+    "guard.manual_title": "QR code damaged? Type the label's code",
+    "guard.manual_label": "Label code (e.g. HRZX-C-0345)",
+    "guard.manual_go": "Open the scan form",
+    "guard.manual_empty": "Type the code printed on the label.",
+    "guard.manual_bad": "That does not look like a label code such as HRZX-C-0345.",
+    "guard.manual_note": "A typed code is flagged for the supervisor to check.",
     "guard.bad_code": "This is not a checkpoint code.",
     "guard.form_title": "Patrol scan",
     "guard.via.qr": "QR code",
@@ -114,12 +142,22 @@ export const messages = {
     "guard.gps_ok": "Location found (about {m} m)",
     "guard.gps_none": "No location (you can still send)",
     "guard.submit": "Send scan",
-    "guard.saved": "Saved; it is sent when there is signal.",
+    "guard.saved": "No signal: the scan is saved on this phone and sent when there is signal.",
+    "guard.sending": "Sending…",
+    "guard.result.accepted": "Scan accepted",
+    "guard.result.flagged": "Scan recorded but flagged; the supervisor will check:",
+    "guard.result.rejected": "Scan refused:",
+    "guard.result.round": "{round}: {visited}/{total} visited",
+    "guard.result.no_round": "This scan belongs to no current round (recorded, but it counts for no round).",
+    "guard.result.round_unknown": "The round's progress cannot be loaded right now.",
+    "guard.scan_next": "Scan the next one",
+    "guard.anomaly_sent": "Anomaly reported.",
+    "guard.anomaly_refused": "The report was refused:",
     "guard.anomaly_title": "Report an anomaly",
     "guard.category": "Category",
     "guard.describe": "What happened",
     "guard.submit_anomaly": "Send report",
-    "guard.anomaly_saved": "Report saved; it is sent when there is signal.",
+    "guard.anomaly_saved": "No signal: the report is saved on this phone and sent when there is signal.",
     "guard.no_site": "Your account has no site.",
     "cat.lighting": "Lighting fault",
     "cat.water_leak": "Water leak",
@@ -144,6 +182,8 @@ const CATEGORIES = [
 ];
 const SCANNERS = new Set(["guard", "supervisor", "manager", "admin"]);
 const TOKEN = /^([cp])(\d+)\.(\d+)\.(\d+)\.[A-Za-z0-9_-]{22}$/;
+// The short code printed on a checkpoint's label, typed when its QR code is damaged.
+const SHORT_CODE = /^[A-Z0-9-]{2,16}-C-\d{1,10}$/;
 
 // --- what the phone remembers for offline use ------------------------------------------------
 
@@ -163,7 +203,7 @@ function keep(key, value) {
   }
 }
 
-const CHECKPOINTS = "xj.guard.checkpoints"; // id → {name, site_id, area_id, checklist}
+const CHECKPOINTS = "xj.guard.checkpoints"; // id → {name, code, site_id, area_id, checklist}
 const CHECKLISTS = "xj.guard.checklists"; // code → items
 const PHOTO_POINTS = "xj.guard.photo_points"; // checkpoint ids that need a photo today
 const ROUNDS = "xj.guard.rounds";
@@ -172,7 +212,7 @@ async function remember(ctx, rounds) {
   const checkpoints = await ctx.api("GET", "/checkpoints", { query: { page_size: 100, active: true } });
   const known = load(CHECKPOINTS, {});
   for (const c of checkpoints) {
-    known[c.id] = { name: c.name, site_id: c.site_id, area_id: c.area_id, checklist: c.checklist };
+    known[c.id] = { name: c.name, code: c.code, site_id: c.site_id, area_id: c.area_id, checklist: c.checklist };
   }
   keep(CHECKPOINTS, known);
   const checklists = load(CHECKLISTS, {});
@@ -194,7 +234,7 @@ async function checkpointInfo(ctx, id) {
   if (!info) {
     try {
       const c = await ctx.api("GET", `/checkpoints/${id}`);
-      info = { name: c.name, site_id: c.site_id, area_id: c.area_id, checklist: c.checklist };
+      info = { name: c.name, code: c.code, site_id: c.site_id, area_id: c.area_id, checklist: c.checklist };
       known[id] = info;
       keep(CHECKPOINTS, known);
     } catch {
@@ -212,6 +252,27 @@ async function checkpointInfo(ctx, id) {
     }
   }
   return info;
+}
+
+// A checkpoint by the short code printed on its label ("HRZX-C-0345"): the phone's list first,
+// then the server (the list of my sites' checkpoints); null when unknown (the server says why).
+async function checkpointByCode(ctx, code) {
+  const find = () => Object.entries(load(CHECKPOINTS, {})).find(([, c]) => c.code === code);
+  let found = find();
+  if (!found) {
+    try {
+      const checkpoints = await ctx.api("GET", "/checkpoints", { query: { page_size: 100, active: true } });
+      const known = load(CHECKPOINTS, {});
+      for (const c of checkpoints) {
+        known[c.id] = { name: c.name, code: c.code, site_id: c.site_id, area_id: c.area_id, checklist: c.checklist };
+      }
+      keep(CHECKPOINTS, known);
+      found = find();
+    } catch {
+      return null;
+    }
+  }
+  return found ? { id: Number(found[0]), ...(await checkpointInfo(ctx, Number(found[0]))) } : null;
 }
 
 // --- helpers ---------------------------------------------------------------------------------
@@ -345,9 +406,14 @@ async function renderRounds(view, params, ctx) {
     rounds = cached && cached.day === localMidnight(0).toDateString() ? cached.rounds : [];
     list.append(el("p", { class: "muted" }, t("guard.cached")));
   }
+  if (lastOutcome) {
+    const shown = lastOutcome;
+    lastOutcome = null;
+    view.insertBefore(await outcomeCard(shown, rounds, ctx), actions);
+  }
   if (!rounds.length) list.append(el("p", { class: "muted" }, t("guard.no_rounds")));
   for (const r of rounds) {
-    const card = el("a", { class: "card round", href: `#/round/${r.id}` });
+    const card = el("a", { class: "card round", href: `#/round/${r.id}`, "data-round": String(r.id) });
     if (["due", "overdue", "in_progress"].includes(r.state)) card.classList.add("highlight");
     const row = el("div", { class: "row" });
     row.append(el("strong", { class: "grow" }, `${hhmm(r.starts_at)}–${hhmm(r.ends_at)}`));
@@ -453,18 +519,80 @@ async function qrReader(video) {
   };
 }
 
+// Typing the label's short code (or its URL) when the QR code is damaged or the camera fails.
+function manualEntry(ctx) {
+  const { t } = ctx;
+  const form = el("form", { id: "manual-form", class: "card manual-form", novalidate: "" });
+  form.append(el("h2", {}, t("guard.manual_title")));
+  form.append(el("label", { for: "manual-code" }, t("guard.manual_label")));
+  const input = el("input", {
+    id: "manual-code",
+    autocapitalize: "characters",
+    autocomplete: "off",
+    spellcheck: "false",
+    maxlength: "300",
+    "aria-describedby": "manual-error",
+  });
+  const error = el("p", { class: "error", id: "manual-error", role: "alert" });
+  form.append(input, el("p", { class: "small muted" }, t("guard.manual_note")), error);
+  form.append(button(t("guard.manual_go"), "primary block", "submit"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) {
+      error.textContent = t("guard.manual_empty");
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    const token = extractToken(text);
+    if (parseToken(token)) {
+      ctx.navigate("scan", token, "manual");
+      return;
+    }
+    const code = text.toUpperCase().replace(/\s+/g, "");
+    if (!SHORT_CODE.test(code)) {
+      error.textContent = t("guard.manual_bad");
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    ctx.navigate("scan", code, "manual");
+  });
+  return form;
+}
+
 async function renderScanner(view, params, ctx) {
   const { t } = ctx;
   view.append(el("h1", {}, t("guard.scanner_title")));
   const frame = el("div", { class: "scanner" });
-  const video = el("video", { playsinline: "", muted: "", autoplay: "" });
+  const video = el("video", { playsinline: "", muted: "", autoplay: "", "aria-label": t("guard.scanner_title") });
   video.muted = true;
   frame.append(video);
-  const error = el("p", { class: "error" });
-  view.append(frame, el("p", { class: "muted small" }, t("guard.scanner_hint")), error);
+  const error = el("p", { class: "error camera-error", role: "alert" });
+  const help = el("p", { class: "camera-help" });
+  help.hidden = true;
+  view.append(frame, el("p", { class: "muted small" }, t("guard.scanner_hint")), error, help);
+  view.append(manualEntry(ctx));
   view.append(el("a", { class: "button block", href: "#/" }, t("app.back")));
+  const cameraFailed = (failure) => {
+    frame.hidden = true;
+    const denied = failure && ["NotAllowedError", "SecurityError", "PermissionDeniedError"].includes(failure.name);
+    if (denied) {
+      error.textContent = t("guard.camera_denied");
+      help.textContent = t("guard.camera_help");
+    } else if (!failure) {
+      error.textContent = "";
+      help.textContent = t("guard.camera_none");
+    } else {
+      // No camera, or it is busy: said in our words; the browser's own text only as a detail.
+      error.textContent = t("guard.camera_failed", { message: failure.name || failure.message });
+      help.textContent = t("guard.camera_none");
+    }
+    help.hidden = false;
+  };
   if (!navigator.mediaDevices?.getUserMedia) {
-    error.textContent = t("guard.camera_failed", { message: "getUserMedia" });
+    cameraFailed(null);
     return;
   }
   let stream;
@@ -474,7 +602,7 @@ async function renderScanner(view, params, ctx) {
       audio: false,
     });
   } catch (failure) {
-    error.textContent = t("guard.camera_failed", { message: failure.message });
+    cameraFailed(failure);
     return;
   }
   const stop = () => stream.getTracks().forEach((track) => track.stop());
@@ -512,18 +640,21 @@ async function renderScan(view, [rawToken = "", carrier = "qr"], ctx) {
     return;
   }
   const user = ctx.session().user;
-  const info = parsed ? await checkpointInfo(ctx, parsed.object_id) : null;
   const via = ["qr", "nfc", "manual"].includes(carrier) ? carrier : "qr";
+  // A typed short code: the checkpoint as the phone knows it (the server resolves it anyway).
+  const typed = !parsed && via === "manual" && SHORT_CODE.test(token) ? token : null;
+  const info = parsed ? await checkpointInfo(ctx, parsed.object_id) : typed ? await checkpointByCode(ctx, typed) : null;
+  const checkpointId = parsed?.object_id ?? info?.id ?? null;
   view.append(el("h1", {}, t("guard.form_title")));
   const name = info?.name || (parsed ? t("guard.checkpoint_n", { id: parsed.object_id }) : token);
   view.append(el("p", { class: "checkpoint-name" }, name));
-  view.append(el("p", { class: "small muted" }, t(`guard.via.${via}`)));
+  view.append(el("p", { class: "small muted" }, typed ? `${t("guard.via.manual")} · ${typed}` : t(`guard.via.${via}`)));
   if (!SCANNERS.has(user.role)) {
     view.append(el("p", { class: "error" }, t("guard.bad_code")));
     return;
   }
   const form = el("form", { class: "scan-form", novalidate: "" });
-  const needsPhoto = parsed ? load(PHOTO_POINTS, []).includes(parsed.object_id) : false;
+  const needsPhoto = checkpointId !== null && load(PHOTO_POINTS, []).includes(checkpointId);
   const photos = photoPicker(ctx, needsPhoto);
   form.append(photos.element);
 
@@ -571,11 +702,13 @@ async function renderScan(view, [rawToken = "", carrier = "qr"], ctx) {
   form.append(gps);
   const position = watchPosition(ctx, gps);
   const error = el("p", { class: "error", role: "alert" });
+  const status = el("p", { class: "muted small", role: "status" });
   const submit = button(t("guard.submit"), "primary block", "submit");
   const bar = el("div", { class: "actions" });
-  bar.append(error, submit);
+  bar.append(error, status, submit);
   form.append(bar);
   view.append(form);
+  view.append(el("a", { class: "button block back", href: "#/guard" }, t("app.back")));
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -589,9 +722,11 @@ async function renderScan(view, [rawToken = "", carrier = "qr"], ctx) {
       return;
     }
     submit.disabled = true;
+    error.textContent = "";
+    status.textContent = t("guard.sending");
     const coords = position.value;
     const payload = {
-      id: ctx.uuid(),
+      id: ctx.uuid(), // a new id for each try: a refused scan stored nothing
       payload: token,
       carrier: via,
       device_at: ctx.localIso(),
@@ -606,11 +741,71 @@ async function renderScan(view, [rawToken = "", carrier = "qr"], ctx) {
     }
     const siteId = info?.site_id ?? parsed?.site_id ?? user.site_ids?.[0];
     const blobs = files.map((blob) => ({ blob, site_id: siteId, area_id: info?.area_id ?? null, place: name }));
-    await ctx.outbox.enqueue("scan", payload, blobs);
-    ctx.toast(t("guard.saved"));
-    ctx.outbox.flush();
+    const result = await ctx.outbox.submit("scan", payload, blobs, { label: name });
+    status.textContent = "";
+    if (result.queued) {
+      ctx.toast(t("guard.saved"));
+      ctx.navigate("guard");
+      return;
+    }
+    if (result.refused) {
+      // Said where it happened, in the server's words; the form stays to put it right.
+      error.textContent = `${t("guard.result.rejected")} ${result.refused.display()}`;
+      error.dataset.error = result.refused.error;
+      submit.disabled = false;
+      return;
+    }
+    // The answer is shown on the round list, loaded afresh, so the progress is the server's.
+    lastOutcome = { outcome: result.answer, name };
     ctx.navigate("guard");
   });
+}
+
+// The server's answer to the last scan, shown once at the top of the (reloaded) round list.
+let lastOutcome = null;
+
+// Accepted, or flagged and why, and the round's progress as the server now counts it (or that
+// the scan belongs to no round).
+async function outcomeCard({ outcome, name }, rounds, ctx) {
+  const { t } = ctx;
+  const flagged = outcome.status === "flagged";
+  const box = el("section", {
+    id: "scan-result",
+    class: `card scan-result ${outcome.status}`,
+    "data-status": outcome.status,
+    role: "status",
+  });
+  box.append(el("h2", { class: flagged ? "warn" : "ok" }, t(flagged ? "guard.result.flagged" : "guard.result.accepted")));
+  box.append(el("p", { class: "checkpoint-name" }, name));
+  if (flagged) {
+    const reasons = el("ul", { class: "flags" });
+    for (const flag of outcome.flags || []) {
+      reasons.append(el("li", { "data-flag": flag.code }, ctx.lang() === "zh" ? flag.reason_zh || flag.reason : flag.reason));
+    }
+    box.append(reasons);
+  }
+  const progress = el("p", { class: "round-progress" });
+  box.append(progress);
+  box.append(el("a", { class: "button primary block", href: "#/scanner" }, `▣ ${t("guard.scan_next")}`));
+  if (outcome.round_id === null || outcome.round_id === undefined) {
+    progress.textContent = t("guard.result.no_round");
+    progress.dataset.round = "none";
+    return box;
+  }
+  let r = rounds.find((one) => one.id === outcome.round_id);
+  if (!r) {
+    try {
+      r = await ctx.api("GET", `/rounds/${outcome.round_id}`);
+    } catch {
+      progress.textContent = t("guard.result.round_unknown");
+      return box;
+    }
+  }
+  const round = `${t("guard.round")} ${hhmm(r.starts_at)}–${hhmm(r.ends_at)}`;
+  progress.textContent = t("guard.result.round", { round, visited: r.visited, total: r.total });
+  progress.dataset.round = String(r.id);
+  progress.dataset.visited = String(r.visited);
+  return box;
 }
 
 async function renderAnomaly(view, [checkpointId], ctx) {
@@ -634,12 +829,17 @@ async function renderAnomaly(view, [checkpointId], ctx) {
   form.append(note);
   const photos = photoPicker(ctx, false);
   form.append(photos.element);
+  const error = el("p", { class: "error", role: "alert" });
+  const status = el("p", { class: "muted small", role: "status" });
   const submit = button(t("guard.submit_anomaly"), "primary block", "submit");
-  form.append(submit);
+  form.append(error, status, submit);
   view.append(form);
+  view.append(el("a", { class: "button block back", href: "#/" }, t("app.back")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     submit.disabled = true;
+    error.textContent = "";
+    status.textContent = t("guard.sending");
     const payload = {
       id: ctx.uuid(),
       site_id: siteId,
@@ -656,9 +856,16 @@ async function renderAnomaly(view, [checkpointId], ctx) {
       area_id: info?.area_id ?? null,
       place: info?.name || "",
     }));
-    await ctx.outbox.enqueue("anomaly", payload, blobs);
-    ctx.toast(t("guard.anomaly_saved"));
-    ctx.outbox.flush();
+    const result = await ctx.outbox.submit("anomaly", payload, blobs, {
+      label: `${t(`cat.${select.value}`)}${info ? ` · ${info.name}` : ""}`,
+    });
+    status.textContent = "";
+    if (result.refused) {
+      error.textContent = `${t("guard.anomaly_refused")} ${result.refused.display()}`;
+      submit.disabled = false;
+      return;
+    }
+    ctx.toast(result.queued ? t("guard.anomaly_saved") : t("guard.anomaly_sent"));
     ctx.navigate("");
   });
 }

@@ -10,6 +10,9 @@ export const messages = {
     "login.submit": "登录",
     "login.busy": "正在登录…",
     "login.failed": "用户名或密码错误。",
+    "login.empty_username": "请输入用户名。",
+    "login.empty_password": "请输入密码。",
+    "login.empty_both": "请输入用户名和密码。",
     "login.offline": "没有网络，无法登录。请在有信号的地方登录一次。",
     "login.logout": "退出登录",
     "login.logout_confirm": "退出后需要重新输入密码。还有 {n} 条记录未发送，会保留在本机。确定退出？",
@@ -21,6 +24,9 @@ export const messages = {
     "login.submit": "Sign in",
     "login.busy": "Signing in…",
     "login.failed": "Wrong username or password.",
+    "login.empty_username": "Enter your username.",
+    "login.empty_password": "Enter your password.",
+    "login.empty_both": "Enter your username and password.",
     "login.offline": "No signal: sign in once where there is signal.",
     "login.logout": "Sign out",
     "login.logout_confirm": "You will need your password again. {n} records not yet sent stay on this phone. Sign out?",
@@ -34,10 +40,10 @@ function renderLogin(view, params, ctx) {
     <form id="login-form" autocomplete="on" novalidate>
       <label for="username"></label>
       <input id="username" name="username" autocomplete="username" autocapitalize="none"
-             spellcheck="false" required maxlength="64">
+             spellcheck="false" required maxlength="64" aria-describedby="login-error">
       <label for="password"></label>
       <input id="password" name="password" type="password" autocomplete="current-password"
-             required maxlength="200">
+             required maxlength="200" aria-describedby="login-error">
       <p class="error" id="login-error" role="alert"></p>
       <button class="primary block" type="submit"></button>
     </form>`;
@@ -49,9 +55,21 @@ function renderLogin(view, params, ctx) {
   const error = view.querySelector("#login-error");
   view.querySelector("form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const username = view.querySelector("#username").value.trim();
-    const password = view.querySelector("#password").value;
-    if (!username || !password) return;
+    const usernameInput = view.querySelector("#username");
+    const passwordInput = view.querySelector("#password");
+    const username = usernameInput.value.trim();
+    const password = passwordInput.value;
+    // An empty field is said, beside the form, and the first one gets the focus.
+    for (const [input, empty] of [[usernameInput, !username], [passwordInput, !password]]) {
+      if (empty) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    }
+    if (!username || !password) {
+      if (!username && !password) error.textContent = t("login.empty_both");
+      else error.textContent = t(username ? "login.empty_password" : "login.empty_username");
+      (username ? passwordInput : usernameInput).focus();
+      return;
+    }
     button.disabled = true;
     button.textContent = t("login.busy");
     error.textContent = "";

@@ -37,8 +37,11 @@ export const messages = {
     "manager.check_no_shift": "现在没有找到您的班次（服务器会再核对）。",
     "manager.check_in": "签到",
     "manager.check_out": "签退",
-    "manager.check_saved": "已记录，有网络时自动发送。",
-    "manager.check_sent": "已{kind}。",
+    "manager.check_saved": "没有网络：已保存在本机，有网络时自动发送。",
+    "manager.check_sent": "{kind}成功 {time}。",
+    "manager.check_sending": "正在发送…",
+    "manager.check_refused": "{kind}未成功，服务器拒绝：",
+    "manager.post_n": "迎候岗位 #{id}",
     "status.scheduled": "待值班",
     "status.on_time": "准时",
     "status.late": "迟到",
@@ -82,8 +85,11 @@ export const messages = {
     "manager.check_no_shift": "No shift of yours found for now (the server checks again).",
     "manager.check_in": "Check in",
     "manager.check_out": "Check out",
-    "manager.check_saved": "Recorded; it is sent when there is signal.",
-    "manager.check_sent": "Done: {kind}.",
+    "manager.check_saved": "No signal: saved on this phone, sent when there is signal.",
+    "manager.check_sent": "{kind}: done at {time}.",
+    "manager.check_sending": "Sending…",
+    "manager.check_refused": "{kind} refused by the server:",
+    "manager.post_n": "Greeting post #{id}",
     "status.scheduled": "Scheduled",
     "status.on_time": "On time",
     "status.late": "Late",
@@ -307,6 +313,12 @@ async function renderSwapNew(view, [shiftId], ctx) {
   view.append(el("a", { class: "button block", href: "#/manager" }, t("app.back")));
 }
 
+// The post a greeting code names: "p<site>.<post>.<key>.<signature>".
+function postOf(token) {
+  const match = /^p(\d+)\.(\d+)\./.exec(String(token || ""));
+  return match ? Number(match[2]) : null;
+}
+
 async function renderCheck(view, [token], ctx) {
   const { t } = ctx;
   view.append(el("h1", {}, t("manager.check_title")));
@@ -321,6 +333,16 @@ async function renderCheck(view, [token], ctx) {
   } catch (error) {
     if (error.status !== 0) throw error;
   }
+  const postId = postOf(token);
+  let postName = postId ? t("manager.post_n", { id: postId }) : "";
+  if (postId) {
+    try {
+      postName = (await ctx.api("GET", `/posts/${postId}`)).name || postName;
+    } catch {
+      // offline, or not a post of my sites: the server says so when the check is sent
+    }
+  }
+  if (postName) view.append(el("p", { class: "check-post" }, postName));
   const shift = shiftNow(shifts);
   view.append(
     el("p", { class: "check-shift" }, shift ? t("manager.check_shift", { shift: describe(ctx, shift) }) : t("manager.check_no_shift")),
@@ -332,19 +354,41 @@ async function renderCheck(view, [token], ctx) {
   checkOut.id = "check-out";
   choice.append(checkIn, checkOut);
   view.append(choice);
+  // The server's answer, said here: checked in, refused and why, or kept on the phone.
+  const answer = el("div", { id: "check-answer", role: "status", "aria-live": "polite" });
+  view.append(answer);
+  view.append(el("a", { class: "button block", href: "#/manager" }, t("manager.title")));
   const send = async (kind) => {
     checkIn.disabled = checkOut.disabled = true;
-    await ctx.outbox.enqueue("check", {
-      id: ctx.uuid(),
-      payload: token,
-      kind,
-      device_at: ctx.localIso(),
-    });
-    // Wait briefly for the answer so the shift list shows it; without signal it waits in the outbox.
-    await Promise.race([ctx.outbox.flush(), new Promise((resolve) => setTimeout(resolve, 8000))]);
-    const waiting = await ctx.outbox.pendingCount();
-    ctx.toast(waiting ? t("manager.check_saved") : t("manager.check_sent", { kind: kind === "in" ? t("manager.check_in") : t("manager.check_out") }));
-    ctx.navigate("manager");
+    answer.replaceChildren(el("p", { class: "muted" }, t("manager.check_sending")));
+    const action = kind === "in" ? t("manager.check_in") : t("manager.check_out");
+    const result = await ctx.outbox.submit(
+      "check",
+      { id: ctx.uuid(), payload: token, kind, device_at: ctx.localIso() },
+      [],
+      { label: postName ? `${action} · ${postName}` : action },
+    );
+    if (result.refused) {
+      answer.replaceChildren(
+        el("p", { class: "error refused-answer", role: "alert" }, t("manager.check_refused", { kind: action })),
+        el("p", { class: "error server-message" }, result.refused.display()),
+      );
+      checkIn.disabled = checkOut.disabled = false;
+      return;
+    }
+    if (result.queued) {
+      answer.replaceChildren(el("p", { class: "warn queued-answer" }, t("manager.check_saved")));
+      return;
+    }
+    const stored = result.answer;
+    const at = kind === "in" ? stored.check_in_at : stored.check_out_at;
+    const done = el("p", { class: "ok sent-answer" }, t("manager.check_sent", { kind: action, time: at ? at.slice(11, 16) : "" }));
+    const detail = el("p", {}, `${describe(ctx, stored)} · ${t(`status.${stored.status}`)}`);
+    answer.replaceChildren(done, detail);
+    // Checked in: checking out (later, from this same screen) is what comes next.
+    checkIn.disabled = checkOut.disabled = false;
+    checkIn.classList.toggle("primary", kind !== "in");
+    checkOut.classList.toggle("primary", kind === "in");
   };
   checkIn.addEventListener("click", () => send("in"));
   checkOut.addEventListener("click", () => send("out"));
