@@ -222,11 +222,19 @@ class Handover(BaseModel):
 
 
 class Webhook(BaseModel):
-    """Where a site's alerts are posted, signed with the webhook's own secret."""
+    """A channel a site's alerts are posted to: the generic signed webhook (``generic``, signed
+    with the channel's own secret) or a WeCom, DingTalk or Feishu group robot (models/rules/
+    robots.py), each for the events it lists (an empty list: every event). A site may have
+    several channels; the first generic one is the one POST /api/webhooks sets."""
 
-    site = ForeignKeyField(Site, unique=True, on_delete="CASCADE")
+    site = ForeignKeyField(Site, on_delete="CASCADE")
+    kind = CharField(max_length=16, default="generic")  # generic | wecom | dingtalk | feishu
+    name = CharField(max_length=60, default="")
     url = CharField(max_length=500)
-    secret = CharField(max_length=64)
+    # generic: made by the server; dingtalk/feishu: the robot's signing secret (may be empty
+    # when the robot is not set to sign); wecom: empty (the key is in the URL).
+    secret = CharField(max_length=200, default="")
+    events = TextField(default="[]")  # JSON list of event names; [] = every event
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
 
@@ -242,3 +250,6 @@ class WebhookDelivery(BaseModel):
     attempts = IntegerField(default=0)
     delivered_at = DateTimeField(null=True)
     last_error = CharField(max_length=300, default="")
+    # The channel it goes to; None until the minute tick hands a site's alert to its channels
+    # (models/webhooks.py), or when the channel was deleted.
+    channel = ForeignKeyField(Webhook, null=True, on_delete="SET NULL", backref="deliveries")

@@ -9,7 +9,7 @@ created in their newest shape when the migrations run.
 from peewee import DateTimeField, IntegerField
 from playhouse.migrate import SchemaMigrator, migrate
 
-from models import BaseModel, db, utcnow
+from models import BaseModel, db, is_sqlite, utcnow
 from models.accounts import AuthToken, LoginThrottle, User, UserSite
 from models.audit import AuditEntry
 from models.calendar import SiteDay
@@ -151,6 +151,36 @@ def _scan_review_columns() -> None:
         migrate(*(migrator.add_column("scan", f.column_name, f) for f in missing))
 
 
+def _alert_channels() -> None:
+    """Alert channels (issue 20.4): a site may have several webhooks — the generic signed one
+    and WeCom, DingTalk and Feishu group robots — each with its kind, name and events, and a
+    delivery names the channel it goes to. The unique index on webhook.site_id becomes a plain
+    one; the secret column is widened for DingTalk's SEC… secrets (PostgreSQL only: SQLite
+    does not enforce lengths). Idempotent: what is there already is left alone."""
+    migrator = SchemaMigrator.from_database(db)
+    hooks, deliveries = Webhook._meta.table_name, WebhookDelivery._meta.table_name
+    have = {c.name for c in db.get_columns(hooks)}
+    added = [
+        migrator.add_column(hooks, name, field)
+        for name, field in (
+            ("kind", Webhook.kind),
+            ("name", Webhook.name),
+            ("events", Webhook.events),
+        )
+        if name not in have
+    ]
+    if added:
+        migrate(*added)
+    unique = [i.name for i in db.get_indexes(hooks) if i.unique and i.columns == ["site_id"]]
+    if unique:
+        migrate(*(migrator.drop_index(hooks, name) for name in unique))
+        migrate(migrator.add_index(hooks, ("site_id",), False))
+    if not is_sqlite():
+        migrate(migrator.alter_column_type(hooks, "secret", Webhook.secret))
+    if "channel_id" not in {c.name for c in db.get_columns(deliveries)}:
+        migrate(migrator.add_column(deliveries, "channel_id", WebhookDelivery.channel))
+
+
 def _site_days_table() -> None:
     """A site's own days in the working-day calendar (closures, days it works). A new table:
     created if missing, so running it twice (or on a new database) changes nothing."""
@@ -166,6 +196,7 @@ MIGRATIONS: list = [
     (4, "scan indexes for shared phones and the scan list", _scan_indexes_for_their_queries),
     (5, "a flagged scan's review", _scan_review_columns),
     (7, "login throttle per name and address", _throttle_per_address),
+    (8, "alert channels: group robots and events per channel", _alert_channels),
     (9, "a site's own days in the working-day calendar", _site_days_table),
 ]
 LATEST_VERSION = max([n for n, _, _ in MIGRATIONS], default=1)

@@ -1,17 +1,25 @@
-"""Posting queued alerts to the sites' webhooks, signed so the receiver can trust them.
+"""Posting queued alerts to the sites' channels: the generic signed webhook and the WeCom,
+DingTalk and Feishu group robots (their messages and signatures: models/rules/robots.py).
 
-Each POST has the JSON body of the alert and the headers ``X-Xunjian-Event`` and
+A generic webhook's POST has the JSON body of the alert and the headers ``X-Xunjian-Event`` and
 ``X-Xunjian-Signature: sha256=<hex HMAC-SHA256 of the raw body with the webhook's secret>``.
-A failed post is tried again on the next run, up to ``MAX_ATTEMPTS`` times.
+A robot's message is taken only when the platform answers code 0. A failed post is tried
+again on the next run, up to ``MAX_ATTEMPTS`` times.
 """
 
 import hashlib
 import hmac
+import json
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 
-from models import utcnow
+from flask import current_app, has_app_context
+
+from models import db, utcnow
+from models.org import Site
 from models.patrols import Webhook, WebhookDelivery
+from models.rules import robots
 
 MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 5
@@ -41,12 +49,145 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def channel_events(channel: Webhook) -> list:
+    try:
+        events = json.loads(channel.events or "[]")
+    except ValueError:
+        return []
+    return events if isinstance(events, list) else []
+
+
+def hand_out(limit: int = 200) -> int:
+    """Give each new alert of a site to the site's active channels that take its event: the
+    queued row goes to the first of them, a copy (same body, ``<key>#<channel id>``) to each
+    other one, so each channel has its own tries and its own state. An alert that none of the
+    site's channels takes is dropped; one of a site without an active channel waits. Returns
+    how many alerts were handed out."""
+    fresh = (
+        WebhookDelivery.select()
+        .where(
+            WebhookDelivery.channel.is_null()
+            & WebhookDelivery.delivered_at.is_null()
+            & (WebhookDelivery.attempts < MAX_ATTEMPTS)
+        )
+        .order_by(WebhookDelivery.id)
+        .limit(limit)
+    )
+    handed = 0
+    for delivery in fresh:
+        channels = list(
+            Webhook.select()
+            .where((Webhook.site == delivery.site_id) & Webhook.active)
+            .order_by(Webhook.id)
+        )
+        if not channels:
+            continue
+        takers = [c for c in channels if robots.wants(channel_events(c), delivery.event)]
+        with db.atomic():
+            if not takers:
+                delivery.delete_instance()
+                continue
+            first, *others = takers
+            WebhookDelivery.update(channel=first).where(
+                (WebhookDelivery.id == delivery.id) & WebhookDelivery.channel.is_null()
+            ).execute()
+            for channel in others:
+                WebhookDelivery.insert(
+                    site=delivery.site_id,
+                    event=delivery.event,
+                    dedupe_key=f"{delivery.dedupe_key[:88]}#{channel.id}",
+                    body=delivery.body,
+                    created_at=delivery.created_at,
+                    channel=channel,
+                ).on_conflict_ignore().execute()
+        handed += 1
+    return handed
+
+
+def configured_base_url() -> str | None:
+    """The PUBLIC_BASE_URL setting (api/labels_address.py), for the link in a robot's message:
+    the tick has no request to take an address from. None when unset or outside the app."""
+    if not has_app_context():
+        return None
+    value = current_app.config.get("PUBLIC_BASE_URL")
+    value = str(value).strip().rstrip("/") if value else ""
+    return value or None
+
+
+@dataclass
+class Outcome:
+    """What became of one post: taken or not, the HTTP status (0: no answer), and the
+    platform's answer or the error in short (never the address: it may hold the key)."""
+
+    ok: bool
+    status: int
+    answer: str
+
+
+def post(url: str, body: bytes, headers: dict, kind: str) -> Outcome:
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - admin's URL
+            status, answer = response.status, response.read(20000)
+    except urllib.error.HTTPError as exc:
+        status, answer = exc.code, exc.read(20000) if exc.fp else b""
+    except (urllib.error.URLError, OSError) as exc:
+        return Outcome(False, 0, str(getattr(exc, "reason", exc))[:300])
+    ok, words = robots.platform_answer(kind, status, answer)
+    return Outcome(ok, status, words[:300])
+
+
+def send(channel: Webhook, event: str, body: str, *, site=None, now=None) -> Outcome:
+    """Post one alert (a queued JSON body) to one channel, in the channel's own format."""
+    now = now or utcnow()
+    if channel.kind == robots.GENERIC:
+        raw = body.encode()
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Xunjian-Event": event,
+            "X-Xunjian-Signature": signature(channel.secret, raw),
+            "User-Agent": "xunjian-webhook/1",
+        }
+        return post(channel.url, raw, headers, robots.GENERIC)
+    site = site or Site.get_by_id(channel.site_id)
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = {}
+    if event == robots.TEST_EVENT:
+        alert = robots.test_alert(site.name, site.zone, now, configured_base_url())
+    else:
+        alert = robots.describe(event, payload, site.name, site.zone, configured_base_url())
+    url, raw = robots.robot_request(channel.kind, channel.url, channel.secret, alert, now)
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "xunjian/1"}
+    return post(url, raw, headers, channel.kind)
+
+
+def send_test(channel: Webhook) -> Outcome:
+    """The "send a test message" action: one message now, not queued, not retried."""
+    site = Site.get_by_id(channel.site_id)
+    now = utcnow()
+    body = json.dumps(
+        {
+            "event": robots.TEST_EVENT,
+            "site_id": site.id,
+            "at": now.isoformat() + "Z",
+            "message": "巡检通告警推送测试 / Xunjian alert channel test",
+        },
+        ensure_ascii=False,
+    )
+    return send(channel, robots.TEST_EVENT, body, site=site, now=now)
+
+
 def deliver_pending(limit: int = 200) -> tuple[int, int]:
-    """Post waiting alerts; returns (delivered, failed)."""
+    """Hand new alerts to their channels, then post waiting ones, each to its own channel;
+    returns (delivered, failed). A channel that fails is tried again on the next run and does
+    not hold up the others."""
+    hand_out(limit)
     delivered = failed = 0
     pending = (
         WebhookDelivery.select(WebhookDelivery, Webhook)
-        .join(Webhook, on=(WebhookDelivery.site == Webhook.site), attr="webhook")
+        .join(Webhook, on=(WebhookDelivery.channel == Webhook.id), attr="webhook")
         .where(
             WebhookDelivery.delivered_at.is_null()
             & (WebhookDelivery.attempts < MAX_ATTEMPTS)
@@ -55,29 +196,15 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
         .order_by(WebhookDelivery.id)
         .limit(limit)
     )
+    sites = {}
     for delivery in pending:
         hook = delivery.webhook
-        body = delivery.body.encode()
-        request = urllib.request.Request(
-            hook.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "X-Xunjian-Event": delivery.event,
-                "X-Xunjian-Signature": signature(hook.secret, body),
-                "User-Agent": "xunjian-webhook/1",
-            },
-        )
+        if hook.site_id not in sites:
+            sites[hook.site_id] = Site.get_by_id(hook.site_id)
         delivery.attempts += 1
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - admin's URL
-                ok = 200 <= response.status < 300
-                delivery.last_error = "" if ok else f"HTTP {response.status}"
-        except (urllib.error.URLError, OSError) as exc:
-            ok = False
-            delivery.last_error = str(exc)[:300]
-        if ok:
+        outcome = send(hook, delivery.event, delivery.body, site=sites[hook.site_id])
+        delivery.last_error = "" if outcome.ok else outcome.answer
+        if outcome.ok:
             delivery.delivered_at = utcnow()
             delivered += 1
         else:

@@ -112,6 +112,11 @@ ENDPOINTS = {
     ("GET", "/api/webhooks"): {"admin"},
     ("POST", "/api/webhooks"): {"admin"},
     ("GET", "/api/webhooks/deliveries"): {"admin"},
+    ("GET", "/api/webhooks/channels"): {"admin"},
+    ("POST", "/api/webhooks/channels"): {"admin"},
+    ("PATCH", "/api/webhooks/channels/<int:channel_id>"): {"admin"},
+    ("DELETE", "/api/webhooks/channels/<int:channel_id>"): {"admin"},
+    ("POST", "/api/webhooks/channels/<int:channel_id>/test"): {"admin"},
     ("GET", "/api/greeting/settings/<int:site_id>"): OFFICE,
     ("PUT", "/api/greeting/settings/<int:site_id>"): {"admin", "supervisor"},
     ("POST", "/api/greeting/rota"): {"admin", "supervisor", "hr"},
@@ -223,6 +228,7 @@ def concrete_url(rule, world):
         "<int:swap_id>": 1,
         "<int:shift_id>": 1,
         "<int:day_id>": 1,
+        "<int:channel_id>": 1,
         "<string:signature>": "0" * 32,
     }
     for placeholder, value in ids.items():

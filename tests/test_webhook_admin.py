@@ -156,8 +156,9 @@ def test_deliveries_show_delivered_waiting_and_failed_newest_first(app, world):
     for row in rows:
         assert set(row) == {
             "id", "site_id", "event", "created_at", "delivered_at", "attempts", "last_error",
-            "status",
+            "status", "channel_id", "channel_kind", "channel_name",
         }  # fmt: skip
+        assert row["channel_kind"] == "generic"
         assert secret not in json.dumps(row)
 
 
