@@ -5,6 +5,7 @@
 """
 
 import flask_smorest
+from flask import has_request_context, request
 
 DEFAULT_ERRORS = {
     400: "bad_request",
@@ -27,3 +28,29 @@ def abort(status: int, error: str | None = None, message: str | None = None, **k
     flask_smorest.abort(
         status, error=error or DEFAULT_ERRORS.get(status, "error"), message=message, **kwargs
     )
+
+
+def location_of(field: str) -> str:
+    """Where the request carried a field, as the ``errors`` of a refusal name it: ``path``,
+    ``json``, ``form``, ``files`` or ``query`` (``json`` when it carried it nowhere)."""
+    if not has_request_context():
+        return "json"
+    if field in (request.view_args or {}):
+        return "path"
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and field in body:
+            return "json"
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        if field in request.files:
+            return "files"
+        if field in request.form:
+            return "form"
+    if field in request.args:
+        return "query"
+    return "json"
+
+
+def field_error(status: int, error: str, message: str, field: str):
+    """Stop the request with an error about one field, named under the location it came in."""
+    abort(status, error, message, errors={location_of(field): {field: [message]}})

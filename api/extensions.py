@@ -1,8 +1,10 @@
-"""flask-smorest, adapted once for the whole API: the error shape, the error responses every
-operation documents, peewee pagination and database integrity errors answered as 409."""
+"""flask-smorest, adapted once for the whole API: the error shape (in the caller's language, see
+api/messages.py), the error responses every operation documents, the bounds of integers and
+text the document states, peewee pagination and database integrity errors answered as 409."""
 
 import json
 from http import HTTPStatus
+from zoneinfo import available_timezones
 
 import marshmallow as ma
 import peewee
@@ -10,15 +12,19 @@ from apispec import BasePlugin
 from flask import current_app, request
 from flask_smorest import Api as _Api
 from flask_smorest import Page
+from flask_smorest.arguments import ArgumentsMixin
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.spec.plugins import (
     integerconverter2paramschema,
     unicodeconverter2paramschema,
 )
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import Conflict, HTTPException
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from api.errors import DEFAULT_ERRORS, abort
+from api.fields import validate_timezone
+from api.messages import language, localize_errors, message_for
 
 DEFAULT_MESSAGES = {
     400: "The request could not be read (is the body valid JSON?).",
@@ -40,9 +46,10 @@ class ErrorSchema(ma.Schema):
 class CommonErrorResponses(BasePlugin):
     """Document the errors the API answers for whole classes of operations, so each one lists
     every status it can really give: 401/403 where a token and a role are required, 404 where
-    the path names an object, 400/413/415 where a body is read (malformed JSON, over
-    MAX_CONTENT_LENGTH, not JSON) and 409 on writes (a duplicate refused by the database, see
-    handle_integrity_error, or a step the object's state no longer allows)."""
+    the path, the query or the body may name an object (see security.reference), 400/413/415
+    where a body is read (malformed JSON, over MAX_CONTENT_LENGTH, not JSON) and 409 on writes
+    (a duplicate refused by the database, see handle_integrity_error, or a step the object's
+    state no longer allows)."""
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         for method, operation in (operations or {}).items():
@@ -50,7 +57,9 @@ class CommonErrorResponses(BasePlugin):
             statuses = []
             if operation.get("security"):
                 statuses += [401, 403]
-            if "{" in (path or ""):
+            parameters = operation.get("parameters", [])
+            names_objects = "{" in (path or "") or "requestBody" in operation
+            if names_objects or any(p.get("in") == "query" for p in parameters):
                 statuses.append(404)
             if "requestBody" in operation:
                 statuses += [400, 413, 415]
@@ -63,6 +72,52 @@ class CommonErrorResponses(BasePlugin):
 
 # The largest id (or any integer) a database column holds: a 64-bit signed integer.
 MAX_INTEGER = 2**63 - 1
+# Text without NUL characters (PostgreSQL refuses them; see unstorable), as a JSON Schema pattern.
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
+NOTHING_TO_CHANGE = "Nothing to change: send at least one field."
+
+
+class ArgumentsParser(FlaskParser):
+    """flask-smorest's argument parser, refusing an empty PUT/PATCH body (``{}`` or none): it
+    would change nothing, and a client that sends it has lost its fields on the way."""
+
+    def pre_load(self, location_data, *, schema, req, location):
+        if location == "json" and req.method in ("PUT", "PATCH") and not location_data:
+            raise ma.ValidationError({"_schema": [NOTHING_TO_CHANGE]})
+        return location_data
+
+
+class UpdateBodies(BasePlugin):
+    """Document that refusal: every PUT/PATCH JSON body has ``minProperties: 1``."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for method, operation in (operations or {}).items():
+            if method.lower() not in ("put", "patch"):
+                continue
+            content = operation.get("requestBody", {}).get("content", {})
+            body = content.get("application/json")
+            if body and "schema" in body:
+                body["schema"] = {"allOf": [body["schema"]], "minProperties": 1}
+
+
+def storable_bounds(converter, field, ret=None, **kwargs):
+    """State in the document what validation refuses (see unstorable): integers beyond 64 bits
+    (ids among them), text with NUL characters, times of day that are not HH:MM and time zones
+    that are not IANA names."""
+    extra = {}
+    if validate_timezone in field.validators:
+        extra["enum"] = sorted(available_timezones())
+    if isinstance(field, ma.fields.Time) and field.format == "%H:%M":
+        extra["pattern"] = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+        extra["examples"] = ["07:30"]
+    elif isinstance(field, ma.fields.Integer):
+        extra["minimum"] = max(ret.get("minimum", -MAX_INTEGER - 1), -MAX_INTEGER - 1)
+        extra["maximum"] = min(ret.get("maximum", MAX_INTEGER), MAX_INTEGER)
+    elif isinstance(field, ma.fields.String) and not {"pattern", "format", "enum"} & set(ret):
+        extra["pattern"] = NO_NUL_PATTERN
+    return extra
 
 
 class IdConverter(IntegerConverter):
@@ -91,6 +146,7 @@ class Api(_Api):
         spec_kwargs["extra_plugins"] = [
             *spec_kwargs.get("extra_plugins", ()),
             CommonErrorResponses(),
+            UpdateBodies(),
         ]
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
@@ -101,6 +157,9 @@ class Api(_Api):
         super().init_app(app, *args, **kwargs)
         self.register_converter(IdConverter, integerconverter2paramschema)
         self.register_converter(TextConverter, unicodeconverter2paramschema)
+        self.ma_plugin.converter.add_attribute_function(storable_bounds)
+        ArgumentsMixin.ARGUMENTS_PARSER = ArgumentsParser()
+        self.spec.components.schema("Month", month_schema())
 
     def _register_pagination_header(self):
         # X-Pagination carries the metadata as JSON text; flask-smorest documents it as an object.
@@ -123,11 +182,19 @@ class Api(_Api):
         self._app.register_error_handler(peewee.IntegrityError, self.handle_integrity_error)
 
     def handle_http_exception(self, error: HTTPException):
+        """The one error shape, in the caller's language (``Accept-Language``, Chinese unless
+        English is asked for): ``message`` and the per-field messages are translated, ``error``
+        stays the stable code."""
         payload, status, headers = super().handle_http_exception(error)
         data = getattr(error, "data", None) or {}
         payload["error"] = data.get("error") or DEFAULT_ERRORS.get(status, "error")
         if not payload.get("message"):
             payload["message"] = DEFAULT_MESSAGES.get(status) or error.description
+        lang = language()
+        payload["message"] = message_for(payload["error"], lang, payload["message"])
+        if "errors" in payload:
+            payload["errors"] = localize_errors(payload["errors"], lang)
+        headers = {**dict(headers or {}), "Content-Language": lang, "Vary": "Accept-Language"}
         if status == 405 and getattr(error, "valid_methods", None):
             headers = {**headers, "Allow": ", ".join(error.valid_methods)}
         return payload, status, headers
@@ -228,6 +295,18 @@ class Schema(StorableValues, ma.Schema):
 
     class Meta:
         unknown = ma.RAISE
+
+
+def month_schema() -> dict:
+    """A month as the integer YYYYMM from 2000-01 to 2100-12: one range per year, so that the
+    document (and a client generated from it) knows 202613 and 202600 are not months."""
+    return {
+        "type": "integer",
+        "description": "a month as YYYYMM, e.g. 202611 (2000-01 to 2100-12)",
+        "anyOf": [
+            {"minimum": year * 100 + 1, "maximum": year * 100 + 12} for year in range(2000, 2101)
+        ],
+    }
 
 
 class QuerySchema(StorableValues, ma.Schema):

@@ -70,10 +70,18 @@ def validate_month_of_year(value: int) -> None:
 
 
 def month_field(**kwargs):
-    """A month as the integer YYYYMM (2000-01 to 2100-12); 202613 or 202600 is a 422."""
+    """A month as the integer YYYYMM (2000-01 to 2100-12); 202613 or 202600 is a 422. The
+    document says so: the range, and the ``Month`` component (one range per year, registered
+    by api/extensions.py) for the months of each year."""
+    metadata = {
+        "description": "a month as YYYYMM, e.g. 202611 (2000-01 to 2100-12)",
+        "example": 202611,
+        "allOf": [{"$ref": "#/components/schemas/Month"}],
+        **kwargs.pop("metadata", {}),
+    }
     return ma.fields.Integer(
         validate=[ma.validate.Range(200001, 210012), validate_month_of_year],
-        metadata={"description": "YYYYMM"},
+        metadata=metadata,
         **kwargs,
     )
 

@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 
-from api.errors import abort
+from api.errors import abort, field_error
 from models import hot_sql, is_sqlite, utcnow, write_transaction
 from models.accounts import AuthToken, LoginThrottle, User
 from models.org import Site
@@ -291,8 +291,9 @@ def get_or_404(model, object_id, site_field=None, message=None):
 
 
 def reference(model, object_id, field: str, site_id: int | None = None):
-    """Resolve an id sent in a request body: it must exist, be visible to the caller and,
-    when ``site_id`` is given, belong to that site. Anything else is a 422 on that field."""
+    """Resolve an id sent in a request body or query: it must exist, be visible to the caller
+    and, when ``site_id`` is given, belong to that site. Anything else is a 404 that names the
+    field under the location it came in (``errors.query.site_id``), like an id in the path."""
     obj = None
     if object_id is not None:
         site_field = model.id if model is Site else model.site
@@ -301,10 +302,5 @@ def reference(model, object_id, field: str, site_id: int | None = None):
     if not belongs:
         name = model.__name__.lower()
         where = " at this site" if site_id is not None else ""
-        abort(
-            422,
-            "validation_failed",
-            f"No such {name}{where}.",
-            errors={"json": {field: [f"No such {name}{where}."]}},
-        )
+        field_error(404, "not_found", f"No such {name}{where}.", field)
     return obj

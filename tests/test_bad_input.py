@@ -147,3 +147,80 @@ def test_query_filters_are_validated(world):
     assert world.client.get("/api/staff?page_size=100000", headers=h).status_code == 422
     r = world.client.get("/api/staff?site_id=abc", headers=h)
     assert r.status_code == 422 and r.json["error"] == "validation_failed"
+
+
+def spec_operations(world, *methods):
+    spec = world.client.get("/api/openapi.json").json
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method.upper() in methods:
+                yield spec, path, method, operation
+
+
+def resolve(spec, schema):
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def test_an_empty_update_body_is_refused_as_the_document_says(app, world):
+    seen = []
+    for spec, path, method, operation in spec_operations(world, "PATCH", "PUT"):
+        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        schema = resolve(spec, body)
+        assert schema.get("minProperties") == 1 or schema.get("required"), (method, path)
+        role = next(iter(operation.get("x-roles") or ["admin"]))
+        url = path
+        parameters = [*spec["paths"][path].get("parameters", []), *operation.get("parameters", [])]
+        for parameter in parameters:
+            if parameter["in"] == "path":
+                uuid_format = parameter["schema"].get("format") == "uuid"
+                value = "00000000-0000-4000-8000-000000000001" if uuid_format else "1"
+                url = url.replace("{" + parameter["name"] + "}", value)
+        before = counts(app)
+        r = world.client.open(url, method=method.upper(), headers=world.headers(role), json={})
+        assert r.status_code == 422, (method, path, r.status_code, r.json)
+        if not schema.get("required"):
+            nothing = ["没有要修改的内容：请至少发送一个字段。"]
+            assert r.json["errors"]["json"]["_schema"] == nothing, (path, r.json)
+        assert counts(app) == before
+        seen.append(path)
+    assert len(seen) >= 13, seen
+
+
+def test_the_document_states_the_bounds_validation_keeps(world):
+    """Integers (ids among them) are 64-bit, text holds no NUL, a month is YYYYMM."""
+    spec = world.client.get("/api/openapi.json").json
+    months = spec["components"]["schemas"]["Month"]["anyOf"]
+    assert {"minimum": 202601, "maximum": 202612} in months and len(months) == 101
+
+    def walk(schema, where):
+        if not isinstance(schema, dict):
+            return
+        if schema.get("type") == "integer" or "integer" in (schema.get("type") or []):
+            assert schema.get("minimum", None) is not None, where
+            assert -(2**63) <= schema["minimum"] and schema["maximum"] <= 2**63 - 1, where
+        text = schema.get("type") == "string" or "string" in (schema.get("type") or [])
+        if text and not {"format", "enum", "pattern", "contentMediaType"} & set(schema):
+            raise AssertionError(f"{where}: text without its pattern")
+        for key in ("items", "additionalProperties"):
+            walk(schema.get(key), where)
+        for name, prop in (schema.get("properties") or {}).items():
+            walk(prop, f"{where}.{name}")
+        if where.endswith("month"):
+            assert {"$ref": "#/components/schemas/Month"} in schema.get("allOf", []), where
+
+    for _, path, method, operation in spec_operations(world, "GET", "POST", "PUT", "PATCH"):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] != "path":
+                walk(parameter["schema"], f"{method} {path} {parameter['name']}")
+    for name, schema in spec["components"]["schemas"].items():
+        if name.endswith(("Create", "Update", "Query", "Args")) or "Create" in name:
+            walk(schema, name)
+
+
+def test_a_month_that_is_not_yyyymm_is_refused(world):
+    h = world.headers("admin")
+    for month in (202613, 202600, 199912):
+        r = world.client.get(f"/api/monthly/summary?month={month}", headers=h)
+        assert r.status_code == 422 and "month" in r.json["errors"]["query"], month

@@ -349,7 +349,7 @@ def test_correction_is_a_new_audited_record(app, world, people):
 def test_another_sites_subject_or_inspection_is_hidden(app, world, people):
     checklist = form(world, "cleaning-lobby")
     r, _ = submit(world, checklist, answers_for(checklist), area_id=world.area_b.id)
-    assert r.status_code == 422 and "area_id" in r.json["errors"]["json"]
+    assert r.status_code == 404 and "area_id" in r.json["errors"]["json"]
     garden = world.client.get(
         f"/api/checklists/greening-garden?area_id={world.area_b.id}",
         headers=world.headers("supervisor-b"),

@@ -71,7 +71,7 @@ def test_hr_cannot_create_at_another_site_or_link_its_objects(app, world):
             "site_id": world.site_b.id,
         },
     )
-    assert r.status_code == 422 and "site_id" in r.json["errors"]["json"]
+    assert r.status_code == 404 and "site_id" in r.json["errors"]["json"]
     # Site A staff with site B's team or area is refused too.
     r = world.client.post(
         "/api/staff",
@@ -85,7 +85,7 @@ def test_hr_cannot_create_at_another_site_or_link_its_objects(app, world):
             "team_id": world.team_b.id,
         },
     )
-    assert r.status_code == 422 and "team_id" in r.json["errors"]["json"]
+    assert r.status_code == 404 and "team_id" in r.json["errors"]["json"]
     r = world.client.post(
         "/api/staff",
         headers=h,
@@ -98,7 +98,7 @@ def test_hr_cannot_create_at_another_site_or_link_its_objects(app, world):
             "area_ids": [world.area_b.id],
         },
     )
-    assert r.status_code == 422 and "area_ids" in r.json["errors"]["json"]
+    assert r.status_code == 404 and "area_ids" in r.json["errors"]["json"]
     with app.app_context():
         assert Staff.select().count() == before
 

@@ -60,7 +60,16 @@ def test_refused_uploads_leave_nothing_behind(app, world, data, content_type, co
 def test_over_the_byte_limit_is_refused(app, world):
     app.config["PHOTO_MAX_BYTES"] = 50_000
     r = upload(world, photo_jpeg())
-    assert r.status_code == 422 and r.json["error"] == "too_many_bytes"
+    assert r.status_code == 413 and r.json["error"] == "too_many_bytes"
+    assert r.json["message"] == "照片最多 0.0477 MB。"
+    r = world.client.post(
+        "/api/photos",
+        headers={**world.headers("guard"), "Accept-Language": "en"},
+        data={"site_id": str(world.site_a.id), "file": (io.BytesIO(photo_jpeg()), "p.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 413 and r.json["message"] == "Photos may be at most 0.0477 MB."
+    assert r.json["errors"]["files"]["file"] == ["Photos may be at most 0.0477 MB."]
     assert stored_files(app) == []
 
 
@@ -72,8 +81,8 @@ def test_a_missing_file_or_site_is_a_validation_error(app, world):
         content_type="multipart/form-data",
     )
     assert r.status_code == 422 and "file" in str(r.json["errors"])
-    r = upload(world, photo_jpeg(), site_id=world.site_b.id)
-    assert r.status_code == 422
+    r = upload(world, photo_jpeg(), site_id=world.site_b.id)  # another site's: not found
+    assert r.status_code == 404 and r.json["errors"]["form"]["site_id"], r.json
     with app.app_context():
         assert Photo.select().count() == 0
 

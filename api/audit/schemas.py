@@ -59,6 +59,16 @@ class DayOrMoment(ma.fields.Field):
         return day
 
 
+# What DayOrMoment takes, for the document: a date or an RFC 3339 time (with its offset) of a
+# year from 1900 to 9000, in at most 40 characters.
+DAY_OR_MOMENT = {
+    "type": "string",
+    "anyOf": [{"format": "date"}, {"format": "date-time"}],
+    "pattern": "^(19[0-9]{2}|[2-8][0-9]{3}|9000)-",
+    "maxLength": 40,
+}
+
+
 class AuditQuerySchema(QuerySchema):
     entity = ma.fields.String(validate=ma.validate.Length(max=32))
     entity_id = ma.fields.String(validate=ma.validate.Length(max=64))
@@ -70,14 +80,14 @@ class AuditQuerySchema(QuerySchema):
     )
     since = DayOrMoment(
         metadata={
-            "type": "string",
+            **DAY_OR_MOMENT,
             "description": "changes at or after this time; a date means from the start of that "
             "day (in the site's zone when site_id is given, else the company's default zone)",
         }
     )
     until = DayOrMoment(
         metadata={
-            "type": "string",
+            **DAY_OR_MOMENT,
             "description": "changes at or before this time; a date means up to the end of that day",
         }
     )

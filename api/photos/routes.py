@@ -152,7 +152,11 @@ class Photos(MethodView):
         if form.get("area_id") is not None:
             place = reference(Area, form["area_id"], "area_id", site_id=site.id).name
         upload = files["file"]
-        data = upload.read(current_app.config["PHOTO_MAX_BYTES"] + 1)
+        max_bytes = current_app.config["PHOTO_MAX_BYTES"]
+        data = upload.read(max_bytes + 1)
+        if len(data) > max_bytes:  # only the limit is known: the rest of the file is not read
+            too_large = f"Photos may be at most {max_bytes / 2**20:.3g} MB."
+            abort(413, "too_many_bytes", too_large, errors={"files": {"file": [too_large]}})
         if form.get("id") is not None:
             existing = Photo.get_or_none(Photo.id == form["id"])
             if existing is not None:

@@ -74,7 +74,8 @@ export function setUnauthorizedHandler(handler) {
 }
 
 async function send(method, path, { json, form, query } = {}) {
-  const headers = { Accept: "application/json", ...authHeaders() };
+  // The server's messages in the app's language (it answers Chinese unless asked for English).
+  const headers = { Accept: "application/json", "Accept-Language": lang(), ...authHeaders() };
   let body;
   if (json !== undefined) {
     headers["Content-Type"] = "application/json";
