@@ -58,6 +58,7 @@ def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
             "migration 4: scan indexes for shared phones and the scan list",
             "migration 5: a flagged scan's review",  # nothing to add: the table has the columns
             "migration 7: login throttle per name and address",
+            "migration 8: alert channels: group robots and events per channel",
             "migration 9: a site's own days in the working-day calendar",
         ]
         assert current_version() == LATEST_VERSION == 9
