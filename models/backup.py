@@ -229,6 +229,9 @@ def create_backup(
                 if in_bucket and photo_keys is None:
                     raise BackupError("name the photo keys of the PostgreSQL database")
                 keys = sorted(photo_keys if in_bucket else store.iter_keys())
+                if not in_bucket and photo_keys is not None:
+                    # Every stored file goes in; the ones the database names must be there.
+                    manifest["missing_photo_files"] = sorted(set(photo_keys) - set(keys))
             if in_bucket:
                 # 2. The objects the database names stay in the bucket: check they are there.
                 manifest["photos"] = {**store.describe(), "objects": len(keys), "archived": False}

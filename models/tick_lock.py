@@ -37,7 +37,7 @@ def tick_turn() -> Iterator[bool]:
     may work, False when another is running (then do nothing). Use inside a connection
     context: the PostgreSQL lock belongs to the connection."""
     if is_sqlite():
-        with _file_turn(db.obj.database) as mine:
+        with file_turn(db.obj.database, "-tick") as mine:
             yield mine
         return
     database = db.obj
@@ -54,11 +54,13 @@ def tick_turn() -> Iterator[bool]:
 
 
 @contextmanager
-def _file_turn(database_path: str) -> Iterator[bool]:
+def file_turn(database_path: str, suffix: str) -> Iterator[bool]:
+    """A non-blocking exclusive ``flock`` on the file ``<database><suffix>``: yields whether
+    this holder got it. ``flock`` excludes open files, so two threads exclude each other too."""
     if database_path in ("", ":memory:") or database_path.startswith("file:"):
         yield True  # an in-memory database lives in one process
         return
-    fd = os.open(f"{database_path}-tick", os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(f"{database_path}{suffix}", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 
-from models import db, utcnow
+from models import db, is_sqlite, utcnow
 from models.org import Site
 from models.patrols import Webhook, WebhookDelivery
 from models.rules import robots
@@ -47,6 +47,41 @@ def in_state(status: str):
 
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def claimed_one_by_one(pending, limit: int):
+    """The deliveries of ``pending`` for this deliverer alone.
+
+    On PostgreSQL several app servers may deliver at once (each one's tick, see
+    models/tick_lock.py): each delivery is claimed in a transaction of its own with
+    ``SELECT … FOR UPDATE OF webhookdelivery SKIP LOCKED``, and that transaction lasts until
+    the caller has posted and saved it (the loop asks for the next one). Another deliverer
+    skips a claimed delivery, and one that was posted meanwhile no longer matches, so no alert
+    is posted twice.
+
+    On SQLite (one machine) a transaction open while posting would hold the database's only
+    write lock: one deliverer at a time holds a lock file beside the database
+    (``<database>-deliver``), and another one finding it taken leaves the work to it."""
+    if is_sqlite():
+        from models.tick_lock import file_turn
+
+        with file_turn(db.obj.database, "-deliver") as mine:
+            if mine:
+                yield from pending
+        return
+    last_id = 0
+    for _ in range(limit):
+        with db.atomic():
+            delivery = (
+                pending.where(WebhookDelivery.id > last_id)
+                .limit(1)
+                .for_update(of=WebhookDelivery, skip_locked=True)
+                .first()
+            )
+            if delivery is None:
+                return
+            last_id = delivery.id
+            yield delivery  # posted and saved by the caller, then committed here
 
 
 def channel_events(channel: Webhook) -> list:
@@ -197,7 +232,7 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
         .limit(limit)
     )
     sites = {}
-    for delivery in pending:
+    for delivery in claimed_one_by_one(pending, limit):
         hook = delivery.webhook
         if hook.site_id not in sites:
             sites[hook.site_id] = Site.get_by_id(hook.site_id)
