@@ -599,9 +599,14 @@ def test_an_online_backup_restores_into_a_working_app(tmp_path, servers, monkeyp
     assert scans_at_start < tables["scan"] < scans_at_end
     assert manifest["missing_photo_files"] == []
 
-    # ...and restored into a new folder (by a command run from another instance entirely).
+    # ...and restored into a new folder (by a command run from another instance entirely, so
+    # the archive's signature is verified with the old installation's key, kept apart).
     restored = tmp_path / "restored"
-    flask("backup", "restore", str(archive), "--instance", str(restored), instance=tmp_path / "x")
+    key_file = str(company.instance / "secret_key")
+    flask(
+        *("backup", "restore", str(archive), "--instance", str(restored), "--key-file", key_file),
+        instance=tmp_path / "x",
+    )
     with sqlite3.connect(restored / "xunjian.db") as conn:
         restored_counts = {
             n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in tables
