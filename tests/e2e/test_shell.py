@@ -3,7 +3,12 @@ worker), the manifest and a layout that fits a 360 px phone."""
 
 import json
 
-from tests.e2e.conftest import screenshot, sign_in, wait_for_service_worker
+from tests.e2e.conftest import (
+    accessibility_problems,
+    screenshot,
+    sign_in,
+    wait_for_service_worker,
+)
 
 
 def test_served_by_the_app(live_server):
@@ -33,6 +38,7 @@ def test_served_by_the_app(live_server):
         "/app/js/app.js",
         "/app/js/screens/guard.js",
         "/app/js/screens/supervisor.js",
+        "/app/js/screens/staff.js",
         "/app/css/app.css",
         "/app/icons/icon-512.png",
         "/static/vendor/jsqr/jsQR.js",
@@ -117,3 +123,21 @@ def test_layout_fits_a_360_px_phone(phone):
              .filter(r => r.height < 48).length"""
     )
     assert small == 0
+
+
+def test_an_empty_sign_in_says_what_is_missing(phone):
+    """Issue 17.9: the form says which field is empty, beside it, and focuses it."""
+    phone.goto("/app/")
+    submit = phone.locator("#login-form button[type=submit]")
+    submit.click()
+    error = phone.locator("#login-error")
+    assert error.inner_text() == "请输入用户名和密码。"
+    assert phone.locator("#username").get_attribute("aria-invalid") == "true"
+    assert phone.evaluate("document.activeElement.id") == "username"
+    phone.locator("#username").fill("guard")
+    submit.click()
+    assert error.inner_text() == "请输入密码。"
+    assert phone.locator("#username").get_attribute("aria-invalid") is None
+    assert phone.evaluate("document.activeElement.id") == "password"
+    screenshot(phone, "01-login-empty")
+    assert accessibility_problems(phone) == []

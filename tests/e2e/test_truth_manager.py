@@ -103,6 +103,7 @@ def test_a_check_in_shows_the_stored_time_and_offline_says_it_is_kept(phone, liv
     assert post["post"].name in item.inner_text() and "签退" in item.inner_text()
     assert "记录于" in item.inner_text()
     screenshot(phone, "truth-manager-outbox")
+    assert accessibility_problems(phone) == []
     assert checks_of(live_server, post["me"]) == before
     phone.context.set_offline(False)
     phone.locator("button", has_text="立即发送").click()
