@@ -3,6 +3,8 @@
 // saving) with the recent deliveries, and the audit log of who changed what and when.
 import { session } from "/app/js/session.js";
 import {
+  actionButton,
+  activeBadge,
   answerBox,
   api,
   confirmDialog,
@@ -69,6 +71,53 @@ export const messages = {
     "alerts.event.anomaly.opened": "新异常",
     "alerts.shown": "已显示 {n} 条。",
     "alerts.failed": "读取失败：{message}",
+    "alerts.channels": "群机器人与推送渠道",
+    "alerts.channels_intro":
+      "除上面的告警地址外，还可以把告警发到企业微信、钉钉、飞书群机器人（或另一个通用地址），每个渠道可选择接收哪些事件。",
+    "alerts.channels_caption": "{site} 的推送渠道",
+    "alerts.channels_none": "这个项目还没有群机器人。",
+    "alerts.col_kind": "类型",
+    "alerts.col_name": "名称",
+    "alerts.col_events": "接收的事件",
+    "alerts.col_signed": "签名",
+    "alerts.col_state": "状态",
+    "alerts.col_actions": "操作",
+    "alerts.col_channel": "渠道",
+    "alerts.kind.generic": "通用告警地址",
+    "alerts.kind.wecom": "企业微信群机器人",
+    "alerts.kind.dingtalk": "钉钉群机器人",
+    "alerts.kind.feishu": "飞书群机器人",
+    "alerts.all_events": "全部事件",
+    "alerts.signed_yes": "已加签",
+    "alerts.signed_no": "未加签",
+    "alerts.add_channel": "添加推送渠道",
+    "alerts.channel_kind": "渠道类型",
+    "alerts.channel_name": "名称（如：物业值班群）",
+    "alerts.channel_url": "机器人的 Webhook 地址",
+    "alerts.channel_url_hint.wecom":
+      "群设置 → 群机器人 → 添加机器人，复制 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=… 。key 就是凭证，请勿外传。",
+    "alerts.channel_url_hint.dingtalk":
+      "群设置 → 智能群助手 → 添加机器人 → 自定义，复制 https://oapi.dingtalk.com/robot/send?access_token=… 。",
+    "alerts.channel_url_hint.feishu":
+      "群设置 → 群机器人 → 添加机器人 → 自定义机器人，复制 https://open.feishu.cn/open-apis/bot/v2/hook/… 。",
+    "alerts.channel_url_hint.generic": "接收方的公网地址；保存后会生成签名密钥，只显示一次。",
+    "alerts.channel_secret": "签名密钥",
+    "alerts.channel_secret_hint.dingtalk": "安全设置选「加签」时，填写以 SEC 开头的密钥；保存后不再显示。",
+    "alerts.channel_secret_hint.feishu": "安全设置开启「签名校验」时，填写其密钥；保存后不再显示。",
+    "alerts.channel_secret_hint.none": "这种渠道不用填写。",
+    "alerts.channel_events": "接收的事件（都不选 = 全部事件）",
+    "alerts.channel_save": "添加渠道",
+    "alerts.channel_saved": "已添加。",
+    "alerts.channel_saved_generic": "已添加。请立即复制下面的签名密钥。",
+    "alerts.test": "发送测试消息",
+    "alerts.test_ok": "平台已接收：{answer}",
+    "alerts.test_refused": "平台未接收：{answer}",
+    "alerts.deactivate": "停用",
+    "alerts.deactivate_question": "停用「{name}」？之后的告警不再发到这个渠道。",
+    "alerts.deactivated": "已停用。",
+    "alerts.activate": "重新启用",
+    "alerts.activated": "已启用。",
+    "alerts.unnamed": "（未命名）",
     "alerts.offline": "连不上服务器，请检查网络。",
     "audit.nav": "操作日志",
     "audit.title": "操作日志",
@@ -133,6 +182,10 @@ export const messages = {
     "audit.a.rotate-key": "更换二维码密钥",
     "audit.a.rota": "排迎候班",
     "audit.a.set-webhook": "设置告警地址",
+    "audit.a.add-channel": "添加推送渠道",
+    "audit.a.update-channel": "修改推送渠道",
+    "audit.a.deactivate-channel": "停用推送渠道",
+    "audit.a.test-channel": "测试推送渠道",
     "audit.a.close-month": "月度关账",
     "audit.a.adjust": "调整考核",
     "audit.a.correct": "更正检查",
@@ -250,6 +303,56 @@ export const messages = {
     "alerts.event.anomaly.opened": "New anomaly",
     "alerts.shown": "{n} shown.",
     "alerts.failed": "Could not read this: {message}",
+    "alerts.channels": "Group robots and channels",
+    "alerts.channels_intro":
+      "Besides the alert URL above, alerts can go to WeCom, DingTalk and Feishu group robots (or another generic URL); each channel takes the events chosen for it.",
+    "alerts.channels_caption": "Channels of {site}",
+    "alerts.channels_none": "No group robots for this site yet.",
+    "alerts.col_kind": "Kind",
+    "alerts.col_name": "Name",
+    "alerts.col_events": "Events",
+    "alerts.col_signed": "Signing",
+    "alerts.col_state": "State",
+    "alerts.col_actions": "Actions",
+    "alerts.col_channel": "Channel",
+    "alerts.kind.generic": "Generic alert URL",
+    "alerts.kind.wecom": "WeCom group robot",
+    "alerts.kind.dingtalk": "DingTalk group robot",
+    "alerts.kind.feishu": "Feishu group robot",
+    "alerts.all_events": "Every event",
+    "alerts.signed_yes": "Signed",
+    "alerts.signed_no": "Not signed",
+    "alerts.add_channel": "Add a channel",
+    "alerts.channel_kind": "Kind",
+    "alerts.channel_name": "Name (e.g. duty group)",
+    "alerts.channel_url": "The robot's webhook URL",
+    "alerts.channel_url_hint.wecom":
+      "Group settings → Group robots → Add, copy https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…. The key is the credential: keep it private.",
+    "alerts.channel_url_hint.dingtalk":
+      "Group settings → Group assistant → Add robot → Custom, copy https://oapi.dingtalk.com/robot/send?access_token=….",
+    "alerts.channel_url_hint.feishu":
+      "Group settings → Bots → Add bot → Custom bot, copy https://open.feishu.cn/open-apis/bot/v2/hook/….",
+    "alerts.channel_url_hint.generic":
+      "The receiver's public address; a signing secret is made and shown once.",
+    "alerts.channel_secret": "Signing secret",
+    "alerts.channel_secret_hint.dingtalk":
+      "With the 加签 security setting, the secret starting with SEC; never shown again.",
+    "alerts.channel_secret_hint.feishu":
+      "With signature verification on, its secret; never shown again.",
+    "alerts.channel_secret_hint.none": "Not needed for this kind.",
+    "alerts.channel_events": "Events (none chosen = every event)",
+    "alerts.channel_save": "Add the channel",
+    "alerts.channel_saved": "Added.",
+    "alerts.channel_saved_generic": "Added. Copy the signing secret below now.",
+    "alerts.test": "Send a test message",
+    "alerts.test_ok": "Taken by the platform: {answer}",
+    "alerts.test_refused": "Not taken by the platform: {answer}",
+    "alerts.deactivate": "Switch off",
+    "alerts.deactivate_question": "Switch off “{name}”? Alerts will no longer go to this channel.",
+    "alerts.deactivated": "Switched off.",
+    "alerts.activate": "Switch on again",
+    "alerts.activated": "Switched on.",
+    "alerts.unnamed": "(no name)",
     "alerts.offline": "Cannot reach the server; check the connection.",
     "audit.nav": "Audit log",
     "audit.title": "Audit log",
@@ -314,6 +417,10 @@ export const messages = {
     "audit.a.rotate-key": "QR key changed",
     "audit.a.rota": "Greeting rota made",
     "audit.a.set-webhook": "Alert URL set",
+    "audit.a.add-channel": "Channel added",
+    "audit.a.update-channel": "Channel changed",
+    "audit.a.deactivate-channel": "Channel switched off",
+    "audit.a.test-channel": "Channel tested",
     "audit.a.close-month": "Month closed",
     "audit.a.adjust": "Record adjusted",
     "audit.a.correct": "Inspection corrected",
@@ -412,11 +519,24 @@ const ACTIONS = [
   "rotate-key",
   "rota",
   "set-webhook",
+  "add-channel",
+  "update-channel",
+  "deactivate-channel",
+  "test-channel",
   "close-month",
   "adjust",
   "correct",
 ];
 const DELIVERY_STATES = ["delivered", "waiting", "failed"];
+const CHANNEL_KINDS = ["wecom", "dingtalk", "feishu", "generic"];
+const EVENTS = [
+  "round.overdue",
+  "presence.overdue",
+  "round.incomplete",
+  "round.missed",
+  "scan.flagged",
+  "anomaly.opened",
+];
 const PAGE = 50;
 
 export const routes = { alerts: renderAlerts, audit: renderAudit };
@@ -576,16 +696,25 @@ async function renderAlerts(view) {
       },
     );
     const deliveries = deliveriesPanel(siteId, site);
-    siteBody.replaceChildren(form, deliveries.node);
-    await deliveries.load();
+    const channels = channelsPanel(siteId, site, async () => {
+      await loadHooks();
+      await deliveries.load();
+    });
+    siteBody.replaceChildren(form, channels.node, deliveries.node);
+    await Promise.all([channels.load(), deliveries.load()]);
   }
 }
 
-/** The signing secret, shown once, with a way to copy it. */
-function secretBox(secret) {
-  const code = h("code", { id: "webhook-secret" }, secret);
-  const said = h("p", { class: "answer", role: "status", "aria-live": "polite", id: "webhook-copy-answer" });
-  const copy = h("button", { type: "button", class: "small", id: "webhook-copy" }, t("alerts.copy"));
+/** The signing secret, shown once, with a way to copy it (ids start with `prefix`). */
+function secretBox(secret, prefix = "webhook") {
+  const code = h("code", { id: `${prefix}-secret` }, secret);
+  const said = h("p", {
+    class: "answer",
+    role: "status",
+    "aria-live": "polite",
+    id: `${prefix}-copy-answer`,
+  });
+  const copy = h("button", { type: "button", class: "small", id: `${prefix}-copy` }, t("alerts.copy"));
   copy.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(secret);
@@ -603,13 +732,236 @@ function secretBox(secret) {
   });
   return h(
     "div",
-    { class: "warning al-secret", role: "region", "aria-labelledby": "webhook-secret-title" },
-    h("strong", { id: "webhook-secret-title" }, t("alerts.secret_title")),
+    { class: "warning al-secret", role: "region", "aria-labelledby": `${prefix}-secret-title` },
+    h("strong", { id: `${prefix}-secret-title` }, t("alerts.secret_title")),
     code,
     h("p", { class: "hint" }, t("alerts.secret_hint")),
     copy,
     said,
   );
+}
+
+/** A channel as "kind · name" (a delivery not yet handed to a channel: a dash). */
+function channelWords(kind, name) {
+  if (!kind) return h("span", { class: "muted" }, "—");
+  return name ? `${word("alerts.kind", kind)} · ${name}` : word("alerts.kind", kind);
+}
+
+/**
+ * A site's channels (group robots and generic URLs): the list with a test button whose answer
+ * is the platform's, shown in its row, a switch off/on, and the form to add one.
+ */
+function channelsPanel(siteId, site, changed) {
+  const list = h("div", { id: "channel-list", class: "al-stack" });
+  const listAnswer = answerBox({ id: "channel-list-answer" });
+  const kind = select(
+    "kind",
+    CHANNEL_KINDS.map((k) => [k, t(`alerts.kind.${k}`)]),
+    "wecom",
+    { id: "channel-kind" },
+  );
+  const name = h("input", { name: "name", id: "channel-name", maxlength: "60", autocomplete: "off" });
+  const url = h("input", {
+    name: "url",
+    id: "channel-url",
+    type: "url",
+    inputmode: "url",
+    autocomplete: "off",
+    maxlength: "500",
+    placeholder: "https://",
+    required: true,
+  });
+  const secret = h("input", {
+    name: "secret",
+    id: "channel-secret",
+    type: "password",
+    autocomplete: "new-password",
+    maxlength: "200",
+  });
+  const boxes = EVENTS.map((event) =>
+    h(
+      "label",
+      {},
+      h("input", { type: "checkbox", name: "events", value: event, "data-skip": "" }),
+      word("alerts.event", event),
+    ),
+  );
+  const urlField = field(t("alerts.channel_url"), url, " ");
+  const secretField = field(t("alerts.channel_secret"), secret, " ");
+  const answer = answerBox({ id: "channel-answer" });
+  const secretSlot = h("div", { id: "channel-secret-slot" });
+  const form = h(
+    "form",
+    { id: "channel-form", novalidate: true, "aria-labelledby": "channel-form-heading" },
+    h("h4", { id: "channel-form-heading" }, t("alerts.add_channel")),
+    h(
+      "div",
+      { class: "columns" },
+      field(t("alerts.channel_kind"), kind),
+      field(t("alerts.channel_name"), name),
+    ),
+    urlField,
+    secretField,
+    h("fieldset", {}, h("legend", {}, t("alerts.channel_events")), h("div", { class: "checks" }, boxes)),
+    h("button", { type: "submit", class: "primary", id: "channel-save" }, t("alerts.channel_save")),
+    answer,
+    secretSlot,
+  );
+  function kindChanged() {
+    const k = kind.value;
+    urlField.querySelector(".hint").textContent = t(`alerts.channel_url_hint.${k}`);
+    const signs = k === "dingtalk" || k === "feishu";
+    secret.disabled = !signs;
+    if (!signs) secret.value = "";
+    secretField.querySelector(".hint").textContent = t(
+      signs ? `alerts.channel_secret_hint.${k}` : "alerts.channel_secret_hint.none",
+    );
+  }
+  kind.addEventListener("change", kindChanged);
+  kindChanged();
+  onSubmit(
+    form,
+    answer,
+    async (values) => {
+      secretSlot.replaceChildren();
+      const events = [...form.querySelectorAll("input[name=events]:checked")].map((box) => box.value);
+      const body = {
+        site_id: siteId,
+        kind: values.kind,
+        name: values.name.trim(),
+        url: values.url.trim(),
+        events,
+      };
+      if (!secret.disabled && values.secret.trim()) body.secret = values.secret.trim();
+      return api("POST", "/webhooks/channels", { json: body });
+    },
+    {
+      ok: (result) => t(result.secret ? "alerts.channel_saved_generic" : "alerts.channel_saved"),
+      after: async (result) => {
+        if (result.secret) secretSlot.replaceChildren(secretBox(result.secret, "channel"));
+        url.value = secret.value = name.value = "";
+        for (const box of form.querySelectorAll("input[name=events]")) box.checked = false;
+        await load();
+        await changed();
+      },
+    },
+  );
+
+  function testButton(channel, said) {
+    const button = h(
+      "button",
+      { type: "button", class: "small", "data-action": "test", id: `channel-test-${channel.id}` },
+      t("alerts.test"),
+    );
+    button.addEventListener("click", async () => {
+      if (button.disabled) return;
+      button.disabled = true;
+      said.busy();
+      try {
+        const result = await api("POST", `/webhooks/channels/${channel.id}/test`);
+        said.className = result.ok ? "answer ok" : "answer error";
+        said.textContent = t(result.ok ? "alerts.test_ok" : "alerts.test_refused", { answer: result.answer });
+      } catch (error) {
+        refuse(said, error);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return button;
+  }
+
+  function switchButton(channel, said) {
+    const label = channel.active ? t("alerts.deactivate") : t("alerts.activate");
+    return actionButton(
+      label,
+      said,
+      () =>
+        channel.active
+          ? api("DELETE", `/webhooks/channels/${channel.id}`)
+          : api("PATCH", `/webhooks/channels/${channel.id}`, { json: { active: true } }),
+      {
+        attrs: { class: channel.active ? "small danger" : "small", "data-action": "switch" },
+        question: channel.active
+          ? t("alerts.deactivate_question", { name: channel.name || word("alerts.kind", channel.kind) })
+          : undefined,
+        danger: channel.active,
+        ok: () => t(channel.active ? "alerts.deactivated" : "alerts.activated"),
+        after: async () => {
+          await load(said);
+          await changed();
+        },
+      },
+    );
+  }
+
+  const columns = [
+    { label: t("alerts.col_kind"), value: (c) => word("alerts.kind", c.kind) },
+    {
+      label: t("alerts.col_name"),
+      value: (c) => c.name || h("span", { class: "muted" }, t("alerts.unnamed")),
+    },
+    { label: t("alerts.col_url"), value: (c) => h("span", { class: "al-url" }, c.url) },
+    {
+      label: t("alerts.col_events"),
+      value: (c) =>
+        c.events.length ? c.events.map((e) => word("alerts.event", e)).join("、") : t("alerts.all_events"),
+    },
+    {
+      label: t("alerts.col_signed"),
+      value: (c) =>
+        h(
+          "span",
+          { class: c.signed ? "badge ok" : "badge muted" },
+          t(c.signed ? "alerts.signed_yes" : "alerts.signed_no"),
+        ),
+    },
+    { label: t("alerts.col_state"), value: (c) => activeBadge(c.active) },
+    {
+      label: t("alerts.col_actions"),
+      value: (c) => {
+        const said = answerBox({ id: `channel-said-${c.id}` });
+        return h("div", { class: "al-actions" }, testButton(c, said), " ", switchButton(c, said), said);
+      },
+    },
+  ];
+
+  async function load(keep = null) {
+    let channels;
+    try {
+      channels = await api("GET", "/webhooks/channels", { query: { site_id: siteId } });
+    } catch (error) {
+      refuse(listAnswer, error);
+      return;
+    }
+    listAnswer.clear?.();
+    list.replaceChildren(
+      labelCells(
+        table(columns, channels, {
+          caption: t("alerts.channels_caption", { site }),
+          empty: t("alerts.channels_none"),
+          rowAttrs: (c) => ({ "data-id": c.id, "data-kind": c.kind, "data-active": c.active ? "yes" : "no" }),
+        }),
+        columns,
+      ),
+    );
+    if (keep) {
+      // The switched row's answer stays where it happened.
+      const id = keep.id;
+      const again = list.querySelector(`#${id}`);
+      if (again) again.replaceWith(keep);
+    }
+  }
+
+  const node = h(
+    "div",
+    { id: "channel-panel" },
+    h("h3", {}, t("alerts.channels")),
+    h("p", { class: "muted small" }, t("alerts.channels_intro")),
+    list,
+    listAnswer,
+    form,
+  );
+  return { node, load };
 }
 
 /** A site's recent deliveries, newest first, a page at a time. */
@@ -640,6 +992,7 @@ function deliveriesPanel(siteId, site) {
   let loading = false;
   const columns = [
     { label: t("alerts.col_event"), value: (d) => word("alerts.event", d.event) },
+    { label: t("alerts.col_channel"), value: (d) => channelWords(d.channel_kind, d.channel_name) },
     { label: t("alerts.col_created"), value: (d) => localTime(d.created_at) },
     {
       label: t("alerts.col_delivered"),
