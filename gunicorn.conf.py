@@ -61,5 +61,12 @@ if callable(getattr(gunicorn.util, "write_error", None)):
 def post_worker_init(worker):
     """Move everything the app made at start (routes, schemas, checklists: some 100,000
     objects) out of the garbage collector's sight: they live as long as the worker, and
-    every full collection walked them all, a pause of ~60 ms now and then under load."""
+    every full collection walked them all, a pause of ~60 ms now and then under load.
+
+    Then start the worker's minute tick (api/tick_runner.py): shifts are judged when their
+    window closes without a cron job; the tick lock lets one worker's tick run each minute."""
+    from api import tick_runner
+
+    if tick_runner.enabled():
+        tick_runner.start(worker.wsgi)
     gc.freeze()

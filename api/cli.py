@@ -136,10 +136,10 @@ def photos_prune(dry_run):
     )
 
 
-@click.command("tick")
-def tick():
-    """Make upcoming rounds, judge finished rounds and greeting shifts, alert overdue rounds
-    and post webhooks. Run it every minute (cron or a systemd timer)."""
+def run_tick(now=None) -> dict | None:
+    """One minute's work: make upcoming rounds, judge finished rounds and greeting shifts,
+    alert overdue rounds and post webhooks. None when another tick holds the tick lock (one
+    at a time however many servers, workers and cron jobs run it: models/tick_lock.py)."""
     from models import utcnow
     from models.greeting_records import judge_due
     from models.org import Site
@@ -147,20 +147,38 @@ def tick():
     from models.tick_lock import tick_turn
     from models.webhooks import deliver_pending
 
-    now = utcnow()
+    now = now or utcnow()
     with db.connection_context(), tick_turn() as mine:
-        if not mine:  # another server's tick is at work this minute (models/tick_lock.py)
-            click.echo("another tick is running: skipped")
-            return
+        if not mine:  # another server's tick is at work this minute
+            return None
         for site in Site.select().where(Site.active):
             ensure_site_rounds(site, now)
         judged = judge_closed_rounds(now)
         overdue = alert_overdue(now)
         shifts = judge_due(now)
         delivered, failed = deliver_pending()
+    return {
+        "rounds": judged,
+        "shifts": shifts,
+        "overdue": overdue,
+        "delivered": delivered,
+        "failed": failed,
+    }
+
+
+@click.command("tick")
+def tick():
+    """Make upcoming rounds, judge finished rounds and greeting shifts, alert overdue rounds
+    and post webhooks. The embedded server runs it every minute by itself; a deployment may
+    run it from cron or a systemd timer as well (one tick at a time, whoever starts it)."""
+    done = run_tick()
+    if done is None:
+        click.echo("another tick is running: skipped")
+        return
     click.echo(
-        f"judged {judged} rounds and {shifts} greeting shifts, {overdue} rounds newly overdue, "
-        f"webhooks: {delivered} sent, {failed} failed"
+        f"judged {done['rounds']} rounds and {done['shifts']} greeting shifts, "
+        f"{done['overdue']} rounds newly overdue, "
+        f"webhooks: {done['delivered']} sent, {done['failed']} failed"
     )
 
 

@@ -223,9 +223,11 @@ def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
 
 
 def judge_due(now: datetime, site_id: int | None = None) -> int:
-    """Judge every shift whose window (and overstay allowance, when not checked out) has passed."""
+    """Judge every shift whose window has closed, at its close: one not checked out by then is
+    ``missing_check_out`` until the check-out arrives, which judges it again (overstayed,
+    on time ...): a late or offline check resets the shift for that (see ``record_check``)."""
     query = GreetingShift.select().where(
-        (GreetingShift.status == "scheduled") & (GreetingShift.ends_at < now)
+        (GreetingShift.status == "scheduled") & (GreetingShift.ends_at <= now)
     )
     if site_id is not None:
         query = query.where(GreetingShift.site == site_id)
@@ -235,11 +237,6 @@ def judge_due(now: datetime, site_id: int | None = None) -> int:
         if shift.site_id not in settings:
             settings[shift.site_id] = settings_for(Site.get_by_id(shift.site_id))
         rules = settings[shift.site_id]
-        if (
-            shift.check_out_at is None
-            and shift.ends_at + timedelta(minutes=rules.overstay_minutes) >= now
-        ):
-            continue  # still inside the overstay allowance: the check-out may come
         outcome = judge_shift(
             shift.starts_at,
             shift.ends_at,

@@ -510,3 +510,54 @@ def test_the_settings_say_what_is_used(app, world, managers):
     _, shifts = rota(world, JANUARY)
     evening = next(s for s in shifts if s["window"] == "evening")
     assert evening["starts_at"][11:16] == "18:00" and evening["ends_at"][11:16] == "19:00"
+
+
+def test_a_shift_is_judged_at_its_close_and_again_at_a_late_check_out(app, world, managers):
+    """Issue 24.5: judged when the window closes (not 15 minutes later), re-judged after."""
+    shift = shift_now(app, world, managers[0], started_minutes_ago=31)  # closed a minute ago
+    assert check(world, post_code(world), "in", shift.starts_at).status_code == 200
+    url = f"/api/greeting/shifts?site_id={world.site_a.id}&month={shift.month}"
+    today = world.client.get(url, headers=world.headers("supervisor")).json
+    assert next(s for s in today if s["id"] == shift.id)["status"] == "missing_check_out"
+    r = check(world, post_code(world), "out", utcnow())
+    assert r.status_code == 200 and r.json["status"] == "on_time", r.json
+
+
+def test_the_embedded_server_ticks_by_itself(app, world, managers):
+    """Issue 24.5: no cron and no request: the runner judges a closed shift within its period,
+    and a runner that finds the tick lock held skips (one tick at a time)."""
+    import time as clock
+
+    from api import tick_runner
+    from models.tick_lock import tick_turn
+
+    shift = shift_now(app, world, managers[0], started_minutes_ago=45)
+    stop = tick_runner.start(app, every=0.2)
+    try:
+        deadline = clock.monotonic() + 10
+        while clock.monotonic() < deadline:
+            with app.app_context():
+                if GreetingShift.get_by_id(shift.id).status != "scheduled":
+                    break
+            clock.sleep(0.1)
+    finally:
+        stop.set()
+    with app.app_context():
+        assert GreetingShift.get_by_id(shift.id).status == "no_show"
+    from api.cli import run_tick
+
+    with app.app_context():
+        from models import db
+
+        with db.connection_context(), tick_turn() as mine:
+            assert mine
+            other = threading.Thread(target=lambda: results.append(run_in_app(app, run_tick)))
+            results = []
+            other.start()
+            other.join()
+        assert results == [None]  # the lock was held: that tick skipped
+
+
+def run_in_app(app, work):
+    with app.app_context():
+        return work()

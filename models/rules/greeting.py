@@ -26,8 +26,9 @@ The rule (all instants naive UTC):
   fault the status does not name: a late shift that also overstayed is ``late`` with
   ``overstay_minutes`` > 0; a missing check-out after a late arrival keeps ``late_minutes``.
   A minute field is above zero exactly when that fault happened;
-- judge a shift once it is over (after the end plus the overstay allowance); until then a
-  missing check-out may only mean the manager is still at the post;
+- a shift is judged when its window closes; a check-out missing then may only mean the
+  manager is still at the post, so a check-out that comes later judges the shift again
+  (overstayed, or on time after all);
 - compliance for the month = the share of shifts judged ``on_time``, in percent.
 """
 
