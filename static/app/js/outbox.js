@@ -12,7 +12,7 @@
 //     label    what the item is about, for people (the checkpoint's or the post's name)
 //     kind     "scan" | "anomaly" | "check" | "inspection" (or one added with registerKind)
 //     payload  the JSON body, with its own client id
-//     blobs    photos to upload first: [{blob, site_id, area_id?, place?, field?}]; each is
+//     blobs    photos to upload first: [{blob, site_id, area_id?, place?, field?, id?}]; each is
 //              uploaded to /api/photos under a client-made id, and the id the server returns is
 //              put into the payload at `field` (default "photo_ids": appended to that list; a
 //              field not ending in "_ids", e.g. "photo_id", is set). Dotted paths reach into
@@ -104,7 +104,7 @@ function makeItem(kind, payload, blobs, label = "") {
     kind,
     payload,
     photos: blobs.map((b) => ({
-      id: uuid(),
+      id: b.id || uuid(), // a photo sent again after a refusal keeps its id: stored once
       blob: b.blob,
       name: b.blob?.name || "photo.jpg",
       site_id: b.site_id,

@@ -429,6 +429,7 @@ async function renderRounds(view, params, ctx) {
     card.append(bar, el("p", { class: "small muted" }, t("guard.progress", r)));
     list.append(card);
   }
+  view.append(el("a", { class: "button block back", href: "#/" }, t("app.home")));
 }
 
 function nfcButton(ctx) {
@@ -710,6 +711,7 @@ async function renderScan(view, [rawToken = "", carrier = "qr"], ctx) {
   view.append(form);
   view.append(el("a", { class: "button block back", href: "#/guard" }, t("app.back")));
 
+  const photoIds = new Map(); // a photo sent again after a refusal keeps its id (stored once)
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const files = photos.files();
@@ -740,7 +742,10 @@ async function renderScan(view, [rawToken = "", carrier = "qr"], ctx) {
       payload.accuracy_m = Math.min(coords.accuracy, 100000);
     }
     const siteId = info?.site_id ?? parsed?.site_id ?? user.site_ids?.[0];
-    const blobs = files.map((blob) => ({ blob, site_id: siteId, area_id: info?.area_id ?? null, place: name }));
+    const blobs = files.map((blob) => {
+      if (!photoIds.has(blob)) photoIds.set(blob, ctx.uuid());
+      return { blob, id: photoIds.get(blob), site_id: siteId, area_id: info?.area_id ?? null, place: name };
+    });
     const result = await ctx.outbox.submit("scan", payload, blobs, { label: name });
     status.textContent = "";
     if (result.queued) {

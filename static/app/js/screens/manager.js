@@ -184,6 +184,7 @@ async function renderShifts(view, params, ctx) {
     }
     view.append(card);
   }
+  view.append(el("a", { class: "button block back", href: "#/" }, t("app.home")));
   await renderSwaps(swapsBox, ctx, shifts);
 }
 
