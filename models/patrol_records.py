@@ -304,10 +304,11 @@ MESSAGES = {
 
 
 class ScanRejected(Exception):
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: str, detail: str = "", detail_zh: str = ""):
         super().__init__(code)
         self.code = code
         self.detail = detail
+        self.detail_zh = detail_zh
 
 
 class AlreadyStored(Exception):
@@ -327,14 +328,14 @@ def outcome_of(scan: Scan) -> dict:
     }
 
 
-def rejection(scan_id, code: str, detail: str = "") -> dict:
+def rejection(scan_id, code: str, detail: str = "", detail_zh: str = "") -> dict:
     message, message_zh = MESSAGES[code]
     return {
         "id": scan_id,
         "status": "rejected",
         "code": code,
         "message": message + (f" {detail}" if detail else ""),
-        "message_zh": message_zh,
+        "message_zh": message_zh + detail_zh,
         "checkpoint_id": None,
         "round_id": None,
         "flags": [],
@@ -460,7 +461,7 @@ def _answer_refused(item: ScanInput, refused: Exception, user) -> dict:
         return _stored_outcome(stored, user)
     if isinstance(refused, AlreadyStored):  # the insert met a row that is not there: a bug
         raise RuntimeError(f"scan {item.id} neither inserted nor stored")
-    return rejection(item.id, refused.code, refused.detail)
+    return rejection(item.id, refused.code, refused.detail, getattr(refused, "detail_zh", ""))
 
 
 def _stored_outcome(stored: Scan, user) -> dict:
@@ -659,12 +660,11 @@ def _check_items(checkpoint: Checkpoint, answers: list[dict]) -> list[dict]:
     if current is None:  # a checkpoint's checklist is checked when it is set
         raise Checklist.DoesNotExist(f"checklist {checkpoint.checklist!r}")
     number, content = current
-    codes = [i["code"] for i in applicable_items(content)]
+    items = applicable_items(content)
+    codes = [i["code"] for i in items]
     given = {a["code"]: a for a in answers}
     if set(given) != set(codes):
-        missing = sorted(set(codes) - set(given))
-        unknown = sorted(set(given) - set(codes))
-        raise ScanRejected("check_items_missing", f"missing {missing}, unknown {unknown}")
+        raise ScanRejected("check_items_missing", *_unanswered(items, given))
     return [
         {
             "code": c,
@@ -674,6 +674,28 @@ def _check_items(checkpoint: Checkpoint, answers: list[dict]) -> list[dict]:
         }
         for c in codes
     ]
+
+
+def _unanswered(items: list[dict], given: dict) -> tuple[str, str]:
+    """Which check items a scan left out or does not have, named in the standard's words (its
+    requirement), in English and in Chinese."""
+    missing = [i for i in items if i["code"] not in given]
+    codes = {i["code"] for i in items}
+    unknown = sorted(code for code in given if code not in codes)
+    english, chinese = [], []
+    if missing:
+        english.append(
+            "Not answered: "
+            + "; ".join(i.get("requirement_en") or i["code"] for i in missing)
+            + "."
+        )
+        chinese.append(
+            "未答：" + "、".join(f"「{i.get('requirement') or i['code']}」" for i in missing) + "。"
+        )
+    if unknown:
+        english.append("Not items of this checkpoint: " + ", ".join(unknown) + ".")
+        chinese.append("不属于此点的检查项：" + "、".join(unknown) + "。")
+    return " ".join(english), "".join(chinese)
 
 
 def _check_photos(site_id: int, photo_ids: list) -> None:

@@ -113,3 +113,35 @@ def test_every_error_code_and_marshmallow_message_has_a_chinese_sentence():
         "Not a valid integer.",
     ):
         assert CHINESE.search(sentence(text) or ""), text
+
+
+def test_unanswered_check_items_are_named_in_the_standards_words(app, world):
+    from models import utcnow
+    from tests.test_patrols import Patrol, iso
+
+    patrol = Patrol(app, world)
+    world.client.patch(
+        f"/api/checkpoints/{patrol.checkpoints[0]['id']}",
+        headers=world.headers("admin"),
+        json={"checklist": "checkpoint-emergency-light"},
+    )
+    answers = [{"code": "power-indicator", "result": "pass"}, {"code": "x-ray", "result": "pass"}]
+    r, _ = patrol.scan(0, answers=answers)
+    assert r.status_code == 422 and r.json["error"] == "check_items_missing"
+    chinese = r.json["errors"]["json"]["payload"][0]
+    assert "「按下试验按钮，应急灯正常点亮」" in chinese and "x-ray" in chinese, chinese
+    assert "[" not in r.json["message"] and "「按下试验按钮" in r.json["message"]
+    r = world.client.post(
+        "/api/scans",
+        headers={**world.headers("guard"), **EN},
+        json={
+            "id": str(uuid.uuid4()),
+            "payload": patrol.payload(0),
+            "device_at": iso(utcnow()),
+            "device_id": "phone-g1",
+            "answers": answers,
+        },
+    )
+    assert r.status_code == 422 and not CHINESE.search(r.json["message"]), r.json
+    assert "Emergency light comes on when the test button is pressed" in r.json["message"]
+    assert "x-ray" in r.json["message"] and "[" not in r.json["message"]

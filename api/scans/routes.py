@@ -96,7 +96,7 @@ class Scans(MethodView):
             abort(
                 422,
                 outcome["code"],
-                outcome["message"],
+                outcome["message_zh"] + outcome["message"],  # the caller's half is answered
                 errors={"json": {"payload": [outcome["message_zh"]]}},
             )
         return outcome
