@@ -480,30 +480,34 @@ OLD_TABLES = [
 
 def test_migration_8_turns_one_webhook_per_site_into_channels_and_is_idempotent(app, world):
     with app.app_context():
-        Webhook.create(site=world.site_a, url="https://hooks.example.com/a", secret="s" * 64)
-        queued = WebhookDelivery.create(
-            site=world.site_a, event="round.missed", dedupe_key="k", body="{}"
-        )
-        # The tables as version 7 had them.
-        for sql in OLD_TABLES:
-            db.execute_sql(sql)
-        mark = "%s" if db.param == "%s" else "?"
-        db.execute_sql(
-            f"INSERT INTO \"webhook_delivery\" VALUES ({mark}, {mark}, 'round.missed', 'k', '{{}}', "
-            f"{mark}, 0, NULL, '')",
-            (queued.id, world.site_a.id, queued.created_at),
-        )
-        _alert_channels()
-        _alert_channels()  # twice changes nothing
-        (hook,) = Webhook.select()
-        assert (hook.kind, hook.name, hook.events, hook.url) == (
-            "generic",
-            "",
-            "[]",
-            "https://hooks.example.com/a",
-        )
-        Webhook.create(
-            site=world.site_a, kind="wecom", url="https://q.example.com/?key=k"
-        )  # no longer unique
-        assert WebhookDelivery.get_by_id(queued.id).channel_id is None
-        assert "channel_id" in {c.name for c in db.get_columns("webhook_delivery")}
+        try:
+            Webhook.create(site=world.site_a, url="https://hooks.example.com/a", secret="s" * 64)
+            queued = WebhookDelivery.create(
+                site=world.site_a, event="round.missed", dedupe_key="k", body="{}"
+            )
+            # The tables as version 7 had them.
+            for sql in OLD_TABLES:
+                db.execute_sql(sql)
+            mark = "%s" if db.param == "%s" else "?"
+            db.execute_sql(
+                f"INSERT INTO \"webhook_delivery\" VALUES ({mark}, {mark}, 'round.missed', "
+                f"'k', '{{}}', {mark}, 0, NULL, '')",
+                (queued.id, world.site_a.id, queued.created_at),
+            )
+            _alert_channels()
+            _alert_channels()  # twice changes nothing
+            (hook,) = Webhook.select()
+            assert (hook.kind, hook.name, hook.events, hook.url) == (
+                "generic",
+                "",
+                "[]",
+                "https://hooks.example.com/a",
+            )
+            Webhook.create(
+                site=world.site_a, kind="wecom", url="https://q.example.com/?key=k"
+            )  # no longer unique
+            assert WebhookDelivery.get_by_id(queued.id).channel_id is None
+            assert "channel_id" in {c.name for c in db.get_columns("webhook_delivery")}
+        finally:  # the tables as the models make them, for the next test (one PostgreSQL schema)
+            db.drop_tables([WebhookDelivery, Webhook])
+            db.create_tables([Webhook, WebhookDelivery])
