@@ -561,3 +561,20 @@ def test_the_embedded_server_ticks_by_itself(app, world, managers):
 def run_in_app(app, work):
     with app.app_context():
         return work()
+
+
+def test_four_managers_at_a_mixed_site_share_each_window(app, world, managers):
+    """Issue 24.1 as found: February, two windows, four managers: nobody 10 evenings and 0
+    mornings while another has 10 mornings and 0 evenings."""
+    with app.app_context():
+        Site.update(
+            site_type="mixed", evening_peak_start=time(18, 0), evening_peak_end=time(18, 30)
+        ).where(Site.id == world.site_a.id).execute()
+    rota(world, FEBRUARY)
+    counts = world.client.get(
+        f"/api/greeting/rota-counts?site_id={world.site_a.id}&month={FEBRUARY}",
+        headers=world.headers("supervisor"),
+    ).json["counts"]
+    for window in ("morning", "evening"):
+        per_window = [c["by_window"][window] for c in counts]
+        assert max(per_window) - min(per_window) <= 1, (window, counts)
