@@ -57,6 +57,7 @@ export const messages = {
     "sv.result.measured": "用时 {s} 秒",
     "sv.result.rectifications": "已生成 {n} 项整改",
     "sv.result.coaching": "已生成 {n} 项辅导",
+    "sv.result.coaching_one": "已生成 1 项辅导",
     "sv.result.again": "检查下一位",
     "sv.result.superseded": "已被更正记录取代",
     "sv.rect.title": "待验证的整改",
@@ -171,6 +172,7 @@ export const messages = {
     "sv.result.measured": "Took {s} s",
     "sv.result.rectifications": "{n} rectifications opened",
     "sv.result.coaching": "{n} coaching items made",
+    "sv.result.coaching_one": "1 coaching item made",
     "sv.result.again": "Inspect the next one",
     "sv.result.superseded": "Superseded by a correction",
     "sv.rect.title": "Rectifications to verify",
@@ -1332,7 +1334,9 @@ export async function renderInspection(view, [id], ctx) {
       ? h("p", {}, ctx.t("sv.result.rectifications", { n: inspection.rectification_ids.length }))
       : null,
     inspection.coaching_ids.length
-      ? h("p", {}, ctx.t("sv.result.coaching", { n: inspection.coaching_ids.length }))
+      ? h("p", {}, inspection.coaching_ids.length === 1
+          ? ctx.t("sv.result.coaching_one")
+          : ctx.t("sv.result.coaching", { n: inspection.coaching_ids.length }))
       : null,
     h("h2", {}, ctx.t("sv.result.items")),
     h(
