@@ -503,9 +503,11 @@ def test_migration_8_turns_one_webhook_per_site_into_channels_and_is_idempotent(
                 "[]",
                 "https://hooks.example.com/a",
             )
+            # A second channel of the site: no longer refused by a unique index. (The id is
+            # given: the old table made here has no sequence on PostgreSQL.)
             Webhook.create(
-                site=world.site_a, kind="wecom", url="https://q.example.com/?key=k"
-            )  # no longer unique
+                id=hook.id + 1, site=world.site_a, kind="wecom", url="https://q.example.com/?key=k"
+            )
             assert WebhookDelivery.get_by_id(queued.id).channel_id is None
             assert "channel_id" in {c.name for c in db.get_columns("webhook_delivery")}
         finally:  # the tables as the models make them, for the next test (one PostgreSQL schema)
