@@ -216,8 +216,8 @@ def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
         days = "、".join(sorted({f"{day:%m-%d}" for day, _ in unstaffed}))
         warnings.append(
             f"这些日子请假的经理太多，有迎候班次无人可排，需要安排人员：{days}。"
-            f"On {len(unstaffed)} window(s) no manager is free (too many on leave): "
-            "find someone or change the leave, then build again."
+            f"On {len(unstaffed)} window(s) no manager is free (too many on leave): put "
+            "someone on each with POST /api/greeting/open-slots."
         )
     return RotaBuilt(len(rows), kept, unstaffed, warnings)
 
@@ -415,12 +415,14 @@ def check_taker(shift: GreetingShift, staff: Staff) -> None:
             f"{name}在{shift.day:%Y-%m-%d}请假（{leave.first_day:%m-%d}至{leave.last_day:%m-%d}），"
             f"不能值此班。{name} is on leave on {shift.day:%Y-%m-%d}.",
         )
-    busy = GreetingShift.get_or_none(
+    overlapping = (
         (GreetingShift.manager == staff)
-        & (GreetingShift.id != shift.id)
         & (GreetingShift.starts_at < shift.ends_at)
         & (GreetingShift.ends_at > shift.starts_at)
     )
+    if shift.id is not None:  # a stored shift does not overlap itself
+        overlapping &= GreetingShift.id != shift.id
+    busy = GreetingShift.get_or_none(overlapping)
     if busy is not None:
         window = WINDOW_NAMES.get(busy.window, busy.window)
         raise GreetingRefused(
@@ -428,6 +430,63 @@ def check_taker(shift: GreetingShift, staff: Staff) -> None:
             f"{name}在此时段已有迎候班次（{busy.day:%Y-%m-%d} {window}），"
             f"不能同时值两个班。{name} already has a greeting shift at that time.",
         )
+
+
+def fill_open_slot(site: Site, day: date, window: str, staff: Staff, now: datetime):
+    """Put a manager on a window the rota left open (a short day): a window of the site on a
+    day, not begun, with no shift yet. The taker is checked as for a move. The caller audits."""
+    settings = settings_for(site)
+    rules = {w.code: w for w in site_windows(site, settings)}
+    if window not in rules:
+        raise GreetingRefused(
+            "unknown_window",
+            f"本项目没有此迎候时段：{window}。This site has no {window} greeting window.",
+        )
+    start, end = window_instants(day, rules[window], site.zone)
+    if start <= now:
+        raise GreetingRefused(
+            "shift_started",
+            "此时段已开始或已过去，不能再排人。A window that has begun or passed cannot be filled.",
+        )
+    if start == end:
+        raise GreetingRefused("no_window", "这一天没有此时段（夏令时）。No such window that day.")
+    slot = (
+        (GreetingShift.site == site) & (GreetingShift.day == day) & (GreetingShift.window == window)
+    )
+    taken = GreetingRefused(
+        "slot_taken",
+        "这个时段已有人值班；要换人请改派该班次。"
+        "This window has a shift already; move that shift instead.",
+    )
+    if GreetingShift.get_or_none(slot) is not None:
+        raise taken
+    if not is_sqlite():  # two fills for one person at once would each find them free
+        Staff.select(Staff.id).where(Staff.id == staff.id).for_update().execute()
+    row = {
+        "site": site.id,
+        "day": day,
+        "window": window,
+        "post": {"morning": settings.morning_post_id, "evening": settings.evening_post_id}[window],
+        "manager": staff.id,
+        "starts_at": start,
+        "ends_at": end,
+        "month": day.year * 100 + day.month,
+    }
+    check_taker(GreetingShift(**row), staff)
+    same_day = GreetingShift.get_or_none(
+        (GreetingShift.site == site) & (GreetingShift.day == day) & (GreetingShift.manager == staff)
+    )
+    if same_day is not None:  # the rota's rule: nobody stands two windows a day
+        raise GreetingRefused(
+            "same_day",
+            f"{staff.name}当天已有迎候班次，一天只值一个班。"
+            f"{staff.name} already has a greeting shift that day.",
+        )
+    GreetingShift.insert(**row).on_conflict_ignore().execute()
+    shift = GreetingShift.get(slot)
+    if shift.manager_id != staff.id:  # someone filled it at the same moment
+        raise taken
+    return shift
 
 
 def move_shift(shift: GreetingShift, staff: Staff, now: datetime) -> bool:

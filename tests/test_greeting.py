@@ -404,6 +404,35 @@ def test_a_short_day_leaves_its_window_open_and_builds_the_month(app, world, man
     on_short = [s for s in shifts if s["day"] == str(short)]
     assert [(s["window"], s["manager_id"]) for s in on_short] == [("morning", managers[0].id)]
     assert len({s["day"] for s in shifts}) > 15  # the rest of the month is there
+    # The office puts someone on it once a manager can stand after all.
+    fill = {"site_id": world.site_a.id, "day": str(short), "window": "evening"}
+    h = world.headers("supervisor")
+    r = world.client.post(
+        "/api/greeting/open-slots", headers=h, json={**fill, "manager_id": managers[0].id}
+    )
+    assert r.status_code == 422 and r.json["error"] == "same_day", r.json
+    r = world.client.post(
+        "/api/greeting/open-slots", headers=h, json={**fill, "manager_id": managers[1].id}
+    )
+    assert r.status_code == 422 and r.json["error"] == "manager_on_leave", r.json
+    with app.app_context():
+        extra = Staff.create(
+            employee_no="M-9", name="经理9", gender="female", job="manager", site=world.site_a
+        )
+    r = world.client.post(
+        "/api/greeting/open-slots", headers=h, json={**fill, "manager_id": extra.id}
+    )
+    assert r.status_code == 201, r.json
+    assert (r.json["day"], r.json["window"], r.json["manager_id"]) == (
+        str(short),
+        "evening",
+        extra.id,
+    )
+    assert r.json["starts_at"] == f"{short}T18:00:00+08:00"
+    again = world.client.post(
+        "/api/greeting/open-slots", headers=h, json={**fill, "manager_id": extra.id}
+    )
+    assert again.status_code == 409 and again.json["error"] == "slot_taken"
 
 
 def test_a_rota_without_posts_warns_what_to_set(app, world, managers):

@@ -122,6 +122,7 @@ ENDPOINTS = {
     ("POST", "/api/greeting/rota"): {"admin", "supervisor", "hr"},
     ("GET", "/api/greeting/shifts"): OFFICE,
     ("PATCH", "/api/greeting/shifts/<int:shift_id>"): {"admin", "supervisor"},
+    ("POST", "/api/greeting/open-slots"): {"admin", "supervisor"},
     ("GET", "/api/greeting/rota-counts"): OFFICE,
     ("GET", "/api/greeting/my-shifts"): MANAGERS,
     ("GET", "/api/greeting/today"): OFFICE,

@@ -16,6 +16,7 @@ from api.errors import abort
 from api.greeting.schemas import (
     CalendarLinkSchema,
     CheckSchema,
+    FillSlotSchema,
     LeaveQuerySchema,
     LeaveSchema,
     MonthlyQuerySchema,
@@ -39,6 +40,7 @@ from models.greeting_records import (
     GreetingRefused,
     check_flags,
     check_movable,
+    fill_open_slot,
     generate_rota,
     judge_due,
     local_today,
@@ -238,6 +240,29 @@ class Shifts(MethodView):
         if "manager_id" in filters:
             query = query.where(GreetingShift.manager == filters["manager_id"])
         return present_all(query.order_by(GreetingShift.starts_at))
+
+
+@blp.route("/open-slots")
+class OpenSlots(MethodView):
+    @roles("admin", "supervisor")
+    @blp.arguments(FillSlotSchema)
+    @blp.response(201, ShiftSchema)
+    def post(self, data):
+        """Put a manager on a window the rota left open (a day with too many managers away).
+
+        The window must be one of the site's, not begun, with no shift yet; the manager must
+        be an active manager of the site, not on leave that day and free at that time."""
+        site = reference(Site, data["site_id"], "site_id")
+        with write_transaction():
+            staff = reference(Staff, data["manager_id"], "manager_id", site_id=site.id)
+            try:
+                shift = fill_open_slot(site, data["day"], data["window"], staff, utcnow())
+            except GreetingRefused as exc:
+                if exc.code in ("slot_taken", "shift_started"):
+                    abort(409, exc.code, exc.message)
+                abort(422, exc.code, exc.message)
+            audit("create", shift)
+        return present_all([shift])[0]
 
 
 @blp.route("/shifts/<int:shift_id>")

@@ -123,6 +123,15 @@ class ShiftQuerySchema(QuerySchema):
     manager_id = ma.fields.Integer()
 
 
+class FillSlotSchema(Schema):
+    site_id = ma.fields.Integer(required=True)
+    day = ma.fields.Date(required=True, metadata={"description": "the site-local day"})
+    window = ma.fields.String(required=True, validate=ma.validate.OneOf(("morning", "evening")))
+    manager_id = ma.fields.Integer(
+        required=True, metadata={"description": "an active manager of the site, free then"}
+    )
+
+
 class ShiftMoveSchema(Schema):
     manager_id = ma.fields.Integer(
         required=True, metadata={"description": "an active manager of the shift's site"}
