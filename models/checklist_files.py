@@ -24,7 +24,8 @@ TEXT_PAIRS = ("requirement", "fault", "impression")
 CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 SCORING_FILE = "scoring.toml"
 PERFORMANCE_FILE = "performance.toml"
-SETTINGS_FILES = (SCORING_FILE, PERFORMANCE_FILE)
+PLANS_FILE = "plans.toml"  # inspection plans, read by models/plans.py
+SETTINGS_FILES = (SCORING_FILE, PERFORMANCE_FILE, PLANS_FILE)
 
 
 class ChecklistError(Exception):

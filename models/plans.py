@@ -1,0 +1,232 @@
+"""Inspection plans 检查计划: reading checklists/plans.toml, and the aggregate queries the plan
+rule (models/rules/plans.py) needs: a site's plan items and the inspections counted per
+period. No Flask here; the API passes the rules loaded at start-up."""
+
+import re
+import tomllib
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from peewee import Case, fn
+
+from models.checklist_files import ChecklistError
+from models.inspections import Inspection
+from models.org import AREA_TYPES, JOBS, Area, Site, Staff
+from models.rules.plans import (
+    GRADES,
+    Rule,
+    parse_frequency,
+    period,
+    site_items,
+    week_start,
+)
+
+PLANS_FILE = "plans.toml"
+ROW_KEYS = {"area": "area_types", "staff": "jobs"}
+VOCABULARY = {"area": AREA_TYPES, "staff": JOBS}
+
+
+def _header_lines(text: str, table: str) -> list[int]:
+    """The line numbers of each [[table]] header, in order (tomllib does not give them)."""
+    pattern = re.compile(rf"^\s*\[\[\s*{table}\s*\]\]")
+    return [n for n, line in enumerate(text.splitlines(), start=1) if pattern.match(line)]
+
+
+def parse_plans(path: Path, checklists: list[dict]) -> tuple[Rule, ...]:
+    """The plan rules of ``path``, checked against the loaded checklists; ChecklistError naming
+    the file, the line and the problem for anything wrong."""
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ChecklistError([f"{name}: {exc}"]) from exc
+    problems: list[str] = []
+    for key in sorted(set(raw) - set(ROW_KEYS)):
+        problems.append(f"{name}: unknown key {key!r} (only [[area]] and [[staff]] rows)")
+    by_code = {c["code"]: c for c in checklists}
+    rules, seen = [], {}
+    for subject, match_key in ROW_KEYS.items():
+        rows = raw.get(subject, [])
+        if not isinstance(rows, list):
+            problems.append(f"{name}: {subject} must be [[{subject}]] rows")
+            continue
+        lines = _header_lines(text, subject)
+        for index, row in enumerate(rows):
+            line = lines[index] if index < len(lines) else "?"
+            where = f"{name}: line {line} ([[{subject}]] #{index + 1})"
+            known = {match_key, "checklist", "source", *(f"grade_{g}" for g in GRADES)}
+            for key in sorted(set(row) - known):
+                problems.append(f"{where}: unknown key {key!r}")
+            matches = row.get(match_key)
+            if not isinstance(matches, list) or not matches:
+                problems.append(f"{where}: {match_key} must be a non-empty list")
+                matches = []
+            unknown = [m for m in matches if m not in VOCABULARY[subject]]
+            if unknown:
+                problems.append(f"{where}: {match_key} has unknown values {unknown}")
+            code = row.get("checklist")
+            checklist = by_code.get(code)
+            if checklist is None:
+                problems.append(f"{where}: no checklist with code {code!r}")
+            elif checklist["subject"] != subject:
+                problems.append(f"{where}: checklist {code} is for {checklist['subject']}s")
+            else:
+                offered = checklist["applies_to"].get(match_key)
+                if offered:
+                    outside = [m for m in matches if m not in offered]
+                    if outside:
+                        problems.append(f"{where}: checklist {code} does not apply to {outside}")
+            source = row.get("source")
+            if not isinstance(source, str) or not (
+                source.startswith("《") or "industry practice" in source
+            ):
+                problems.append(
+                    f"{where}: source must name the standard (《…》) or say 'industry practice'"
+                )
+            by_grade = {}
+            for grade in GRADES:
+                value = row.get(f"grade_{grade}", "0")
+                try:
+                    frequency = parse_frequency(value)
+                except ValueError as exc:
+                    problems.append(f"{where}: grade_{grade}: {exc}")
+                    continue
+                if frequency is not None:
+                    by_grade[grade] = frequency
+            kind = checklist["kind"] if checklist else None
+            for match in matches:
+                other = seen.get((subject, match, kind))
+                if kind and other:
+                    problems.append(
+                        f"{where}: {match} already has a {kind} plan (line {other}); one per kind"
+                    )
+                seen[(subject, match, kind)] = line
+            if kind:
+                rules.append(Rule(subject, tuple(matches), code, kind, by_grade, source or ""))
+    if problems:
+        raise ChecklistError(problems)
+    return tuple(rules)
+
+
+def load_plans(directory: Path, checklists: list[dict]) -> tuple[Rule, ...]:
+    return parse_plans(Path(directory) / PLANS_FILE, checklists)
+
+
+def plan_items(rules, site_ids: list[int]) -> dict[int, list]:
+    """site id → its plan items (three queries whatever the number of sites)."""
+    sites = {
+        s.id: s
+        for s in Site.select(Site.id, Site.service_grade).where(Site.id.in_(site_ids) & Site.active)
+    }
+    areas, staff = defaultdict(list), defaultdict(list)
+    for area_id, name, area_type, site_id in (
+        Area.select(Area.id, Area.name, Area.area_type, Area.site)
+        .where(Area.site.in_(list(sites)) & Area.active)
+        .order_by(Area.name)
+        .tuples()
+    ):
+        areas[site_id].append((area_id, name, area_type))
+    for staff_id, name, job, site_id in (
+        Staff.select(Staff.id, Staff.name, Staff.job, Staff.site)
+        .where(Staff.site.in_(list(sites)) & Staff.active)
+        .order_by(Staff.name)
+        .tuples()
+    ):
+        staff[site_id].append((staff_id, name, job))
+    return {
+        site_id: site_items(rules, site.service_grade, site_id, areas[site_id], staff[site_id])
+        for site_id, site in sites.items()
+    }
+
+
+def _count_if(condition):
+    return fn.SUM(Case(None, [(condition, 1)], 0))
+
+
+def _utc(day: date, zone: ZoneInfo) -> datetime:
+    """Midnight starting ``day`` in ``zone``, as a naive UTC timestamp (as stored)."""
+    local = datetime(day.year, day.month, day.day, tzinfo=zone)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_today(zone: ZoneInfo, now_utc: datetime) -> date:
+    return now_utc.replace(tzinfo=UTC).astimezone(zone).date()
+
+
+def _subject_key(subject_type, staff_id, area_id, kind) -> tuple:
+    return (subject_type, staff_id if subject_type == "staff" else area_id, kind)
+
+
+def period_counts(site_ids: list[int], zone: ZoneInfo, today: date, closing_day: int) -> dict:
+    """Per subject and kind, the final inspections at these sites (all in ``zone``) in the day,
+    week and month holding ``today``: one aggregate query."""
+    day_start = _utc(today, zone)
+    week_from = _utc(week_start(today), zone)
+    month_first, _ = period("month", today, closing_day)
+    month_from = _utc(month_first, zone)
+    months = {today.year * 100 + today.month}
+    monday = week_start(today)
+    months.add(monday.year * 100 + monday.month)
+    this_month = today.year * 100 + today.month
+    rows = (
+        Inspection.select(
+            Inspection.subject_type,
+            Inspection.staff,
+            Inspection.area,
+            Inspection.kind,
+            _count_if(Inspection.inspected_at >= day_start),
+            _count_if(Inspection.inspected_at >= week_from),
+            _count_if(Inspection.month == this_month),
+        )
+        .where(
+            Inspection.month.in_(sorted(months))
+            & Inspection.site.in_(site_ids)
+            & (Inspection.status == "final")
+            & (Inspection.inspected_at >= min(week_from, month_from))
+            & (Inspection.inspected_at < day_start + timedelta(days=1))
+        )
+        .group_by(Inspection.subject_type, Inspection.staff, Inspection.area, Inspection.kind)
+        .tuples()
+    )
+    counts = {}
+    for subject_type, staff_id, area_id, kind, day_n, week_n, month_n in rows:
+        key = _subject_key(subject_type, staff_id, area_id, kind)
+        counts[key] = {"day": int(day_n or 0), "week": int(week_n or 0), "month": int(month_n or 0)}
+    return counts
+
+
+def month_counts(site_ids: list[int], month: int) -> dict:
+    """Per subject and kind, the final inspections of the month (YYYYMM in each site's zone):
+    one aggregate query over the monthly records' covering index."""
+    rows = (
+        Inspection.select(
+            Inspection.subject_type,
+            Inspection.staff,
+            Inspection.area,
+            Inspection.kind,
+            fn.COUNT(Inspection.id),
+        )
+        .where(
+            (Inspection.month == month)
+            & Inspection.site.in_(site_ids)
+            & (Inspection.status == "final")
+        )
+        .group_by(Inspection.subject_type, Inspection.staff, Inspection.area, Inspection.kind)
+        .tuples()
+    )
+    return {
+        _subject_key(subject_type, staff_id, area_id, kind): int(n)
+        for subject_type, staff_id, area_id, kind, n in rows
+    }
+
+
+def sites_by_zone(site_ids: list[int]) -> dict[str, list[int]]:
+    zones = defaultdict(list)
+    for site_id, timezone in (
+        Site.select(Site.id, Site.timezone).where(Site.id.in_(site_ids)).tuples()
+    ):
+        zones[timezone].append(site_id)
+    return zones
