@@ -3,7 +3,7 @@
 // CSV exports. Phone first; widens to a table on a desktop browser.
 
 import { t } from "../i18n.js";
-import { authorisedImg, errorText, h, language, wording } from "./supervisor.js";
+import { authorisedImg, errorText, h, language, screen as frame, wording } from "../dom.js";
 
 export const messages = {
   zh: {
@@ -189,17 +189,9 @@ function when(at) {
   );
 }
 
-function addStyle() {
-  if (document.getElementById("of-style")) return;
-  document.head.append(h("style", { id: "of-style" }, STYLE));
-}
-
+/** A screen's frame with the office's classes (of-…, styles in css/app.css). */
 function screen(view, title) {
-  addStyle();
-  view.replaceChildren();
-  const wrap = h("section", { class: "of" }, h("h1", { class: "of-title" }, title));
-  view.append(wrap);
-  return wrap;
+  return frame(view, title, "of");
 }
 
 async function sites(ctx) {
@@ -669,62 +661,3 @@ export const routes = {
   "office-person": renderPerson,
   "office-trace": renderTrace,
 };
-
-const STYLE = `
-main:has(> .screen > .of) { max-width: 1100px; }
-.of { padding: 0 0 24px; }
-.of h1.of-title { font-size: 1.3rem; margin: 12px 0; }
-.of h2 { font-size: 1.05rem; margin: 8px 0; }
-.of-muted { color: #666; }
-.of-error { color: var(--red, #b3261e); }
-.of-closed { color: #1b5e20; font-weight: 600; }
-.of-filters { display: flex; gap: 10px; flex-wrap: wrap; }
-.of-filters label { display: flex; flex-direction: column; flex: 1 1 150px; font-size: .9rem; }
-.of-input { min-height: 48px; font-size: 1rem; padding: 8px 10px; border: 1px solid #bbb;
-  border-radius: 8px; background: #fff; }
-.of-panel { background: #fff; border: 1px solid #ddd; border-radius: 10px; padding: 10px 12px;
-  margin: 10px 0; }
-.of-figures { display: grid; grid-template-columns: repeat(2, 1fr); gap: 8px; margin: 0; }
-.of-figures dt { font-size: .85rem; color: #666; }
-.of-figures dd { margin: 0; font-size: 1.3rem; font-weight: 600; }
-.of-chart img { width: 100%; height: auto; display: block; }
-.of-chart { margin: 10px 0; }
-.of-actions { display: flex; flex-direction: column; gap: 8px; }
-.of-secondary, .of-danger { min-height: 52px; font-size: 1.05rem; border-radius: 10px;
-  padding: 0 18px; width: 100%; }
-.of-secondary { background: #fff; color: var(--green, #0b5d3b); border: 2px solid var(--green, #0b5d3b); }
-.of-danger { background: var(--red, #b3261e); color: #fff; border: 0; }
-.of-confirm { border: 2px solid var(--red, #b3261e); border-radius: 10px; padding: 8px 10px; }
-.of-row { display: flex; gap: 8px; }
-.of-link { min-height: 48px; background: none; border: 0; color: var(--green, #0b5d3b); font-size: 1rem;
-  padding: 0; }
-.of-scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
-.of-table-box { position: relative; }
-.of-table-box.of-more::after { content: ""; position: absolute; top: 0; right: 0; bottom: 0; width: 28px;
-  pointer-events: none; background: linear-gradient(to right, rgba(255, 255, 255, 0), rgba(0, 0, 0, .14)); }
-.of-hint { font-size: .9rem; color: #555; margin: 4px 0; }
-.of-table { width: 100%; border-collapse: collapse; background: #fff; font-size: .95rem; }
-.of-table th, .of-table td { padding: 12px 6px; border-bottom: 1px solid #e3e3e3; text-align: left;
-  white-space: nowrap; }
-.of-table td.of-num, .of-table th.of-num { text-align: right; }
-.of-table tbody tr { cursor: pointer; }
-.of-table tbody tr:hover, .of-table tbody tr:focus { background: #eef3fd; }
-.of-below td { color: var(--red, #b3261e); }
-.of-wide { display: none; }
-.of-components { list-style: none; padding: 0; margin: 0; }
-.of-components li { margin: 6px 0; }
-.of-row-button { display: flex; gap: 10px; align-items: center; justify-content: space-between;
-  width: 100%; min-height: 52px; padding: 8px 12px; font-size: 1rem; text-align: left;
-  border: 1px solid #ddd; border-radius: 10px; background: #fff; box-sizing: border-box;
-  flex-wrap: wrap; }
-.of-name { font-size: 1.15rem; font-weight: 600; }
-.of-composite strong { font-size: 1.6rem; }
-@media (min-width: 760px) {
-  .of-top { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
-  .of-figures { grid-template-columns: repeat(3, 1fr); }
-  .of-actions { flex-direction: row; }
-  .of-secondary, .of-danger { width: auto; }
-  .of-wide { display: table-cell; }
-  .of-bottom { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
-}
-`;
