@@ -6,6 +6,7 @@
 //   routes = {"name": render}      render(view, params, ctx) fills the view; URL #/name/p1/p2
 //   menu(user) → [{route, label}]  home-screen entries this user's role may use
 import { api, ApiError, download, setUnauthorizedHandler } from "./api.js";
+import { el } from "./dom.js";
 import { addMessages, lang, setLang, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as login from "./screens/login.js";
@@ -231,13 +232,6 @@ export function afterSignIn() {
   else location.hash = "#/";
 }
 ctx.afterSignIn = afterSignIn;
-
-function el(tag, attributes = {}, text = "") {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
-  if (text) element.textContent = text;
-  return element;
-}
 
 function renderHome(view) {
   const { user } = session();

@@ -7,6 +7,7 @@
 //   routes = {"name": render}     render(view, params) fills the view; URL #/name/p1/p2
 //   nav(user) → [{route, label, group}]   the menu entries this user's role may use
 import { ApiError, api, setUnauthorizedHandler } from "/app/js/api.js";
+import { h } from "/app/js/dom.js";
 import { addMessages, lang, setLang, t } from "/app/js/i18n.js";
 import { clearSession, saveSession, session, updateUser } from "/app/js/session.js";
 import * as alerts from "./screens/alerts.js";
@@ -16,7 +17,7 @@ import * as greeting from "./screens/greeting.js";
 import * as org from "./screens/org.js";
 import * as patrol from "./screens/patrol.js";
 import * as people from "./screens/people.js";
-import { answerBox, field, h, reason } from "./ui.js";
+import { answerBox, field, reason } from "./ui.js";
 
 const MODULES = [board, org, people, patrol, greeting, calendar, alerts];
 const GROUPS = ["board", "org", "people", "patrol", "greeting", "alerts"];

@@ -3,6 +3,7 @@
 // after the server stored it, and a refusal in the server's words next to the form, with the
 // fields it names marked).
 import { ApiError, api } from "/app/js/api.js";
+import { h } from "/app/js/dom.js";
 import { addMessages, lang, t } from "/app/js/i18n.js";
 
 addMessages({
@@ -48,27 +49,8 @@ addMessages({
   },
 });
 
-/** h("p", {class: "muted", onclick: fn}, "text", child) → element; null/false children are left out. */
-export function h(tag, attrs = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith("on") && typeof value === "function") {
-      element.addEventListener(key.slice(2), value);
-    } else if (key === "class") {
-      element.className = value;
-    } else if (value === true) {
-      element.setAttribute(key, "");
-    } else {
-      element.setAttribute(key, String(value));
-    }
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return element;
-}
+/** h("p", {class: "muted", onclick: fn}, "text", child): the phone app's one `h`, for the screens too. */
+export { h };
 
 let idCounter = 0;
 /** A unique element id, for labels and aria references. */

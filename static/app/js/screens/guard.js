@@ -2,6 +2,7 @@
 // the phone's own camera app, or NFC), the scan form and anomaly reports. Everything a guard
 // sends goes through the outbox, so it works the same with and without signal.
 import { t as translate } from "../i18n.js";
+import { button, el } from "../dom.js";
 
 export const messages = {
   zh: {
@@ -276,17 +277,6 @@ async function checkpointByCode(ctx, code) {
 }
 
 // --- helpers ---------------------------------------------------------------------------------
-
-function el(tag, attributes = {}, text = "") {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
-  if (text !== "") element.textContent = text;
-  return element;
-}
-
-function button(text, className = "block", type = "button") {
-  return el("button", { class: className, type }, text);
-}
 
 function hhmm(iso) {
   return iso ? iso.slice(11, 16) : "";

@@ -1,6 +1,7 @@
 // The manager's screens (office staff who take lobby greeting shifts 迎候): my next shifts,
 // check-in and check-out at the post by scanning its code, and shift swaps.
 import { t as translate } from "../i18n.js";
+import { button, el } from "../dom.js";
 
 export const messages = {
   zh: {
@@ -103,17 +104,6 @@ export const messages = {
 
 const SHIFTS = "xj.manager.shifts";
 const GREETERS = new Set(["manager", "supervisor", "admin"]);
-
-function el(tag, attributes = {}, text = "") {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
-  if (text !== "") element.textContent = text;
-  return element;
-}
-
-function button(text, className = "block") {
-  return el("button", { class: className, type: "button" }, text);
-}
 
 function describe(ctx, shift) {
   if (!shift) return "";

@@ -3,6 +3,7 @@
 // rectifications assigned to them, reported done with a photo of the fix. Every action shows
 // the server's answer in place; nothing is said done before the server says so.
 import { t as translate } from "../i18n.js";
+import { button, el, reason, wording } from "../dom.js";
 
 export const messages = {
   zh: {
@@ -79,29 +80,14 @@ export const messages = {
   },
 };
 
-function el(tag, attributes = {}, text = "") {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
-  if (text !== "") element.textContent = text;
-  return element;
-}
-
-function button(text, className = "block", type = "button") {
-  return el("button", { class: className, type }, text);
-}
-
 // "2026-12-04T09:30:00+08:00" → "12-04 09:30" (the site's own time, as the server gives it).
 function when(iso) {
   return iso ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : "";
 }
 
-function words(ctx, row, key) {
-  return ctx.lang() === "en" && row[`${key}_en`] ? row[`${key}_en`] : row[key] || "";
-}
-
 // The server's refusal, said where the action was.
 function refusal(ctx, box, error) {
-  const text = error.display ? error.display() : error.message;
+  const text = reason(error);
   if (error.status === 0) {
     box.replaceChildren(el("p", { class: "error", role: "alert" }, ctx.t("staff.online_only")));
   } else {
@@ -137,10 +123,10 @@ async function loadOrSay(view, ctx, work) {
 function coachingCard(ctx, item) {
   const { t } = ctx;
   const card = el("article", { class: "card coaching", "data-coaching": String(item.id) });
-  card.append(el("h3", {}, words(ctx, item, "requirement")));
-  const fault = words(ctx, item, "fault");
+  card.append(el("h3", {}, wording(ctx, item, "requirement")));
+  const fault = wording(ctx, item, "fault");
   if (fault) card.append(el("p", {}, t("staff.fault", { text: fault })));
-  const impression = words(ctx, item, "impression");
+  const impression = wording(ctx, item, "impression");
   if (impression) card.append(el("p", { class: "impression" }, t("staff.impression", { text: impression })));
   card.append(el("p", { class: "small muted" }, t("staff.found_at", { date: (item.created_at || "").slice(0, 10) })));
   const answer = el("div", { class: "answer", role: "status" });
@@ -204,8 +190,8 @@ async function areaNames(ctx) {
 function rectificationCard(ctx, row, areas) {
   const { t } = ctx;
   const card = el("article", { class: "card rectification", "data-rectification": String(row.id) });
-  card.append(el("h3", {}, words(ctx, row, "requirement")));
-  const fault = words(ctx, row, "fault");
+  card.append(el("h3", {}, wording(ctx, row, "requirement")));
+  const fault = wording(ctx, row, "fault");
   if (fault) card.append(el("p", {}, t("staff.fault", { text: fault })));
   card.append(el("p", {}, t("staff.area", { area: areas.get(row.area_id) || `#${row.area_id}` })));
   const line = el("p", { class: "small" });
