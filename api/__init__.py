@@ -17,6 +17,7 @@ from api.secret_keys import load_secret_key
 from models import db, make_database
 from models.checklist_files import load_directory
 from models.checklists import Checklist, sync_checklists
+from models.plans import load_plans
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,6 +100,7 @@ def register_blueprints(api: Api) -> None:
     from api.monthly.routes import blp as monthly
     from api.patrol_routes.routes import blp as patrol_routes
     from api.photos.routes import blp as photos
+    from api.plans.routes import blp as plans
     from api.posts.routes import blp as posts
     from api.rectifications.routes import blp as rectifications
     from api.rounds.routes import blp as rounds
@@ -114,7 +116,7 @@ def register_blueprints(api: Api) -> None:
     from api.webhooks.routes import blp as webhooks
 
     organisation = (health, session, users, sites, areas, posts, teams, staff, settings)
-    inspection = (checklists, inspections, rectifications, coaching, contractors, photos)
+    inspection = (checklists, inspections, rectifications, coaching, contractors, photos, plans)
     patrol = (checkpoints, patrol_routes, schedules, rounds, scans, anomalies, handovers, webhooks)
     greeting_duty = (greeting, swaps, calendar)
     for blueprint in (*organisation, *inspection, *patrol, *greeting_duty, monthly, audit):
@@ -151,6 +153,7 @@ def load_checklists(app: Flask) -> None:
     checklists, scoring = load_directory(Path(app.config["CHECKLIST_DIR"]))
     app.extensions["xunjian"]["checklists"] = checklists
     app.extensions["xunjian"]["scoring"] = scoring
+    app.extensions["xunjian"]["plans"] = load_plans(Path(app.config["CHECKLIST_DIR"]), checklists)
     with app.app_context():
         try:
             if Checklist.table_exists():

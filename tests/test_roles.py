@@ -142,6 +142,8 @@ ENDPOINTS = {
     ("POST", "/api/greeting/swaps/<int:swap_id>/accept"): MANAGERS,
     ("POST", "/api/greeting/swaps/<int:swap_id>/approve"): {"admin", "supervisor"},
     ("POST", "/api/greeting/swaps/<int:swap_id>/decline"): MANAGERS,
+    ("GET", "/api/plans/todo"): MANAGERS,
+    ("GET", "/api/plans/coverage"): OFFICE,
     ("GET", "/api/monthly/records"): OFFICE,
     ("GET", "/api/monthly/mine"): ALL,
     ("GET", "/api/monthly/summary"): OFFICE,

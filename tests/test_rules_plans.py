@@ -142,3 +142,19 @@ def test_a_bad_plans_file_is_refused_naming_the_line(tmp_path):
     assert f"plans.toml: line {line}" in problems
     assert "moon" in problems and "fortnight" in problems and "source" in problems
     assert "already has a cleaning plan" in problems
+
+
+def test_the_app_does_not_start_with_a_bad_plans_file(tmp_path):
+    from tests.conftest import make_app
+
+    directory = tmp_path / "checklists"
+    directory.mkdir()
+    for path in CHECKLISTS.glob("*.toml"):
+        (directory / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (directory / "plans.toml").write_text(
+        '[[area]]\narea_types = ["lobby"]\nchecklist = "no-such-list"\n'
+        'source = "industry practice"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ChecklistError, match="plans.toml: line 1"):
+        make_app(tmp_path, CHECKLIST_DIR=str(directory))

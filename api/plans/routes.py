@@ -1,0 +1,135 @@
+"""Inspection plans 检查计划: what is due at my sites today and this week, and each month's
+coverage (inspections done against the plan of the site's service grade)."""
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api import scoring_settings
+from api.plans.schemas import CoverageQuerySchema, CoverageSchema, TodoQuerySchema, TodoSchema
+from api.security import in_scope, reference, roles
+from models import utcnow
+from models.org import Site
+from models.plans import local_today, month_counts, period_counts, plan_items
+from models.rules.plans import coverage, todo
+
+blp = Blueprint("plans", __name__, url_prefix="/api/plans", description="Inspection plans 检查计划")
+
+TODO_READERS = ("admin", "supervisor", "manager")
+COVERAGE_READERS = ("admin", "hr", "supervisor", "manager")
+
+
+def plan_rules():
+    return current_app.extensions["xunjian"]["plans"]
+
+
+def my_sites(site_id: int | None) -> list[Site]:
+    """The caller's active sites, or the one asked for (another site's id is a 404)."""
+    if site_id is not None:
+        return [reference(Site, site_id, "site_id")]
+    query = Site.select(Site.id, Site.name, Site.timezone, Site.service_grade).where(Site.active)
+    return list(in_scope(query, Site.id).order_by(Site.id))
+
+
+def subject_of(item) -> dict:
+    s = item.subject
+    return {"kind": s.kind, "id": s.id, "name": s.name}
+
+
+@blp.route("/todo")
+class Todo(MethodView):
+    @roles(*TODO_READERS)
+    @blp.arguments(TodoQuerySchema, location="query")
+    @blp.response(200, TodoSchema(many=True))
+    def get(self, filters):
+        """What is due at my sites today and this week 今日待检, overdue first: each area or person
+        with the checklist to open."""
+        sites = my_sites(filters.get("site_id"))
+        if not sites:
+            return []
+        closing_day = scoring_settings().closing_day
+        items = plan_items(plan_rules(), [s.id for s in sites])
+        now = utcnow()
+        by_zone: dict = {}
+        for site in sites:
+            by_zone.setdefault(site.timezone, []).append(site)
+        found = []
+        for zone_sites in by_zone.values():
+            zone = zone_sites[0].zone
+            today = local_today(zone, now)
+            ids = [s.id for s in zone_sites]
+            counts = period_counts(ids, zone, today, closing_day)
+            zone_items = [i for site_id in ids for i in items.get(site_id, [])]
+            found += todo(zone_items, counts, today, closing_day)
+        found.sort(key=lambda t: (not t.overdue, t.due))
+        return [
+            {
+                "site_id": t.item.subject.site_id,
+                "subject": subject_of(t.item),
+                "checklist": t.item.checklist,
+                "kind": t.item.inspection_kind,
+                "due": t.due,
+                "overdue": t.overdue,
+                "period": t.period,
+                "remaining": t.remaining,
+                "frequency": str(t.item.frequency),
+            }
+            for t in found
+        ]
+
+
+def month_coverage(sites: list[Site], month: int, closing_day: int) -> list[dict]:
+    """Per site: done against planned for the month and the subjects not covered."""
+    items = plan_items(plan_rules(), [s.id for s in sites])
+    counts = month_counts([s.id for s in sites], month)
+    year, number = divmod(month, 100)
+    result = []
+    for site in sites:
+        found = coverage(items.get(site.id, []), counts, year, number, closing_day)
+        uncovered = [
+            {
+                "subject": subject_of(item),
+                "checklist": item.checklist,
+                "kind": item.inspection_kind,
+                "frequency": str(item.frequency),
+                "planned": planned,
+                "done": done,
+            }
+            for item, planned, done in found.uncovered
+        ]
+        result.append(
+            {
+                "site_id": site.id,
+                "site": site.name,
+                "service_grade": site.service_grade,
+                "month": month,
+                "planned": found.planned,
+                "done": found.done,
+                "ratio": found.ratio,
+                "below_plan": found.done < found.planned,
+                "uncovered_people": len(
+                    {u["subject"]["id"] for u in uncovered if u["subject"]["kind"] == "staff"}
+                ),
+                "uncovered_areas": len(
+                    {u["subject"]["id"] for u in uncovered if u["subject"]["kind"] == "area"}
+                ),
+                "uncovered": uncovered,
+            }
+        )
+    return result
+
+
+@blp.route("/coverage")
+class Coverage(MethodView):
+    @roles(*COVERAGE_READERS)
+    @blp.arguments(CoverageQuerySchema, location="query")
+    @blp.response(200, CoverageSchema(many=True))
+    def get(self, filters):
+        """A month's inspection coverage per site: checks done against the plan, and the people
+        and areas not covered 未检查."""
+        sites = my_sites(filters.get("site_id"))
+        month = filters.get("month")
+        if month is None:
+            today = local_today(sites[0].zone, utcnow()) if sites else utcnow().date()
+            month = today.year * 100 + today.month
+        return month_coverage(sites, month, scoring_settings().closing_day)

@@ -1,0 +1,154 @@
+"""Inspection plans through the API: the to-do of my sites, ticked off by a submitted (and an
+offline-queued, later sent) inspection, and a month's coverage with the people not covered."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from models.org import Area, Site, Staff
+from tests.test_inspections import answers_for, form
+
+
+def local_now(zone):
+    return datetime.now(UTC).astimezone(zone)
+
+
+def earlier_today(site, hours):
+    """``hours`` ago, but still today at the site (an inspection queued offline this morning)."""
+    now = local_now(site.zone)
+    midnight = now.replace(hour=0, minute=1, second=0, microsecond=0)
+    return max(now - timedelta(hours=hours), midnight).astimezone(UTC).isoformat()
+
+
+def send(world, code, when, **subject):
+    checklist = form(world, code, **subject)
+    body = {
+        "id": str(uuid.uuid4()),
+        "checklist": code,
+        "checklist_version": checklist["version"],
+        "inspected_at": when,
+        "device_id": "phone-1",
+        "items": answers_for(checklist),
+        **subject,
+    }
+    r = world.client.post("/api/inspections", headers=world.headers("supervisor"), json=body)
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def todo(world, role="supervisor", **query):
+    r = world.client.get("/api/plans/todo", headers=world.headers(role), query_string=query)
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+def keys(rows):
+    return {(row["subject"]["kind"], row["subject"]["id"], row["checklist"]) for row in rows}
+
+
+@pytest.fixture
+def graded(app, world):
+    """Site A is grade 1 (一级); its lobby is planned daily."""
+    with app.app_context():
+        Site.update(service_grade=1).where(Site.id == world.site_a.id).execute()
+        world.site_a = Site.get_by_id(world.site_a.id)
+        lift = Area.create(site=world.site_a, name="1号电梯", area_type="lift")
+    return {"lift": lift}
+
+
+def test_todo_lists_my_sites_plan_and_a_submitted_inspection_ticks_it_off(world, graded):
+    rows = todo(world)
+    lobby = ("area", world.area_a.id, "cleaning-lobby")
+    assert lobby in keys(rows)
+    row = next(r for r in rows if r["subject"]["id"] == world.area_a.id)
+    assert row["site_id"] == world.site_a.id and row["period"] == "day"
+    assert row["subject"]["name"] == "大堂" and row["overdue"] is False
+    # Only my sites: site B's garden and cleaner are not mine.
+    assert {r["site_id"] for r in rows} == {world.site_a.id}
+    send(world, "cleaning-lobby", earlier_today(world.site_a, 0.1), area_id=world.area_a.id)
+    assert lobby not in keys(todo(world))
+    # The lift is still due.
+    assert ("area", graded["lift"].id, "cleaning-lift") in keys(todo(world))
+
+
+def test_an_inspection_queued_offline_and_sent_later_counts_for_when_it_was_made(world, graded):
+    lift = ("area", graded["lift"].id, "cleaning-lift")
+    assert lift in keys(todo(world))
+    # Made hours ago with no signal, sent now: its inspected_at is today, so it counts.
+    send(world, "cleaning-lift", earlier_today(world.site_a, 5), area_id=graded["lift"].id)
+    assert lift not in keys(todo(world))
+
+
+def test_yesterdays_inspection_does_not_tick_off_todays_daily_check(world, graded):
+    now = local_now(world.site_a.zone)
+    yesterday = (now - timedelta(days=1)).replace(hour=12).astimezone(UTC).isoformat()
+    send(world, "cleaning-lift", yesterday, area_id=graded["lift"].id)
+    assert ("area", graded["lift"].id, "cleaning-lift") in keys(todo(world))
+
+
+def test_todo_for_another_site_is_not_found_and_admin_sees_every_site(world, graded):
+    r = world.client.get(
+        "/api/plans/todo",
+        headers=world.headers("supervisor"),
+        query_string={"site_id": world.site_b.id},
+    )
+    assert r.status_code == 404
+    sites = {row["site_id"] for row in todo(world, "admin")}
+    assert sites == {world.site_a.id, world.site_b.id}
+
+
+def test_coverage_counts_the_months_inspections_and_lists_who_was_not_covered(app, world, graded):
+    with app.app_context():
+        other = Staff.create(
+            employee_no="A-9", name="赵六", gender="male", job="guard", site=world.site_a
+        )
+    now = datetime.now(UTC)
+    month = int(local_now(world.site_a.zone).strftime("%Y%m"))
+    when = earlier_today(world.site_a, 0.1)
+    for _ in range(5):  # five grooming checks of 张三: they count as his four, never 赵六's
+        send(world, "grooming-basic", when, staff_id=world.staff_a.id)
+    r = world.client.get(
+        "/api/plans/coverage",
+        headers=world.headers("hr"),
+        query_string={"site_id": world.site_a.id, "month": month},
+    )
+    assert r.status_code == 200, r.json
+    (site,) = r.json
+    assert site["site_id"] == world.site_a.id and site["service_grade"] == 1
+    uncovered = {
+        (u["subject"]["kind"], u["subject"]["id"], u["kind"]): u for u in site["uncovered"]
+    }
+    assert ("staff", world.staff_a.id, "grooming") not in uncovered
+    assert uncovered[("staff", other.id, "grooming")]["done"] == 0
+    assert uncovered[("staff", other.id, "grooming")]["planned"] == 4
+    assert uncovered[("staff", world.staff_a.id, "etiquette")]["planned"] == 4
+    assert ("area", world.area_a.id, "cleaning") in uncovered
+    assert site["done"] == 4 and site["planned"] > 4 and site["below_plan"] is True
+    assert site["uncovered_people"] == 2 and site["uncovered_areas"] == 2
+    assert now.year >= 2026
+    # Another site's coverage is not found for site A's supervisor.
+    r = world.client.get(
+        "/api/plans/coverage",
+        headers=world.headers("supervisor"),
+        query_string={"site_id": world.site_b.id, "month": month},
+    )
+    assert r.status_code == 404
+
+
+def test_grade_changes_the_todo(app, world, graded):
+    daily = ("area", world.area_a.id, "cleaning-lobby")
+    first = {
+        (k, r["period"])
+        for r in todo(world)
+        for k in [(r["subject"]["kind"], r["subject"]["id"], r["checklist"])]
+    }
+    assert (daily, "day") in first
+    with app.app_context():
+        Site.update(service_grade=3).where(Site.id == world.site_a.id).execute()
+    third = {
+        (k, r["period"])
+        for r in todo(world)
+        for k in [(r["subject"]["kind"], r["subject"]["id"], r["checklist"])]
+    }
+    assert (daily, "day") not in third and (daily, "week") in third
