@@ -109,7 +109,10 @@ def storable_bounds(converter, field, ret=None, **kwargs):
     extra = {}
     if validate_timezone in field.validators:
         extra["enum"] = sorted(available_timezones())
-    if isinstance(field, ma.fields.Time) and field.format == "%H:%M":
+    if isinstance(field, ma.fields.Url):
+        extra["format"] = "uri"
+        extra["pattern"] = "^https?://[^/?#@:]+[.][^/?#@:]+"  # a web address with a domain
+    elif isinstance(field, ma.fields.Time) and field.format == "%H:%M":
         extra["pattern"] = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
         extra["examples"] = ["07:30"]
     elif isinstance(field, ma.fields.Integer):

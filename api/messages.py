@@ -229,6 +229,7 @@ SENTENCES = [
     ),
     ("Unknown time zone {zone}.", "未知时区 {zone}。"),
     ("Must not come before 'since'.", "不能早于 since。"),
+    ("A day between 2000 and 2100.", "日期须在 2000 年到 2100 年之间。"),
     ("Give latitude and longitude together.", "纬度和经度须一起填写。"),
     ("Give either staff_id or area_id.", "请填写 staff_id 或 area_id（二选一）。"),
     ("Give at least one site.", "请至少选择一个项目。"),

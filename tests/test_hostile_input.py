@@ -7,6 +7,12 @@ another site. Every response must be a non-5xx answer whose status code is docum
 operation (the catch-all ``default`` response is removed before checking, so every status the API
 really answers must be listed) and whose body matches the documented schema.
 
+With schemathesis' data checks too: a request that breaks the document is refused
+(negative_data_rejection) and one the document allows is not refused with 422
+(positive_data_acceptance), but for the rules the document cannot state
+(RULES_THE_DOCUMENT_CANNOT_STATE: between fields, or about what is stored). An id naming nothing
+the caller can see is a 404, which the document lists and the check allows.
+
 The run is bounded and repeatable: a fixed number of examples per operation, derandomized.
 """
 
@@ -20,7 +26,9 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
+    negative_data_rejection,
     not_a_server_error,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -29,6 +37,7 @@ from schemathesis.checks import (
 from api.security import issue_token
 from models import utcnow
 from models.accounts import AuthToken, User, UserSite
+from models.patrol_records import MESSAGES as SCAN_MESSAGES
 from models.patrols import Checkpoint
 from tests.conftest import World
 from tests.test_inspections import answers_for, form, submit
@@ -38,12 +47,72 @@ from tests.test_photos import photo_jpeg, upload
 pytestmark = pytest.mark.slow  # ~1 minute: every operation, as every role
 
 ROLES = ("admin", "hr", "supervisor", "manager", "guard", "staff")
+# Why a scanned code is refused: patrol checkpoints (models/patrol_records.py) and greeting posts.
+SCAN_REFUSALS = {
+    *SCAN_MESSAGES,
+    "not_a_post",
+    "unknown_post",
+    "no_shift",
+    "wrong_post",
+    "no_window",
+}
+# Well-formed requests that the API still refuses with 422 by a rule the OpenAPI document cannot
+# state: a rule between fields, or about what is stored (a signed code, a photo, the route's
+# stops, the account's staff record). Each names the refusal's ``error`` code, or the fields a
+# ``validation_failed`` names; any other 422 to a request valid by the document is a finding.
+RULES_THE_DOCUMENT_CANNOT_STATE = {
+    ("POST", "/api/users"): {"site_ids", "staff_id"},  # every role but admin has a site
+    ("POST", "/api/staff/import"): {"not_xlsx", "import_has_problems"},  # the file's content
+    ("POST", "/api/inspections"): {"staff_id", "area_id", "items", "checklist_version"},
+    ("POST", "/api/inspections/{inspection_id}/corrections"): {"items", "checklist"},
+    ("POST", "/api/auth/password"): {"invalid_credentials"},  # the current password, checked
+    ("POST", "/api/rectifications/{rectification_id}/done"): {"photo_ids"},  # stored photos
+    ("PATCH", "/api/checkpoints/{checkpoint_id}"): {"latitude", "longitude"},  # together
+    ("POST", "/api/patrol-routes"): {"stops"},  # minutes along the route, no stop twice
+    ("PATCH", "/api/patrol-routes/{route_id}"): {"stops"},
+    ("POST", "/api/schedules"): {"photo_checkpoint_ids"},  # on the route
+    ("PATCH", "/api/schedules/{schedule_id}"): {"photo_checkpoint_ids"},
+    ("POST", "/api/greeting/leave"): {"last_day"},  # not before the first
+    ("GET", "/api/greeting/calendar-link"): {"no_staff_record"},  # the account's staff
+    ("POST", "/api/webhooks"): {"url", "private_address"},  # not this server's network
+    ("POST", "/api/webhooks/channels"): {"url", "private_address"},
+    ("PATCH", "/api/webhooks/channels/{channel_id}"): {"url", "private_address"},
+    **{
+        ("POST", path): {*SCAN_REFUSALS, "payload"}  # a signed code of a real checkpoint
+        for path in ("/api/scans", "/api/greeting/checks")
+    },
+}
+
+
+def refused_by_a_stated_rule(response, case) -> bool:
+    if response.status_code != 422:
+        return False
+    allowed = RULES_THE_DOCUMENT_CANNOT_STATE.get((case.operation.method.upper(), case.path))
+    if not allowed:
+        return False
+    body = response.json()
+    fields = {name for location in (body.get("errors") or {}).values() for name in location}
+    if body.get("error") != "validation_failed":
+        return body.get("error") in allowed
+    return bool(fields) and fields <= allowed
+
+
+@schemathesis.check
+def positive_data_accepted_but_for_rules(ctx, response, case):
+    """schemathesis' positive_data_acceptance, but for RULES_THE_DOCUMENT_CANNOT_STATE."""
+    if refused_by_a_stated_rule(response, case):
+        return None
+    return positive_data_acceptance(ctx, response, case)
+
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    negative_data_rejection,
+    positive_data_accepted_but_for_rules,
 ]
 # Examples per operation: where the role may call it, and where it answers 403 anyway.
 ALLOWED_EXAMPLES = 5

@@ -46,7 +46,10 @@ class CalendarSchema(Schema):
 class SiteDaySchema(Schema):
     id = ma.fields.Integer(dump_only=True)
     site_id = ma.fields.Integer(required=True)
-    day = ma.fields.Date(required=True)
+    day = ma.fields.Date(
+        required=True,
+        metadata={"pattern": "^(20[0-9]{2}|2100)-", "description": "a day from 2000 to 2100"},
+    )
     kind = ma.fields.String(
         required=True,
         validate=ma.validate.OneOf(SITE_KINDS),
