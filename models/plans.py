@@ -18,6 +18,7 @@ from models.rules.plans import (
     GRADES,
     Rule,
     parse_frequency,
+    per_subject,
     period,
     site_items,
     week_start,
@@ -230,3 +231,26 @@ def sites_by_zone(site_ids: list[int]) -> dict[str, list[int]]:
     ):
         zones[timezone].append(site_id)
     return zones
+
+
+def person_coverage(rules, site_ids: list[int], month: int, closing_day: int) -> dict:
+    """staff id → (planned, done) grooming and etiquette checks of the month (extra checks of a
+    person count once): the monthly record's "not inspected" 未检查 beside "missing"."""
+    items = plan_items(rules, site_ids)
+    staff_items = [i for rows in items.values() for i in rows if i.subject.kind == "staff"]
+    counts = month_counts(site_ids, month)
+    year, number = divmod(month, 100)
+    totals = per_subject(staff_items, counts, year, number, closing_day)
+    return {subject_id: pair for (_, subject_id), pair in totals.items()}
+
+
+def with_coverage(records: list[dict], rules, site_ids, month: int, closing_day: int) -> list:
+    """The records with inspections_planned / inspections_done / not_inspected added; the
+    scores are left as they are (a person never inspected stays missing, never 0)."""
+    found = person_coverage(rules, site_ids, month, closing_day)
+    for record in records:
+        planned, done = found.get(record["staff_id"], (0, 0))
+        record["inspections_planned"] = planned
+        record["inspections_done"] = done
+        record["not_inspected"] = planned > 0 and done == 0
+    return records

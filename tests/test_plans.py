@@ -152,3 +152,41 @@ def test_grade_changes_the_todo(app, world, graded):
         for k in [(r["subject"]["kind"], r["subject"]["id"], r["checklist"])]
     }
     assert (daily, "day") not in third and (daily, "week") in third
+
+
+def test_the_monthly_record_says_not_inspected_beside_missing_never_zero(app, world, graded):
+    with app.app_context():
+        other = Staff.create(
+            employee_no="A-9", name="赵六", gender="male", job="guard", site=world.site_a
+        )
+    month = int(local_now(world.site_a.zone).strftime("%Y%m"))
+    send(world, "grooming-basic", earlier_today(world.site_a, 0.1), staff_id=world.staff_a.id)
+    r = world.client.get(
+        "/api/monthly/records",
+        headers=world.headers("hr"),
+        query_string={"site_id": world.site_a.id, "month": month},
+    )
+    assert r.status_code == 200, r.json
+    rows = {row["staff_id"]: row for row in r.json}
+    never = rows[other.id]
+    assert never["not_inspected"] is True
+    assert (never["inspections_planned"], never["inspections_done"]) == (8, 0)
+    assert never["grooming_score"] is None and never["composite"] is None
+    seen = rows[world.staff_a.id]
+    assert seen["not_inspected"] is False
+    assert (seen["inspections_planned"], seen["inspections_done"]) == (8, 1)
+    assert seen["grooming_score"] == 100
+
+
+def test_closing_a_month_inspected_below_plan_answers_a_warning(world, graded):
+    now = local_now(world.site_a.zone)
+    last = (now.replace(day=1) - timedelta(days=1)).strftime("%Y%m")
+    r = world.client.post(
+        "/api/monthly/close",
+        headers=world.headers("hr"),
+        json={"site_id": world.site_a.id, "month": int(last)},
+    )
+    assert r.status_code == 201, r.json
+    assert r.json["inspections_done"] == 0 and r.json["inspections_planned"] > 0
+    assert "检查覆盖不足" in r.json["coverage_warning"]
+    assert "Coverage below plan" in r.json["coverage_warning"]

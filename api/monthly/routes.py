@@ -28,6 +28,7 @@ from api.monthly.schemas import (
     TraceSchema,
     TrendQuerySchema,
 )
+from api.plans.routes import coverage_warning, month_coverage, plan_rules
 from api.security import ALL_ROLES, get_or_404, reference, roles, visible_site_ids
 from models import utcnow
 from models.charts import grade_distribution_svg, score_trend_svg
@@ -46,6 +47,7 @@ from models.monthly import (
 )
 from models.org import Site, Staff, Team
 from models.performance import Adjustment, MonthClose, MonthlyRecord
+from models.plans import with_coverage
 from models.rules.scoring import grade_for
 
 blp = Blueprint(
@@ -88,7 +90,10 @@ class Records(MethodView):
     @blp.response(200, RecordSchema(many=True))
     def get(self, filters):
         """Every person's record for a month at a site: components, composite, grade, pass."""
-        records = month_records(filters["month"], my_sites(filters["site_id"]), scoring_settings())
+        site_ids = my_sites(filters["site_id"])
+        settings = scoring_settings()
+        records = month_records(filters["month"], site_ids, settings)
+        with_coverage(records, plan_rules(), site_ids, filters["month"], settings.closing_day)
         if "team_id" in filters:
             records = [r for r in records if r["team_id"] == filters["team_id"]]
         return records
@@ -104,8 +109,12 @@ class MyRecord(MethodView):
         if g.user.staff_id is None:
             return []
         staff = Staff.get_by_id(g.user.staff_id)
-        records = month_records(filters["month"], [staff.site_id], scoring_settings())
-        return [r for r in records if r["staff_id"] == staff.id]
+        settings = scoring_settings()
+        records = month_records(filters["month"], [staff.site_id], settings)
+        mine = [r for r in records if r["staff_id"] == staff.id]
+        return with_coverage(
+            mine, plan_rules(), [staff.site_id], filters["month"], settings.closing_day
+        )
 
 
 @blp.route("/summary")
@@ -192,11 +201,15 @@ class Close(MethodView):
                 "This month is closed already; correct it with an adjustment.",
             )
         closed = MonthClose.get((MonthClose.site == site) & (MonthClose.month == data["month"]))
+        (covered,) = month_coverage([site], data["month"], settings.closing_day)
         return {
             "site_id": site.id,
             "month": data["month"],
             "records": count,
             "closed_at": closed.closed_at,
+            "inspections_planned": covered["planned"],
+            "inspections_done": covered["done"],
+            "coverage_warning": coverage_warning(covered),
         }
 
 

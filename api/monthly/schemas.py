@@ -40,6 +40,13 @@ class RecordSchema(Schema):
     grade = ma.fields.String(allow_none=True)
     passed = ma.fields.Boolean(allow_none=True)
     critical_failed = ma.fields.Boolean()
+    inspections_planned = ma.fields.Integer(
+        metadata={"description": "grooming and etiquette checks the plan asks for this month"}
+    )
+    inspections_done = ma.fields.Integer(metadata={"description": "of them, done"})
+    not_inspected = ma.fields.Boolean(
+        metadata={"description": "未检查: planned but never inspected (scores stay missing, not 0)"}
+    )
     closed = ma.fields.Boolean(
         metadata={"description": "frozen: the month is closed for this site"}
     )
@@ -166,6 +173,11 @@ class CloseResultSchema(Schema):
     month = ma.fields.Integer()
     records = ma.fields.Integer()
     closed_at = ZonedDateTime()
+    inspections_planned = ma.fields.Integer(metadata={"description": "checks planned that month"})
+    inspections_done = ma.fields.Integer()
+    coverage_warning = ma.fields.String(
+        allow_none=True, metadata={"description": "set when coverage was below the plan"}
+    )
 
 
 class AdjustmentRequestSchema(Schema):

@@ -133,3 +133,16 @@ class Coverage(MethodView):
             today = local_today(sites[0].zone, utcnow()) if sites else utcnow().date()
             month = today.year * 100 + today.month
         return month_coverage(sites, month, scoring_settings().closing_day)
+
+
+def coverage_warning(site_coverage: dict) -> str | None:
+    """A warning for closing a month inspected less than planned (None when covered)."""
+    if not site_coverage["below_plan"]:
+        return None
+    c = site_coverage
+    return (
+        f"检查覆盖不足：计划 {c['planned']} 次，完成 {c['done']} 次；"
+        f"{c['uncovered_people']} 人、{c['uncovered_areas']} 个区域未按计划检查。"
+        f" Coverage below plan: {c['done']} of {c['planned']} checks done; "
+        f"{c['uncovered_people']} people and {c['uncovered_areas']} areas not covered."
+    )
