@@ -30,6 +30,9 @@ class GreetingSettings(BaseModel):
     weekdays = CharField(max_length=7, default="01234")  # 0 = Monday
     holidays = TextField(default="[]")  # ["2026-10-01", ...] public holidays: no duty
     extra_workdays = TextField(default="[]")  # make-up working days 调休 on a weekend: duty
+    # Stop on statutory holidays and stand the 调休 days of the working-day calendar
+    # (models/rules/workdays.py)? None: by the site's type (greeting_windows.follows_...).
+    statutory_calendar = BooleanField(null=True)
     morning_post = ForeignKeyField(Post, null=True, on_delete="RESTRICT")
     evening_post = ForeignKeyField(
         Post, null=True, on_delete="RESTRICT", backref="evening_settings"

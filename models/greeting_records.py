@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from peewee import fn
 
 from models import hot_sql, is_sqlite, write_transaction
+from models.calendar import site_days, site_duty_calendar
 from models.greeting import (
     GreetingCheck,
     GreetingSettings,
@@ -19,9 +20,16 @@ from models.greeting import (
 from models.org import Post, Site, Staff
 from models.rules import cheating
 from models.rules.greeting import judge_shift
-from models.rules.greeting_windows import duty_days, window_instants, windows_for_site
+from models.rules.greeting_windows import (
+    days_off_and_on,
+    duty_days,
+    follows_statutory_calendar,
+    window_instants,
+    windows_for_site,
+)
 from models.rules.qr_signing import TokenError, parse_token, verify_token
 from models.rules.rota import Assignment, Slot, build_rota, can_swap, open_slots
+from models.rules.workdays import not_covered_warning
 from models.site_keys import key_secret, newest_version
 
 # A check-in is believed at the phone's time when it is at most this far ahead of the server
@@ -83,6 +91,26 @@ class RotaBuilt:
     warnings: list[str] = field(default_factory=list)
 
 
+def greeting_calendar(
+    site: Site, settings: GreetingSettings, first: date, last: date
+) -> tuple[frozenset, frozenset, list[str]]:
+    """The days off and make-up working days of a site's greeting duty first..last, and what
+    to warn about: the working-day calendar (statute and the site's own days) when the site
+    follows it, else only the site's own days; the settings' typed lists on top. A year the
+    calendar does not know is said, not guessed."""
+    warnings = []
+    if follows_statutory_calendar(site.site_type, settings.statutory_calendar):
+        calendar_ = site_duty_calendar(site.id, first, last)
+        off, on = calendar_.holidays, calendar_.extra_workdays
+        warnings = [not_covered_warning(year) for year in calendar_.uncovered_years]
+    else:
+        own = site_days(site.id, first, last)
+        off = {day for day, kind in own.items() if kind == "closed"}
+        on = {day for day, kind in own.items() if kind == "open"}
+    off, on = days_off_and_on(off, on, settings.dates("holidays"), settings.dates("extra_workdays"))
+    return off, on, warnings
+
+
 def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
     """Build (or rebuild) a month's rota: shifts made and kept, windows left open.
 
@@ -131,12 +159,13 @@ def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
             .tuples()
         )
         taken = {(day, window) for day, window, _ in standing}
+        days_off, days_on, calendar_warnings = greeting_calendar(site, settings, rebuild_from, last)
         days = duty_days(
             rebuild_from,
             last,
             frozenset(int(d) for d in settings.weekdays),
-            settings.dates("holidays"),
-            extra_workdays=settings.dates("extra_workdays"),
+            days_off,
+            extra_workdays=days_on,
         )
         rules = {w.code: w for w in windows}
         slots = [
@@ -204,7 +233,7 @@ def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
         if rows:
             GreetingShift.insert_many(rows).on_conflict_ignore().execute()
     unstaffed = [(slot.day, slot.window) for slot in open_slots(slots, rota)]
-    warnings = []
+    warnings = list(calendar_warnings)
     for code in sorted({row["window"] for row in rows if row["post"] is None}):
         warnings.append(
             f"未设置{WINDOW_NAMES[code]}的岗位：请在迎候设置中设置 {code}_post_id，"

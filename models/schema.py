@@ -151,6 +151,16 @@ def _scan_review_columns() -> None:
         migrate(*(migrator.add_column("scan", f.column_name, f) for f in missing))
 
 
+def _greeting_follows_the_calendar() -> None:
+    """Greeting settings say whether the site's duty follows the working-day calendar
+    (statutory holidays off, 调休 days on); null keeps the default by site type. Idempotent."""
+    table = GreetingSettings._meta.table_name
+    if "statutory_calendar" not in {c.name for c in db.get_columns(table)}:
+        migrator = SchemaMigrator.from_database(db)
+        field = GreetingSettings.statutory_calendar
+        migrate(migrator.add_column(table, "statutory_calendar", field))
+
+
 def _alert_channels() -> None:
     """Alert channels (issue 20.4): a site may have several webhooks — the generic signed one
     and WeCom, DingTalk and Feishu group robots — each with its kind, name and events, and a
@@ -198,6 +208,7 @@ MIGRATIONS: list = [
     (7, "login throttle per name and address", _throttle_per_address),
     (8, "alert channels: group robots and events per channel", _alert_channels),
     (9, "a site's own days in the working-day calendar", _site_days_table),
+    (11, "greeting duty follows the working-day calendar", _greeting_follows_the_calendar),
 ]
 LATEST_VERSION = max([n for n, _, _ in MIGRATIONS], default=1)
 

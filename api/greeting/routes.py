@@ -52,7 +52,7 @@ from models.greeting_records import (
 )
 from models.org import Post, Site, Staff
 from models.rules.greeting import ShiftOutcome, compliance
-from models.rules.greeting_windows import windows_for_site
+from models.rules.greeting_windows import follows_statutory_calendar, windows_for_site
 from models.rules.qr_signing import make_token, scan_url
 from models.site_keys import current_key
 
@@ -117,6 +117,10 @@ def settings_view(site: Site) -> dict:
         "weekdays": [int(d) for d in settings.weekdays],
         "holidays": sorted(settings.dates("holidays")),
         "extra_workdays": sorted(settings.dates("extra_workdays")),
+        "statutory_calendar": settings.statutory_calendar,
+        "follows_statutory_calendar": follows_statutory_calendar(
+            site.site_type, settings.statutory_calendar
+        ),
         "morning_post_id": settings.morning_post_id,
         "evening_post_id": settings.evening_post_id,
         "grace_minutes": settings.grace_minutes,

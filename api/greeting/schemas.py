@@ -25,6 +25,16 @@ class SettingsSchema(Schema):
         validate=ma.validate.Length(max=50),
         metadata={"description": "make-up working days 调休"},
     )
+    statutory_calendar = ma.fields.Boolean(
+        allow_none=True,
+        metadata={
+            "description": "duty stops on statutory holidays and is stood on 调休 make-up days "
+            "(GET /api/calendar); null: by site type (offices and mixed sites yes, estates no)"
+        },
+    )
+    follows_statutory_calendar = ma.fields.Boolean(
+        dump_only=True, metadata={"description": "what statutory_calendar (or its default) gives"}
+    )
     morning_post_id = ma.fields.Integer(allow_none=True)
     evening_post_id = ma.fields.Integer(allow_none=True)
     grace_minutes = ma.fields.Integer(validate=ma.validate.Range(0, 30))

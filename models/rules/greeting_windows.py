@@ -104,6 +104,34 @@ def windows_for_site(
     return windows
 
 
+def follows_statutory_calendar(site_type: str, setting: bool | None) -> bool:
+    """Whether a site's greeting duty stops on statutory holidays and is stood on the 调休
+    make-up working days: as the site says, else by its type. An office tower greets tenants
+    who come to work, so it follows the working-day calendar; residents come home on holidays
+    too, so an estate keeps its duty unless it says otherwise; a mixed site follows its tower."""
+    if setting is not None:
+        return setting
+    return site_type != "residential"
+
+
+def days_off_and_on(
+    calendar_off: Iterable[date],
+    calendar_on: Iterable[date],
+    typed_off: Iterable[date],
+    typed_on: Iterable[date],
+) -> tuple[frozenset, frozenset]:
+    """The duty calendar's days off and make-up working days with the site's typed lists on top
+    (the greeting settings' holidays and extra_workdays): a typed day wins over the calendar,
+    so no day ends up both."""
+    typed_off, typed_on = frozenset(typed_off), frozenset(typed_on)
+    both = typed_off & typed_on
+    if both:
+        raise ValueError(f"{min(both)} is both a holiday and a make-up working day")
+    off = (frozenset(calendar_off) - typed_on) | typed_off
+    on = (frozenset(calendar_on) - typed_off) | typed_on
+    return off, on
+
+
 def duty_days(
     first_day: date,
     last_day: date,

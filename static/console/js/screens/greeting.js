@@ -104,13 +104,20 @@ export const messages = {
     "greeting.overstay": "超时停留（分钟）",
     "greeting.overstay_hint": "结束后超过这么多分钟才签退，记为超时停留（1–120）。",
     "greeting.swap_needs_supervisor": "换班需要主管批准",
+    "greeting.statutory": "法定节假日和调休",
+    "greeting.statutory_default": "按项目类型（写字楼遵循，住宅不遵循）",
+    "greeting.statutory_yes": "遵循：法定节假日不值班，调休上班日值班",
+    "greeting.statutory_no": "不遵循：节假日照常值班",
+    "greeting.statutory_hint":
+      "现在：{now}。日期来自工作日历（国务院公布的安排和本项目自己的日子），下面手工填的日期优先。",
+    "greeting.statutory_on": "遵循工作日历",
+    "greeting.statutory_off": "不遵循工作日历",
     "greeting.save": "保存设置",
     "greeting.saved_windows": "已保存。现在的迎候时段：{windows}",
     "greeting.saved_no_windows": "已保存。这个项目目前没有迎候时段。",
     // leave
     "greeting.leave_title": "管理处人员请假",
-    "greeting.leave_rebuild":
-      "登记请假后，要重新生成那个月的排班才会生效：已经排好的班次不会自动改变。",
+    "greeting.leave_rebuild": "登记请假后，要重新生成那个月的排班才会生效：已经排好的班次不会自动改变。",
     "greeting.to_rota": "去排班",
     "greeting.to_rota_month": "去重新生成 {month} 排班",
     "greeting.leave_form": "登记请假",
@@ -246,6 +253,14 @@ export const messages = {
     "greeting.overstay": "Overstay (minutes)",
     "greeting.overstay_hint": "A check-out more than this long after the end counts as overstayed (1–120).",
     "greeting.swap_needs_supervisor": "Swaps need a supervisor's approval",
+    "greeting.statutory": "Public holidays and make-up working days",
+    "greeting.statutory_default": "By site type (offices follow, estates do not)",
+    "greeting.statutory_yes": "Follow: no duty on public holidays, duty on make-up working days",
+    "greeting.statutory_no": "Do not follow: duty on holidays as usual",
+    "greeting.statutory_hint":
+      "Now: {now}. The days come from the working-day calendar (the State Council's schedule and this site's own days); the dates typed below win.",
+    "greeting.statutory_on": "follows the working-day calendar",
+    "greeting.statutory_off": "does not follow the working-day calendar",
     "greeting.save": "Save settings",
     "greeting.saved_windows": "Saved. The greeting windows now: {windows}",
     "greeting.saved_no_windows": "Saved. This site has no greeting window at present.",
@@ -638,6 +653,17 @@ function drawSettings(body, siteId, initial, posts, canEdit) {
     name: "swap_needs_supervisor",
     id: "greeting-swap_needs_supervisor",
   });
+  const statutory = select(
+    "statutory_calendar",
+    [
+      ["", t("greeting.statutory_default")],
+      ["true", t("greeting.statutory_yes")],
+      ["false", t("greeting.statutory_no")],
+    ],
+    "",
+    { id: "greeting-statutory_calendar" },
+  );
+  const statutoryHint = h("span", {});
   const postSlots = { morning: h("span", {}), evening: h("span", {}) };
   const morningHint = h("small", { class: "hint", id: "greeting-morning-hint" });
   const eveningHint = h("small", { class: "hint", id: "greeting-evening-hint" });
@@ -674,6 +700,10 @@ function drawSettings(body, siteId, initial, posts, canEdit) {
     holidays.set(settings.holidays);
     extra.set(settings.extra_workdays);
     swap.checked = Boolean(settings.swap_needs_supervisor);
+    statutory.value = settings.statutory_calendar === null ? "" : String(settings.statutory_calendar);
+    statutoryHint.textContent = t("greeting.statutory_hint", {
+      now: t(settings.follows_statutory_calendar ? "greeting.statutory_on" : "greeting.statutory_off"),
+    });
     morningPost = postSelect("morning_post_id", posts, settings.morning_post_id);
     eveningPost = postSelect("evening_post_id", posts, settings.evening_post_id);
     postSlots.morning.replaceChildren(fieldWithHint(t("greeting.morning_post"), morningPost, morningHint));
@@ -721,6 +751,7 @@ function drawSettings(body, siteId, initial, posts, canEdit) {
         ),
       ),
     ),
+    field(t("greeting.statutory"), statutory, statutoryHint),
     h("div", { class: "gr-grid" }, holidays.node, extra.node),
   );
   const form = h(
@@ -741,7 +772,13 @@ function drawSettings(body, siteId, initial, posts, canEdit) {
       answer,
       (values) =>
         api("PUT", `/greeting/settings/${siteId}`, {
-          json: { ...values, holidays: holidays.values(), extra_workdays: extra.values() },
+          json: {
+            ...values,
+            statutory_calendar:
+              values.statutory_calendar === "" ? null : values.statutory_calendar === "true",
+            holidays: holidays.values(),
+            extra_workdays: extra.values(),
+          },
         }),
       {
         ok: (saved) =>
@@ -1271,25 +1308,26 @@ async function renderRota(view, params) {
       }
     }
     const totals = counts.map((c) => c.total);
-    const spread = totals.length && totals.some((n) => n > 0)
-      ? h(
-          "p",
-          { class: "gr-spread", id: "greeting-counts-spread" },
-          t("greeting.counts_spread", {
-            avg: (totals.reduce((a, b) => a + b, 0) / totals.length).toFixed(1).replace(/\.0$/, ""),
-            max: Math.max(...totals),
-            min: Math.min(...totals),
-          }),
-        )
-      : null;
+    const spread =
+      totals.length && totals.some((n) => n > 0)
+        ? h(
+            "p",
+            { class: "gr-spread", id: "greeting-counts-spread" },
+            t("greeting.counts_spread", {
+              avg: (totals.reduce((a, b) => a + b, 0) / totals.length).toFixed(1).replace(/\.0$/, ""),
+              max: Math.max(...totals),
+              min: Math.min(...totals),
+            }),
+          )
+        : null;
     countsArea.replaceChildren(
       ...[
         h("h2", { id: "greeting-counts-title" }, t("greeting.counts_title")),
-      table(columns, counts, {
-        caption: t("greeting.counts_caption"),
-        rowAttrs: (c) => ({ "data-staff-id": c.staff_id, id: `greeting-count-${c.staff_id}` }),
-        empty: t("greeting.counts_none"),
-      }),
+        table(columns, counts, {
+          caption: t("greeting.counts_caption"),
+          rowAttrs: (c) => ({ "data-staff-id": c.staff_id, id: `greeting-count-${c.staff_id}` }),
+          empty: t("greeting.counts_none"),
+        }),
         spread,
         local
           ? h("p", { class: "muted small", id: "greeting-counts-local" }, t("greeting.counts_local"))
@@ -1381,9 +1419,9 @@ async function renderRota(view, params) {
         saved?.manager_id === shift.manager_id
           ? t("greeting.move_same", { name: saved.manager_name || shift.manager_name })
           : t("greeting.moved", {
-          day: dayLabel(saved?.day || shift.day),
-          name: saved?.manager_name || data.managers.find((m) => m.id === saved?.manager_id)?.name || "",
-        }),
+              day: dayLabel(saved?.day || shift.day),
+              name: saved?.manager_name || data.managers.find((m) => m.id === saved?.manager_id)?.name || "",
+            }),
       after: () => load(),
     });
     movePanel.replaceChildren(heading, what, now, form);
