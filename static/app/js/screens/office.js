@@ -36,6 +36,7 @@ export const messages = {
     "of.col.composite": "综合",
     "of.col.grade": "等级",
     "of.missing": "—",
+    "of.not_inspected": "未检查",
     "of.closed": "本月已关闭，记录已冻结",
     "of.open": "本月未关闭",
     "of.download_xlsx": "下载 Excel",
@@ -48,6 +49,8 @@ export const messages = {
     "of.close_yes": "确定关闭",
     "of.close_no": "取消",
     "of.close_done": "已关闭：{n} 人的记录已冻结",
+    "of.coverage_low":
+      "检查覆盖低于计划：计划 {planned} 次，完成 {done} 次；{people} 人、{areas} 个区域未按计划检查（记录显示为未检查）。",
     "of.person": "个人月度记录",
     "of.component.grooming": "仪容仪表",
     "of.component.etiquette": "服务礼仪",
@@ -102,6 +105,7 @@ export const messages = {
     "of.col.composite": "Composite",
     "of.col.grade": "Grade",
     "of.missing": "—",
+    "of.not_inspected": "Not inspected",
     "of.closed": "This month is closed; its records are frozen",
     "of.open": "This month is open",
     "of.download_xlsx": "Download Excel",
@@ -114,6 +118,8 @@ export const messages = {
     "of.close_yes": "Close it",
     "of.close_no": "Cancel",
     "of.close_done": "Closed: {n} people's records frozen",
+    "of.coverage_low":
+      "Inspections below plan: {done} of {planned} planned checks done; {people} people and {areas} areas not covered (shown as not inspected).",
     "of.person": "Person's month",
     "of.component.grooming": "Grooming",
     "of.component.etiquette": "Etiquette",
@@ -400,9 +406,26 @@ function closeControl(ctx, site, month, actionStatus) {
       ),
     ),
   );
-  ask.addEventListener("click", () => {
+  // Before closing: a month inspected less than the plan (its people "not inspected") says so.
+  const coverage = h("p", { class: "of-error", id: "of-coverage-warning", role: "alert", hidden: true });
+  confirm.prepend(coverage);
+  ask.addEventListener("click", async () => {
     ask.hidden = true;
     confirm.hidden = false;
+    try {
+      const [c] = await ctx.api("GET", "/plans/coverage", { query: { site_id: site.id, month } });
+      if (c && c.below_plan) {
+        coverage.textContent = ctx.t("of.coverage_low", {
+          planned: c.planned,
+          done: c.done,
+          people: c.uncovered_people,
+          areas: c.uncovered_areas,
+        });
+        coverage.hidden = false;
+      }
+    } catch (_err) {
+      // The warning is advice: closing stays possible without it.
+    }
   });
   box.append(ask, confirm);
   return box;
@@ -419,7 +442,8 @@ function recordsTable(ctx, records, site, month) {
     ["of.col.patrol", (r) => fmt(ctx, r.patrol_completion), "of-num of-wide"],
     ["of.col.area", (r) => fmt(ctx, r.area_score), "of-num of-wide"],
     ["of.col.composite", (r) => fmt(ctx, r.composite), "of-num"],
-    ["of.col.grade", (r) => r.grade || ctx.t("of.missing"), ""],
+    // Planned but never inspected says so (未检查), not just "—"; never a zero score.
+    ["of.col.grade", (r) => r.grade || ctx.t(r.not_inspected ? "of.not_inspected" : "of.missing"), ""],
   ];
   const hint = h("p", { class: "of-hint", id: "of-scroll-hint", hidden: true });
   const scroller = h(
