@@ -201,7 +201,7 @@ def test_resubmitting_stores_once_and_answers_the_same(app, world, people):
 def test_wrong_gender_job_or_area_type_is_refused(app, world, people):
     female = form(world, "grooming-female")
     r, _ = submit(world, female, answers_for(female), staff_id=people["guard"].id)
-    assert r.status_code == 422 and "does not apply" in r.json["message"]
+    assert r.status_code == 422 and "不适用于" in r.json["message"]  # "does not apply"
     desk = form(world, "etiquette-standing-desk")
     r, _ = submit(world, desk, answers_for(desk), staff_id=people["guard"].id)
     assert r.status_code == 422

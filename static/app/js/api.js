@@ -34,7 +34,9 @@ export class ApiError extends Error {
   // A validation error also names the fields that are wrong.
   display() {
     if (this.status === 0) return t("app.offline");
-    const zh = this.errors?.json?.payload?.[0];
+    // (A refused scan's reason; a validation error's field messages are Chinese too, but name
+    // a field, so they are listed below instead.)
+    const zh = this.error === "validation_failed" ? undefined : this.errors?.json?.payload?.[0];
     if (lang() === "zh" && typeof zh === "string" && CHINESE.test(zh)) return zh;
     const key = `error.${this.error}`;
     const known = t(key);
