@@ -6,7 +6,7 @@
 //   routes = {"name": render}      render(view, params, ctx) fills the view; URL #/name/p1/p2
 //   menu(user) → [{route, label}]  home-screen entries this user's role may use
 import { api, ApiError, download, setUnauthorizedHandler } from "./api.js";
-import { el } from "./dom.js";
+import { el, reason } from "./dom.js";
 import { addMessages, lang, setLang, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as login from "./screens/login.js";
@@ -214,7 +214,7 @@ async function render() {
     if (number !== renderCount) return;
     console.error(error);
     if (error instanceof ApiError && error.status === 401) return;
-    const message = error instanceof ApiError ? error.display() : error.message;
+    const message = reason(error);
     const p = document.createElement("p");
     p.className = "error";
     p.textContent = t("app.error", { message });

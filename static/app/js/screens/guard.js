@@ -1,8 +1,8 @@
 // The guard's screens: today's rounds, scanning a checkpoint (camera, the label's URL opened by
 // the phone's own camera app, or NFC), the scan form and anomaly reports. Everything a guard
 // sends goes through the outbox, so it works the same with and without signal.
-import { t as translate } from "../i18n.js";
 import { button, el } from "../dom.js";
+import { t as translate } from "../i18n.js";
 
 export const messages = {
   zh: {
@@ -328,7 +328,6 @@ function photoPicker(ctx, required) {
       if (files.length >= 10) break;
       files.push(file);
       const figure = el("figure", { class: "photo" });
-      figure.style.margin = "0";
       const image = el("img", { alt: "" });
       image.src = URL.createObjectURL(file);
       const remove = button(ctx.t("guard.remove"), "");

@@ -1,4 +1,5 @@
 // Sign in (once per phone, remembered until the token expires) and sign out.
+import { reason } from "../dom.js";
 import { setLang, t as translate } from "../i18n.js";
 import { clearSession, saveSession } from "../session.js";
 
@@ -82,7 +83,7 @@ function renderLogin(view, params, ctx) {
     } catch (failure) {
       if (failure.status === 0) error.textContent = t("login.offline");
       else if (failure.status === 401) error.textContent = t("login.failed");
-      else error.textContent = failure.display ? failure.display() : failure.message;
+      else error.textContent = reason(failure);
       button.disabled = false;
       button.textContent = t("login.submit");
     }

@@ -1,7 +1,7 @@
 // The manager's screens (office staff who take lobby greeting shifts 迎候): my next shifts,
 // check-in and check-out at the post by scanning its code, and shift swaps.
+import { button, el, reason } from "../dom.js";
 import { t as translate } from "../i18n.js";
-import { button, el } from "../dom.js";
 
 export const messages = {
   zh: {
@@ -220,7 +220,7 @@ async function renderSwaps(view, ctx, mine) {
         await ctx.api("POST", `/greeting/swaps/${swap.id}/${path}`);
         ctx.toast(t("manager.swap_done"));
       } catch (error) {
-        ctx.toast(error.display ? error.display() : error.message);
+        ctx.toast(reason(error));
       }
       ctx.navigate("manager");
     };
@@ -296,7 +296,7 @@ async function renderSwapNew(view, [shiftId], ctx) {
         ctx.navigate("manager");
       } catch (error) {
         choice.disabled = false;
-        ctx.toast(error.display ? error.display() : error.message);
+        ctx.toast(reason(error));
       }
     });
     view.append(choice);

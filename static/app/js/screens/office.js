@@ -2,8 +2,8 @@
 // month and the inspections, rounds or shifts behind each figure, month close, and the Excel and
 // CSV exports. Phone first; widens to a table on a desktop browser.
 
-import { t } from "../i18n.js";
 import { authorisedImg, errorText, h, language, screen as frame, wording } from "../dom.js";
+import { t } from "../i18n.js";
 
 export const messages = {
   zh: {

@@ -2,8 +2,8 @@
 // failed grooming or etiquette item with the standard's reason) to read and acknowledge, and the
 // rectifications assigned to them, reported done with a photo of the fix. Every action shows
 // the server's answer in place; nothing is said done before the server says so.
-import { t as translate } from "../i18n.js";
 import { button, el, reason, wording } from "../dom.js";
+import { t as translate } from "../i18n.js";
 
 export const messages = {
   zh: {
