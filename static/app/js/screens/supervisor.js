@@ -5,6 +5,7 @@
 import { t } from "../i18n.js";
 import * as followups from "./followups.js";
 import * as inspect from "./inspect.js";
+import * as todo from "./todo.js";
 
 export const messages = {
   zh: {
@@ -120,6 +121,23 @@ export const messages = {
     "sv.queued.refused": "被服务器拒绝",
     "sv.queued.sent": "已发送 · 得分 {score}",
     "sv.queued.sent_no_score": "已发送 · 无得分",
+    "sv.menu.todo": "今日待检",
+    "sv.todo.title": "今日待检",
+    "sv.todo.hint": "按检查计划（项目服务等级），今天和本周要检查的区域和人员，逾期的在前。点一下开始检查。",
+    "sv.todo.none": "今天和本周的计划检查都已完成",
+    "sv.todo.late": "逾期",
+    "sv.todo.overdue": "应于 {date} 完成",
+    "sv.todo.today": "今天",
+    "sv.todo.by": "{date} 前",
+    "sv.todo.remaining": "本期还差 {n} 次",
+    "sv.todo.group.overdue": "逾期",
+    "sv.todo.group.today": "今天",
+    "sv.todo.group.week": "本周",
+    "sv.todo.kind.cleaning": "保洁",
+    "sv.todo.kind.greening": "绿化",
+    "sv.todo.kind.pest_control": "消杀",
+    "sv.todo.kind.grooming": "仪容仪表",
+    "sv.todo.kind.etiquette": "服务礼仪",
   },
   en: {
     "sv.lang": "en",
@@ -235,6 +253,23 @@ export const messages = {
     "sv.queued.refused": "Refused by the server",
     "sv.queued.sent": "Sent · score {score}",
     "sv.queued.sent_no_score": "Sent · no score",
+    "sv.menu.todo": "Due today",
+    "sv.todo.title": "Due today and this week",
+    "sv.todo.hint": "The inspection plan of your sites (by service grade): areas and people to inspect today and this week, overdue first. Tap one to start.",
+    "sv.todo.none": "Every planned inspection of today and this week is done",
+    "sv.todo.late": "Overdue",
+    "sv.todo.overdue": "was due {date}",
+    "sv.todo.today": "today",
+    "sv.todo.by": "by {date}",
+    "sv.todo.remaining": "{n} still to do this period",
+    "sv.todo.group.overdue": "Overdue",
+    "sv.todo.group.today": "Today",
+    "sv.todo.group.week": "This week",
+    "sv.todo.kind.cleaning": "cleaning",
+    "sv.todo.kind.greening": "greening",
+    "sv.todo.kind.pest_control": "pest control",
+    "sv.todo.kind.grooming": "grooming",
+    "sv.todo.kind.etiquette": "etiquette",
   },
 };
 
@@ -242,7 +277,10 @@ const VERIFIERS = ["admin", "supervisor", "manager"];
 
 export function menu(user) {
   if (!user || !inspect.INSPECTORS.includes(user.role)) return [];
-  const entries = [{ route: "inspect", label: t("sv.menu.inspect") }];
+  const entries = [
+    { route: "todo", label: t("sv.menu.todo") },
+    { route: "inspect", label: t("sv.menu.inspect") },
+  ];
   if (VERIFIERS.includes(user.role)) {
     entries.push({ route: "rectifications", label: t("sv.menu.rectifications") });
     entries.push({ route: "anomalies", label: t("sv.menu.anomalies") });
@@ -250,4 +288,4 @@ export function menu(user) {
   return entries;
 }
 
-export const routes = { ...inspect.routes, ...followups.routes };
+export const routes = { ...inspect.routes, ...followups.routes, ...todo.routes };

@@ -1,0 +1,56 @@
+"""The supervisor's to-do 今日待检 on the phone: what the inspection plan asks for at my sites today
+and this week, overdue first; one tap opens the right checklist, and the item goes once its
+inspection is submitted."""
+
+from models.accounts import User, UserSite
+from models.org import Area, Site
+from tests.e2e.conftest import accessibility_problems, screenshot, sign_in
+
+
+def test_the_todo_lists_the_plan_and_an_item_goes_once_inspected(live_server, phone):
+    with live_server.app.app_context():
+        user = User.get(User.username == "supervisor")
+        site_ids = [link.site_id for link in UserSite.select().where(UserSite.user == user)]
+        # A grade-1 (一级) site: its lobbies, lifts and restrooms are planned daily.
+        Site.update(service_grade=1).where(Site.id.in_(site_ids)).execute()
+        daily = {
+            a.id
+            for a in Area.select().where(
+                Area.site.in_(site_ids)
+                & Area.active
+                & Area.area_type.in_(["lobby", "lift", "restroom", "waste_point"])
+            )
+        }
+    assert daily, "the demo supervisor's sites have lobbies"
+
+    phone.set_viewport_size({"width": 360, "height": 740})
+    sign_in(phone, "supervisor")
+    entry = phone.locator("a[href='#/todo']")
+    assert "今日待检" in entry.inner_text()
+    entry.click()
+    rows = phone.locator("#sv-todo [data-todo]")
+    rows.first.wait_for()
+    assert rows.count() >= len(daily)
+    keys = [rows.nth(i).get_attribute("data-todo") for i in range(rows.count())]
+    # Each planned daily area is on the list with its checklist.
+    on_list = {int(k.split("-")[1]) for k in keys if k.startswith("area-")}
+    assert daily <= on_list
+    # Overdue first: no overdue row after one that is not.
+    late = [rows.nth(i).locator(".sv-badge").count() > 0 for i in range(rows.count())]
+    assert late == sorted(late, reverse=True)
+    assert not accessibility_problems(phone)
+    screenshot(phone, "plans-01-todo")
+
+    key = next(k for k in keys if k.startswith("area-") and int(k.split("-")[1]) in daily)
+    phone.locator(f"[data-todo='{key}']").click()
+    # One tap: the form of the planned checklist for that area.
+    code = key.split("-", 2)[2]
+    assert phone.url.endswith(f"#/inspect-form/area/{key.split('-')[1]}/{code}")
+    phone.locator("#sv-all-pass").click()
+    phone.locator("#sv-submit").click()
+    phone.locator("#sv-score").wait_for()
+
+    phone.goto("/app/#/todo")
+    phone.locator("#sv-todo [data-todo], #sv-todo-none").first.wait_for()
+    assert phone.locator(f"[data-todo='{key}']").count() == 0
+    assert phone.locator("#sv-todo [data-todo]").count() == len(keys) - 1
