@@ -37,6 +37,7 @@ export function button(text, className = "block", type = "button") {
   return el("button", { class: className, type }, text);
 }
 
+/** "zh" or "en": the app's language. */
 export function language(ctx) {
   return ctx.lang ? ctx.lang() : ctx.t("sv.lang");
 }
@@ -52,6 +53,7 @@ export function wording(ctx, obj, field) {
   return obj[field] || "";
 }
 
+/** What to say when a screen could not load (sv.offline_load without signal, else the refusal). */
 export function errorText(ctx, err) {
   // No signal while loading: nothing was saved, so never the outbox's "saved on this phone".
   if (err && err.status === 0) return ctx.t("sv.offline_load");
@@ -104,6 +106,7 @@ export async function authorisedUrl(ctx, path) {
   return URL.createObjectURL(await response.blob());
 }
 
+/** An <img> of an authenticated binary; left out if it cannot be fetched. */
 export function authorisedImg(ctx, path, attrs = {}) {
   const img = h("img", { alt: "", ...attrs });
   authorisedUrl(ctx, path)
@@ -131,5 +134,3 @@ export function flaggedPhoto(ctx, id, reused) {
   }
   return box;
 }
-
-// ---------------------------------------------------------------- inspections sent from here

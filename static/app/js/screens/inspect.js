@@ -157,6 +157,7 @@ function siteNames(ctx) {
   return Object.fromEntries(((copy && copy.data) || []).map((site) => [site.id, site.name]));
 }
 
+// ---------------------------------------------------------------- inspections sent from here
 
 // The inspections this phone queued without signal: once the outbox has sent one, the pick
 // screen shows the server's score for it.

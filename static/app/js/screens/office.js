@@ -2,7 +2,7 @@
 // month and the inspections, rounds or shifts behind each figure, month close, and the Excel and
 // CSV exports. Phone first; widens to a table on a desktop browser.
 
-import { authorisedImg, errorText, h, language, screen as frame, wording } from "../dom.js";
+import { authorisedImg, errorText, h, language, screen, wording } from "../dom.js";
 import { t } from "../i18n.js";
 
 export const messages = {
@@ -195,11 +195,6 @@ function when(at) {
   );
 }
 
-/** A screen's frame with the office's classes (of-…, styles in css/app.css). */
-function screen(view, title) {
-  return frame(view, title, "of");
-}
-
 async function sites(ctx) {
   return ctx.api("GET", "/sites", { query: { active: true, page_size: 100 } });
 }
@@ -207,7 +202,7 @@ async function sites(ctx) {
 // ---------------------------------------------------------------- the month at a site
 
 async function renderMonth(view, params, ctx) {
-  const wrap = screen(view, ctx.t("of.title"));
+  const wrap = screen(view, ctx.t("of.title"), "of");
   let siteList;
   try {
     siteList = await sites(ctx);
@@ -541,7 +536,7 @@ function worstAndStars(ctx, summary) {
 // ---------------------------------------------------------------- one person's month
 
 async function renderPerson(view, [siteId, month, staffId], ctx) {
-  const wrap = screen(view, ctx.t("of.person"));
+  const wrap = screen(view, ctx.t("of.person"), "of");
   wrap.append(
     h(
       "button",
@@ -621,7 +616,7 @@ async function renderPerson(view, [siteId, month, staffId], ctx) {
 // ---------------------------------------------------------------- what a figure comes from
 
 async function renderTrace(view, [siteId, month, staffId, component], ctx) {
-  const wrap = screen(view, `${ctx.t("of.trace")} · ${ctx.t(`of.component.${component}`)}`);
+  const wrap = screen(view, `${ctx.t("of.trace")} · ${ctx.t(`of.component.${component}`)}`, "of");
   wrap.append(
     h(
       "button",
