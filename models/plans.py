@@ -21,6 +21,7 @@ from models.rules.plans import (
     per_subject,
     period,
     site_items,
+    todo,
     week_start,
 )
 
@@ -254,3 +255,21 @@ def with_coverage(records: list[dict], rules, site_ids, month: int, closing_day:
         record["inspections_done"] = done
         record["not_inspected"] = planned > 0 and done == 0
     return records
+
+
+def sites_todo(rules, sites, now_utc: datetime, closing_day: int) -> list:
+    """The to-do (models.rules.plans.Todo) of these sites at ``now_utc``, overdue first: three
+    queries for the plan items and one aggregate query per time zone for the counts."""
+    items = plan_items(rules, [s.id for s in sites])
+    by_zone: dict = defaultdict(list)
+    for site in sites:
+        by_zone[site.timezone].append(site.id)
+    found = []
+    for timezone, ids in by_zone.items():
+        zone = ZoneInfo(timezone)
+        today = local_today(zone, now_utc)
+        counts = period_counts(ids, zone, today, closing_day)
+        zone_items = [i for site_id in ids for i in items.get(site_id, [])]
+        found += todo(zone_items, counts, today, closing_day)
+    found.sort(key=lambda t: (not t.overdue, t.due))
+    return found

@@ -10,8 +10,8 @@ from api.plans.schemas import CoverageQuerySchema, CoverageSchema, TodoQuerySche
 from api.security import in_scope, reference, roles
 from models import utcnow
 from models.org import Site
-from models.plans import local_today, month_counts, period_counts, plan_items
-from models.rules.plans import coverage, todo
+from models.plans import local_today, month_counts, plan_items, sites_todo
+from models.rules.plans import coverage
 
 blp = Blueprint("plans", __name__, url_prefix="/api/plans", description="Inspection plans 检查计划")
 
@@ -47,21 +47,7 @@ class Todo(MethodView):
         sites = my_sites(filters.get("site_id"))
         if not sites:
             return []
-        closing_day = scoring_settings().closing_day
-        items = plan_items(plan_rules(), [s.id for s in sites])
-        now = utcnow()
-        by_zone: dict = {}
-        for site in sites:
-            by_zone.setdefault(site.timezone, []).append(site)
-        found = []
-        for zone_sites in by_zone.values():
-            zone = zone_sites[0].zone
-            today = local_today(zone, now)
-            ids = [s.id for s in zone_sites]
-            counts = period_counts(ids, zone, today, closing_day)
-            zone_items = [i for site_id in ids for i in items.get(site_id, [])]
-            found += todo(zone_items, counts, today, closing_day)
-        found.sort(key=lambda t: (not t.overdue, t.due))
+        found = sites_todo(plan_rules(), sites, utcnow(), scoring_settings().closing_day)
         return [
             {
                 "site_id": t.item.subject.site_id,
