@@ -141,6 +141,11 @@ class TextConverter(UnicodeConverter):
         self.regex = self.regex.replace("[^/]", "[^/\\x00]")
 
 
+def textconverter2paramschema(converter):
+    """A text path parameter, documented without NUL characters (such a path answers 404)."""
+    return {**unicodeconverter2paramschema(converter), "pattern": NO_NUL_PATTERN}
+
+
 class Api(_Api):
     ERROR_SCHEMA = ErrorSchema
 
@@ -159,7 +164,7 @@ class Api(_Api):
         app.before_request(read_json_body)
         super().init_app(app, *args, **kwargs)
         self.register_converter(IdConverter, integerconverter2paramschema)
-        self.register_converter(TextConverter, unicodeconverter2paramschema)
+        self.register_converter(TextConverter, textconverter2paramschema)
         self.ma_plugin.converter.add_attribute_function(storable_bounds)
         ArgumentsMixin.ARGUMENTS_PARSER = ArgumentsParser()
         self.spec.components.schema("Month", month_schema())

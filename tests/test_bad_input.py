@@ -211,9 +211,9 @@ def test_the_document_states_the_bounds_validation_keeps(world):
             assert {"$ref": "#/components/schemas/Month"} in schema.get("allOf", []), where
 
     for _, path, method, operation in spec_operations(world, "GET", "POST", "PUT", "PATCH"):
-        for parameter in operation.get("parameters", []):
-            if parameter["in"] != "path":
-                walk(parameter["schema"], f"{method} {path} {parameter['name']}")
+        path_parameters = spec["paths"][path].get("parameters", [])
+        for parameter in [*path_parameters, *operation.get("parameters", [])]:
+            walk(parameter["schema"], f"{method} {path} {parameter['name']}")
     for name, schema in spec["components"]["schemas"].items():
         if name.endswith(("Create", "Update", "Query", "Args")) or "Create" in name:
             walk(schema, name)
