@@ -231,6 +231,27 @@ SENTENCES = [
     ("Must not come before 'since'.", "不能早于 since。"),
     ("A day between 2000 and 2100.", "日期须在 2000 年到 2100 年之间。"),
     ("taken", "已被占用"),
+    ("wrong subject", "检查对象不对"),
+    ("inactive", "已停用"),
+    ("already submitted", "已提交过"),
+    (
+        "Checklist {code} inspects {subjects}, not staff.",
+        "检查表 {code} 检查的是 {subjects}，不是员工。",
+    ),
+    (
+        "Checklist {code} inspects {subjects}, not areas.",
+        "检查表 {code} 检查的是 {subjects}，不是区域。",
+    ),
+    ("This subject is no longer active.", "此检查对象已停用。"),
+    ("Some answers do not fit the checklist.", "有的答案与检查表不符。"),
+    ("{code} is answered twice", "{code} 答了两次"),
+    ("{code} is timed: give measured_seconds", "{code} 需计时：请填写 measured_seconds"),
+    ("missing {code}", "缺少 {code}"),
+    (
+        "An inspection with this id was already submitted with other answers; "
+        "a submitted inspection is final (submit a correction instead).",
+        "此编号的检查已用不同的答案提交过；已提交的检查不能再改（请提交更正）。",
+    ),
     ("not closed for this person", "此人的这个月尚未结账"),
     ("not over yet", "尚未结束"),
     ("not a checkpoint checklist", "不是巡更点检查表"),

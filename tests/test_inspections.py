@@ -210,7 +210,7 @@ def test_wrong_gender_job_or_area_type_is_refused(app, world, people):
     assert r.status_code == 422
     lobby = form(world, "cleaning-lobby")
     r, _ = submit(world, lobby, answers_for(lobby), staff_id=people["guard"].id)
-    assert r.status_code == 422 and "not staff" in r.json["message"]
+    assert r.status_code == 422 and "不是员工" in r.json["message"]  # "not staff"
     with app.app_context():
         assert Inspection.select().count() == 0
 
@@ -226,7 +226,7 @@ def test_unknown_repeated_and_missing_items_are_refused(app, world, people):
     )
     assert r.status_code == 422 and "not-an-item" in str(r.json["errors"])
     r, _ = submit(world, checklist, [*items, items[0]], staff_id=people["guard"].id)
-    assert r.status_code == 422 and "twice" in str(r.json["errors"])
+    assert r.status_code == 422 and "答了两次" in str(r.json["errors"])  # "answered twice"
     r, _ = submit(world, checklist, items[1:], staff_id=people["guard"].id)
     assert r.status_code == 422 and items[0]["code"] in str(r.json["errors"])
     # An item of the female checklist is not part of the basic one.
