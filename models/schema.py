@@ -45,6 +45,7 @@ from models.patrols import (
 )
 from models.performance import Adjustment, MonthClose, MonthlyRecord
 from models.photos import Photo
+from models.plans import PlanOverride
 
 
 class SchemaVersion(BaseModel):
@@ -95,6 +96,7 @@ MODELS = [
     MonthlyRecord,
     Adjustment,
     SiteDay,
+    PlanOverride,
 ]
 
 
@@ -197,6 +199,12 @@ def _site_days_table() -> None:
     SiteDay.create_table(safe=True)
 
 
+def _plan_overrides_table() -> None:
+    """A site's own inspection plan (issue 21): a new table, created if missing, so running it
+    twice (or on a database already past version 10) changes nothing."""
+    PlanOverride.create_table(safe=True)
+
+
 # (number, description, function) bringing a database of the previous version to this one.
 # Append only; never renumber. A new database is made from the models as they are now and
 # starts at the latest version; a migration should still be safe to run twice.
@@ -208,6 +216,7 @@ MIGRATIONS: list = [
     (7, "login throttle per name and address", _throttle_per_address),
     (8, "alert channels: group robots and events per channel", _alert_channels),
     (9, "a site's own days in the working-day calendar", _site_days_table),
+    (10, "a site's own inspection plan", _plan_overrides_table),
     (11, "greeting duty follows the working-day calendar", _greeting_follows_the_calendar),
 ]
 LATEST_VERSION = max([n for n, _, _ in MIGRATIONS], default=1)

@@ -75,6 +75,7 @@ RULES_THE_DOCUMENT_CANNOT_STATE = {
     ("POST", "/api/greeting/leave"): {"last_day"},  # not before the first
     ("GET", "/api/greeting/calendar-link"): {"no_staff_record"},  # the account's staff
     ("POST", "/api/webhooks"): {"url", "private_address"},  # not this server's network
+    ("POST", "/api/plans/overrides"): {"not_applicable"},  # the checklist's area types or jobs
     ("POST", "/api/webhooks/channels"): {"url", "private_address"},
     ("PATCH", "/api/webhooks/channels/{channel_id}"): {"url", "private_address"},
     **{

@@ -190,3 +190,63 @@ def test_closing_a_month_inspected_below_plan_answers_a_warning(world, graded):
     assert r.json["inspections_done"] == 0 and r.json["inspections_planned"] > 0
     assert "检查覆盖不足" in r.json["coverage_warning"]
     assert "Coverage below plan" in r.json["coverage_warning"]
+
+
+def test_a_sites_own_plan_overrides_its_grade_and_is_audited(app, world, graded):
+    lobby = ("area", world.area_a.id, "cleaning-lobby")
+    admin = world.headers("admin")
+    with app.app_context():
+        Site.update(service_grade=3).where(Site.id == world.site_a.id).execute()
+    periods = {
+        keys([row]).pop(): row["period"] for row in todo(world) if row["subject"]["kind"] == "area"
+    }
+    assert periods[lobby] == "week"
+    body = {
+        "site_id": world.site_a.id,
+        "checklist": "cleaning-lobby",
+        "match": "lobby",
+        "frequency": "1/day",
+        "reason": "合同约定大堂每日检查",
+    }
+    r = world.client.post("/api/plans/overrides", headers=admin, json=body)
+    assert r.status_code == 201, r.json
+    assert r.json["subject"] == "area" and r.json["kind"] == "cleaning"
+    row = next(r for r in todo(world) if keys([r]) == {lobby})
+    assert row["period"] == "day" and row["frequency"] == "1/day"
+    # Setting it again replaces it (one per area type and kind).
+    r = world.client.post("/api/plans/overrides", headers=admin, json={**body, "frequency": "0"})
+    assert r.status_code == 201
+    listed = world.client.get(
+        "/api/plans/overrides",
+        headers=world.headers("hr"),
+        query_string={"site_id": world.site_a.id},
+    ).json
+    assert [(o["match"], o["frequency"]) for o in listed] == [("lobby", "0")]
+    assert lobby not in keys(todo(world))
+    audit = world.client.get("/api/audit", headers=admin, query_string={"entity": "plan_override"})
+    assert audit.status_code == 200 and len(audit.json) == 2, audit.json
+    # A checklist that does not apply to the area type is refused, naming the field.
+    r = world.client.post("/api/plans/overrides", headers=admin, json={**body, "match": "garage"})
+    assert r.status_code == 422 and "match" in r.json["errors"]["json"]
+    r = world.client.delete(f"/api/plans/overrides/{listed[0]['id']}", headers=admin)
+    assert r.status_code == 204
+    assert next(r for r in todo(world) if keys([r]) == {lobby})["period"] == "week"
+
+
+def test_migration_10_adds_the_overrides_table_to_an_older_database_and_is_safe_twice(app):
+    from models import db
+    from models.plans import PlanOverride
+    from models.schema import SchemaVersion, upgrade
+
+    with app.app_context():
+        db.execute_sql('DROP TABLE "plan_override"')
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=9)  # a database from before the plans
+        done = upgrade()
+        assert "created table plan_override" in done
+        assert any(line.startswith("migration 10:") for line in done)
+        assert PlanOverride.table_exists()
+        # The migration itself is safe on a database that has the table already.
+        SchemaVersion.delete().where(SchemaVersion.version >= 10).execute()
+        assert any(line.startswith("migration 10:") for line in upgrade())
+        assert upgrade() == []

@@ -144,6 +144,9 @@ ENDPOINTS = {
     ("POST", "/api/greeting/swaps/<int:swap_id>/decline"): MANAGERS,
     ("GET", "/api/plans/todo"): MANAGERS,
     ("GET", "/api/plans/coverage"): OFFICE,
+    ("GET", "/api/plans/overrides"): OFFICE,
+    ("POST", "/api/plans/overrides"): {"admin"},
+    ("DELETE", "/api/plans/overrides/<int:override_id>"): {"admin"},
     ("GET", "/api/monthly/records"): OFFICE,
     ("GET", "/api/monthly/mine"): ALL,
     ("GET", "/api/monthly/summary"): OFFICE,
@@ -232,6 +235,7 @@ def concrete_url(rule, world):
         "<int:shift_id>": 1,
         "<int:day_id>": 1,
         "<int:channel_id>": 1,
+        "<int:override_id>": 1,
         "<string:signature>": "0" * 32,
     }
     for placeholder, value in ids.items():

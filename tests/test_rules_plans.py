@@ -158,3 +158,20 @@ def test_the_app_does_not_start_with_a_bad_plans_file(tmp_path):
     )
     with pytest.raises(ChecklistError, match="plans.toml: line 1"):
         make_app(tmp_path, CHECKLIST_DIR=str(directory))
+
+
+def test_a_sites_override_replaces_its_grades_plan(rules):
+    from models.rules.plans import Override
+
+    plain = site_items(rules, 3, 1, AREAS, STAFF)
+    lobby = next(i for i in plain if i.subject.id == 1 and i.inspection_kind == "cleaning")
+    assert lobby.frequency == Frequency(1, "week")
+    overrides = [
+        Override("area", "lobby", "cleaning", "cleaning-lobby", Frequency(1, "day")),
+        Override("area", "garden", "greening", "greening-garden", None),  # nothing planned
+    ]
+    changed = site_items(rules, 3, 1, AREAS, STAFF, overrides)
+    lobby = next(i for i in changed if i.subject.id == 1 and i.inspection_kind == "cleaning")
+    assert lobby.frequency == Frequency(1, "day")
+    assert not [i for i in changed if i.subject.id == 3 and i.inspection_kind == "greening"]
+    assert len(changed) == len(plain) - 1

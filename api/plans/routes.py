@@ -6,11 +6,20 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import scoring_settings
-from api.plans.schemas import CoverageQuerySchema, CoverageSchema, TodoQuerySchema, TodoSchema
-from api.security import in_scope, reference, roles
-from models import utcnow
-from models.org import Site
-from models.plans import local_today, month_counts, plan_items, sites_todo
+from api.audit_trail import audit, snapshot
+from api.errors import field_error
+from api.plans.schemas import (
+    CoverageQuerySchema,
+    CoverageSchema,
+    OverrideQuerySchema,
+    OverrideSchema,
+    TodoQuerySchema,
+    TodoSchema,
+)
+from api.security import get_or_404, in_scope, reference, roles
+from models import utcnow, write_transaction
+from models.org import AREA_TYPES, JOBS, Site
+from models.plans import PlanOverride, local_today, month_counts, plan_items, sites_todo
 from models.rules.plans import coverage
 
 blp = Blueprint("plans", __name__, url_prefix="/api/plans", description="Inspection plans 检查计划")
@@ -132,3 +141,93 @@ def coverage_warning(site_coverage: dict) -> str | None:
         f" Coverage below plan: {c['done']} of {c['planned']} checks done; "
         f"{c['uncovered_people']} people and {c['uncovered_areas']} areas not covered."
     )
+
+
+PLAN_EDITORS = ("admin",)
+
+
+@blp.route("/overrides")
+class Overrides(MethodView):
+    @roles(*COVERAGE_READERS)
+    @blp.arguments(OverrideQuerySchema, location="query")
+    @blp.response(200, OverrideSchema(many=True))
+    def get(self, filters):
+        """A site's own plan 项目检查计划调整: where it differs from its service grade's."""
+        query = PlanOverride.select()
+        if filters.get("site_id") is not None:
+            query = query.where(PlanOverride.site == reference(Site, filters["site_id"], "site_id"))
+        query = in_scope(query, PlanOverride.site)
+        return list(query.order_by(PlanOverride.site, PlanOverride.subject, PlanOverride.match))
+
+    @roles(*PLAN_EDITORS)
+    @blp.arguments(OverrideSchema)
+    @blp.response(201, OverrideSchema)
+    def post(self, data):
+        """Set how often one area type or job of a site is inspected with a checklist's kind,
+        instead of its service grade's plan (replaces the site's earlier setting for it)."""
+        checklist = next(
+            (
+                c
+                for c in current_app.extensions["xunjian"]["checklists"]
+                if c["code"] == data["checklist"]
+            ),
+            None,
+        )
+        if checklist is None or checklist["subject"] not in ("area", "staff"):
+            field_error(
+                404, "not_found", "没有这个检查表。 No such staff or area checklist.", "checklist"
+            )
+        subject = checklist["subject"]
+        vocabulary, key = (AREA_TYPES, "area_types") if subject == "area" else (JOBS, "jobs")
+        offered = checklist["applies_to"].get(key) or vocabulary
+        if data["match"] not in offered:
+            field_error(
+                422,
+                "not_applicable",
+                f"检查表 {checklist['code']} 不适用于 {data['match']}。 "
+                f"Checklist {checklist['code']} does not apply to {data['match']}.",
+                "match",
+            )
+        with write_transaction():
+            site = reference(Site, data["site_id"], "site_id")
+            row = PlanOverride.get_or_none(
+                (PlanOverride.site == site)
+                & (PlanOverride.subject == subject)
+                & (PlanOverride.match == data["match"])
+                & (PlanOverride.kind == checklist["kind"])
+            )
+            if row is None:
+                row = PlanOverride.create(
+                    site=site,
+                    subject=subject,
+                    match=data["match"],
+                    kind=checklist["kind"],
+                    checklist=checklist["code"],
+                    frequency=data["frequency"],
+                    reason=data["reason"],
+                )
+                audit("create", row, reason=data["reason"])
+            else:
+                before = snapshot(row)
+                row.checklist = checklist["code"]
+                row.frequency = data["frequency"]
+                row.reason = data["reason"]
+                row.updated_at = utcnow()
+                row.save()
+                audit("update", row, before=before, reason=data["reason"])
+        return row
+
+
+@blp.route("/overrides/<int:override_id>")
+class OverrideById(MethodView):
+    @roles(*PLAN_EDITORS)
+    @blp.response(204)
+    def delete(self, override_id):
+        """Remove a site's own setting: its service grade's plan applies again."""
+        with write_transaction():
+            row = get_or_404(
+                PlanOverride, override_id, message="No such plan setting at your sites."
+            )
+            before = snapshot(row)
+            row.delete_instance()
+            audit("delete", row, before=before)

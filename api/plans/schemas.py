@@ -1,7 +1,11 @@
 import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
-from api.fields import month_field
+from api.fields import ZonedDateTime, month_field, text_field
+from models.org import AREA_TYPES, JOBS
+
+# "2/week": N per day (1-4), week (1-7) or month (1-28); "0": nothing planned.
+FREQUENCY = r"^(0|[1-4]/day|[1-7]/week|([1-9]|1[0-9]|2[0-8])/month)$"
 
 
 class SubjectSchema(Schema):
@@ -61,3 +65,35 @@ class CoverageSchema(Schema):
         ma.fields.Nested(UncoveredSchema),
         metadata={"description": "the people and areas inspected less than planned"},
     )
+
+
+class OverrideQuerySchema(QuerySchema):
+    site_id = ma.fields.Integer(
+        metadata={"description": "one of my sites; all of them if left out"}
+    )
+
+
+class OverrideSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    site_id = ma.fields.Integer(required=True)
+    checklist = ma.fields.String(
+        required=True,
+        metadata={"description": "a staff or area checklist's code (its kind is what counts)"},
+    )
+    match = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(sorted({*AREA_TYPES, *JOBS})),
+        metadata={"description": "the area type (area checklists) or job (staff checklists)"},
+    )
+    subject = ma.fields.String(dump_only=True, metadata={"description": "area | staff"})
+    kind = ma.fields.String(dump_only=True)
+    frequency = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(FREQUENCY),
+        metadata={
+            "pattern": FREQUENCY,
+            "description": 'N/day, N/week or N/month, e.g. "1/day"; "0" plans nothing',
+        },
+    )
+    reason = text_field(500, required=True, metadata={"description": "why (e.g. the contract)"})
+    updated_at = ZonedDateTime(dump_only=True)

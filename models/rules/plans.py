@@ -83,19 +83,35 @@ class Todo:
     period: str
 
 
-def site_items(rules, grade: int, site_id: int, areas, staff) -> list[PlanItem]:
+@dataclass(frozen=True)
+class Override:
+    """A site's own plan for one area type or job and checklist kind (None: nothing planned)."""
+
+    subject: str  # area | staff
+    match: str  # the area type or job
+    kind: str
+    checklist: str
+    frequency: Frequency | None
+
+
+def site_items(rules, grade: int, site_id: int, areas, staff, overrides=()) -> list[PlanItem]:
     """The plan items of a site of ``grade``: ``areas`` as (id, name, area_type) and ``staff`` as
-    (id, name, job), the active ones."""
-    items = []
+    (id, name, job), the active ones. A site's ``overrides`` replace the grade's frequency (and
+    checklist) for their area type or job and kind, or add one the file does not plan."""
+    plan: dict = {}  # (subject, area type or job) → {kind: (checklist, frequency)}
     for rule in rules:
         frequency = rule.by_grade.get(grade)
-        if frequency is None:
-            continue
-        rows = areas if rule.subject == "area" else staff
+        for match in rule.matches:
+            plan.setdefault((rule.subject, match), {})[rule.kind] = (rule.checklist, frequency)
+    for o in overrides:
+        plan.setdefault((o.subject, o.match), {})[o.kind] = (o.checklist, o.frequency)
+    items = []
+    for subject_kind, rows in (("area", areas), ("staff", staff)):
         for subject_id, name, trait in rows:
-            if trait in rule.matches:
-                subject = Subject(rule.subject, subject_id, name, site_id)
-                items.append(PlanItem(subject, rule.checklist, rule.kind, frequency))
+            for kind, (checklist, frequency) in sorted(plan.get((subject_kind, trait), {}).items()):
+                if frequency is not None:
+                    subject = Subject(subject_kind, subject_id, name, site_id)
+                    items.append(PlanItem(subject, checklist, kind, frequency))
     return items
 
 
