@@ -54,3 +54,27 @@ def test_the_todo_lists_the_plan_and_an_item_goes_once_inspected(live_server, ph
     phone.locator("#sv-todo [data-todo], #sv-todo-none").first.wait_for()
     assert phone.locator(f"[data-todo='{key}']").count() == 0
     assert phone.locator("#sv-todo [data-todo]").count() == len(keys) - 1
+
+
+def test_the_month_close_warns_when_inspections_were_below_plan(live_server, phone):
+    with live_server.app.app_context():
+        site = Site.get(Site.code == "HRZX")
+        zone_today = Site.get_by_id(site.id).zone
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).astimezone(zone_today)
+    year, number = today.year, today.month
+    previous = (year - 1) * 100 + 12 if number == 1 else year * 100 + number - 1
+    phone.set_viewport_size({"width": 360, "height": 740})
+    sign_in(phone, "hr")
+    phone.goto(f"/app/#/office/{site.id}/{previous}")
+    phone.locator("#of-records").wait_for()
+    # A person planned but never inspected that month says 未检查, never a zero score.
+    assert "未检查" in phone.locator("#of-records").inner_text()
+    phone.locator("#of-close").click()
+    warning = phone.locator("#of-coverage-warning")
+    warning.wait_for()
+    assert "检查覆盖低于计划" in warning.inner_text()
+    assert not accessibility_problems(phone)
+    screenshot(phone, "plans-02-close-warning")
+    phone.locator("#of-close-confirm .of-secondary").click()  # cancel: nothing closed

@@ -357,7 +357,13 @@ function closeControl(ctx, site, month, actionStatus) {
   );
   const confirm = h(
     "div",
-    { class: "of-confirm", id: "of-close-confirm", hidden: true, role: "alertdialog" },
+    {
+      class: "of-confirm",
+      id: "of-close-confirm",
+      hidden: true,
+      role: "alertdialog",
+      "aria-label": ctx.t("of.close"),
+    },
     h("p", {}, ctx.t("of.close_confirm", { site: site.name, month: monthInput(month) })),
     h(
       "div",
