@@ -4,7 +4,12 @@ inspection is submitted."""
 
 from models.accounts import User, UserSite
 from models.org import Area, Site
-from tests.e2e.conftest import accessibility_problems, screenshot, sign_in
+from tests.e2e.conftest import (
+    accessibility_problems,
+    screenshot,
+    sign_in,
+    wait_for_service_worker,
+)
 
 
 def test_the_todo_lists_the_plan_and_an_item_goes_once_inspected(live_server, phone):
@@ -78,3 +83,49 @@ def test_the_month_close_warns_when_inspections_were_below_plan(live_server, pho
     assert not accessibility_problems(phone)
     screenshot(phone, "plans-02-close-warning")
     phone.locator("#of-close-confirm .of-secondary").click()  # cancel: nothing closed
+
+
+def test_an_inspection_queued_without_signal_ticks_its_item_off(live_server, phone):
+    with live_server.app.app_context():
+        user = User.get(User.username == "supervisor")
+        site_ids = [link.site_id for link in UserSite.select().where(UserSite.user == user)]
+        Site.update(service_grade=1).where(Site.id.in_(site_ids)).execute()
+    sign_in(phone, "supervisor")
+    wait_for_service_worker(phone)
+    phone.goto("/app/#/inspect")  # keeps the lists and checklists an offline inspection needs
+    phone.locator("#sv-offline-ready[data-ready='true']").wait_for()
+    phone.goto("/app/#/todo")
+    rows = phone.locator("#sv-todo [data-todo^='area-']")
+    rows.first.wait_for()
+    # One check left in its period (a daily one): the inspection takes it off the list.
+    key = rows.filter(has_not_text="还差").first.get_attribute("data-todo")
+
+    phone.context.set_offline(True)
+    phone.reload()
+    phone.goto("/app/#/todo")
+    phone.locator("#sv-todo-kept").wait_for()  # the list saved on the phone, said so
+    phone.locator(f"[data-todo='{key}']").click()
+    phone.locator("#sv-all-pass").click()
+    phone.locator("#sv-submit").click()
+    phone.locator("#sv-queued li[data-queued]").first.wait_for()  # queued, not sent
+    phone.goto("/app/#/todo")
+    phone.locator("#sv-todo-kept").wait_for()
+    phone.locator("#sv-todo [data-todo], #sv-todo-none").first.wait_for()
+    assert phone.locator(f"[data-todo='{key}']").count() == 0
+    assert not accessibility_problems(phone)
+    screenshot(phone, "plans-03-offline-todo")
+
+    # With signal again the outbox sends it, and the server's to-do has it ticked off too.
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    gone = """async (key) => {
+        const token = JSON.parse(localStorage.getItem('xj.session')).token;
+        const r = await fetch('/api/plans/todo', {headers: {Authorization: 'Bearer ' + token}});
+        const rows = await r.json();
+        return !rows.some((x) => `${x.subject.kind}-${x.subject.id}-${x.checklist}` === key);
+    }"""
+    phone.wait_for_function(gone, arg=key, timeout=30_000)
+    phone.reload()
+    phone.locator("#sv-todo [data-todo], #sv-todo-none").first.wait_for()
+    assert phone.locator("#sv-todo-kept").count() == 0
+    assert phone.locator(f"[data-todo='{key}']").count() == 0

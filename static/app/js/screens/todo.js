@@ -4,21 +4,46 @@
 
 import { backButton, errorText, h, list, screen } from "../dom.js";
 
-/** The inspections waiting in this phone's outbox: "area-3-cleaning-lobby" keys. */
+/** The inspections waiting in this phone's outbox, counted per "area-3-cleaning-lobby" key. */
 async function queuedKeys(ctx) {
+  const counts = new Map();
   try {
-    const items = await ctx.outbox.pendingItems();
-    return new Set(
-      items
-        .filter((i) => i.kind === "inspection" && i.payload)
-        .map((i) => {
-          const p = i.payload;
-          const subject = p.staff_id ? "staff" : "area";
-          return `${subject}-${p.staff_id || p.area_id}-${p.checklist}`;
-        }),
-    );
+    for (const i of await ctx.outbox.pendingItems()) {
+      if (i.kind !== "inspection" || !i.payload) continue;
+      const p = i.payload;
+      const key = `${p.staff_id ? "staff" : "area"}-${p.staff_id || p.area_id}-${p.checklist}`;
+      counts.set(key, (counts.get(key) || 0) + 1);
+    }
   } catch {
-    return new Set();
+    // No outbox to read: nothing is taken off.
+  }
+  return counts;
+}
+
+// The last to-do fetched is kept per account, so that without signal the list still opens (the
+// checklists themselves are kept by the inspect screen) and an inspection queued on the phone
+// still takes its item off.
+const KEPT = "xj.sv.todo";
+
+function keptKey(ctx) {
+  const user = (ctx.session() || {}).user || {};
+  return `${KEPT}.${user.id ?? "anon"}`;
+}
+
+async function fetchTodo(ctx) {
+  try {
+    const rows = await ctx.api("GET", "/plans/todo");
+    try {
+      localStorage.setItem(keptKey(ctx), JSON.stringify({ at: Date.now(), rows }));
+    } catch {
+      // A full storage only costs the offline copy.
+    }
+    return { rows, at: null };
+  } catch (err) {
+    if (!err || err.status !== 0) throw err;
+    const kept = JSON.parse(localStorage.getItem(keptKey(ctx)) || "null");
+    if (!kept) throw err;
+    return { rows: kept.rows, at: kept.at };
   }
 }
 
@@ -44,20 +69,29 @@ async function renderTodo(view, _params, ctx) {
   const box = h("div", { id: "sv-todo", "aria-live": "polite" }, h("p", {}, ctx.t("sv.loading")));
   wrap.append(h("p", { class: "sv-muted small" }, ctx.t("sv.todo.hint")), box);
   let rows;
+  let keptAt = null;
   let names = {};
   try {
     const [todo, sites] = await Promise.all([
-      ctx.api("GET", "/plans/todo"),
+      fetchTodo(ctx),
       list(ctx, "/sites", { active: true }).catch(() => []),
     ]);
-    rows = todo;
+    rows = todo.rows;
+    keptAt = todo.at;
     names = Object.fromEntries(sites.map((s) => [s.id, s.name]));
   } catch (err) {
     box.replaceChildren(h("p", { class: "sv-error" }, errorText(ctx, err)));
     return;
   }
+  if (keptAt) {
+    const time = new Date(keptAt).toTimeString().slice(0, 5);
+    wrap.insertBefore(h("p", { class: "sv-offline", id: "sv-todo-kept" }, ctx.t("sv.todo.kept", { time })), box);
+  }
   const queued = await queuedKeys(ctx);
-  const open = rows.filter((r) => !queued.has(keyOf(r)));
+  // An inspection waiting on this phone counts already: its item goes, or has one check less.
+  const open = rows
+    .map((r) => ({ ...r, remaining: r.remaining - (queued.get(keyOf(r)) || 0) }))
+    .filter((r) => r.remaining > 0);
   const today = localDay();
   const several = new Set(open.map((r) => r.site_id)).size > 1;
   const item = (row) =>
