@@ -60,6 +60,7 @@ def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
             "migration 7: login throttle per name and address",
             "migration 8: alert channels: group robots and events per channel",
             "migration 9: a site's own days in the working-day calendar",
+            "migration 10: a site's own inspection plan",
             "migration 11: greeting duty follows the working-day calendar",
         ]
         assert current_version() == LATEST_VERSION == 11
