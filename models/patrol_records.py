@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models import hot_sql, utcnow, write_lock, write_transaction
+from models.calendar import site_days
 from models.checklists import Checklist
 from models.org import Site
 from models.patrols import (
@@ -27,6 +28,7 @@ from models.rules.periods import month_of
 from models.rules.qr_signing import QrToken, TokenError, parse_token, verify_token
 from models.rules.rounds import RoundPlan, ScanFact, Stop, judge_round, match_round, round_state_now
 from models.rules.schedules import ScheduleRule, round_starts
+from models.rules.workdays import days_off_on_working_days
 from models.site_keys import current_key, key_secret
 
 # How long after a scan its upload is still accepted (a phone kept offline over a weekend).
@@ -45,12 +47,13 @@ def planned_rounds(schedule: Schedule, site: Site, first_day: date, last_day: da
     """The rows of the schedule's rounds whose window starts on these local days, none starting
     before the schedule was created (see models.rules.schedules); no stops, no rounds. The
     schedule need not be saved: the preview asks what a new one would make."""
-    rule = ScheduleRule(
-        schedule.start_time,
-        schedule.end_time,
-        schedule.every_minutes,
-        frozenset(int(d) for d in schedule.weekdays),
-    )
+    weekdays = frozenset(int(d) for d in schedule.weekdays)
+    days_off = frozenset()
+    if schedule.working_days_only:
+        own_days = site_days(site.id, first_day, last_day)
+        days_off = days_off_on_working_days(first_day, last_day, weekdays, own_days)
+        weekdays = frozenset(range(7))
+    rule = ScheduleRule(schedule.start_time, schedule.end_time, schedule.every_minutes, weekdays)
     stops = [
         [s.checkpoint_id, s.offset_minutes]
         for s in RouteStop.select()
@@ -73,7 +76,7 @@ def planned_rounds(schedule: Schedule, site: Site, first_day: date, last_day: da
             "month": month_of(start, site.zone),
         }
         for start in round_starts(
-            rule, site.zone, first_day, last_day, not_before=schedule.created_at
+            rule, site.zone, first_day, last_day, not_before=schedule.created_at, days_off=days_off
         )
     ]
 

@@ -93,6 +93,9 @@ class Schedule(BaseModel):
     start_grace_minutes = IntegerField(default=10)
     duration_minutes = IntegerField(default=60)
     ordered = BooleanField(default=False)
+    # Rounds only on working days (models/rules/workdays.py: no rounds on statutory holidays,
+    # rounds on 调休 make-up days), e.g. an office tower's daytime round.
+    working_days_only = BooleanField(default=False)
     photo_checkpoints = TextField(default="[]")  # checkpoint ids that need a photo
     # A key post's presence check 关键岗位「零脱岗」 is a schedule of a one-checkpoint route.
     post = ForeignKeyField(Post, null=True, on_delete="RESTRICT")

@@ -163,6 +163,13 @@ def _greeting_follows_the_calendar() -> None:
         migrate(migrator.add_column(table, "statutory_calendar", field))
 
 
+def _schedules_on_working_days() -> None:
+    """A schedule may run on working days only (the working-day calendar). Idempotent."""
+    if "working_days_only" not in {c.name for c in db.get_columns("schedule")}:
+        migrator = SchemaMigrator.from_database(db)
+        migrate(migrator.add_column("schedule", "working_days_only", Schedule.working_days_only))
+
+
 def _alert_channels() -> None:
     """Alert channels (issue 20.4): a site may have several webhooks — the generic signed one
     and WeCom, DingTalk and Feishu group robots — each with its kind, name and events, and a
@@ -218,6 +225,7 @@ MIGRATIONS: list = [
     (9, "a site's own days in the working-day calendar", _site_days_table),
     (10, "a site's own inspection plan", _plan_overrides_table),
     (11, "greeting duty follows the working-day calendar", _greeting_follows_the_calendar),
+    (12, "schedules on working days only", _schedules_on_working_days),
 ]
 LATEST_VERSION = max([n for n, _, _ in MIGRATIONS], default=1)
 

@@ -10,6 +10,7 @@ from models.rules.workdays import (
     add_working_days,
     covered,
     day_kind,
+    days_off_on_working_days,
     duty_calendar,
     is_working_day,
     not_covered_warning,
@@ -160,3 +161,14 @@ def test_a_sites_closure_stops_duty_and_its_open_day_adds_it():
         date(2026, 3, 13),
         date(2026, 3, 14),
     ]
+
+
+def test_a_working_days_plan_skips_holidays_and_runs_on_makeup_days():
+    first, last = date(2026, 9, 28), date(2026, 10, 11)
+    off = days_off_on_working_days(first, last, frozenset({0, 1, 2, 3, 4}))
+    assert date(2026, 9, 30) not in off  # an ordinary Wednesday
+    assert {date(2026, 10, d) for d in range(1, 8)} <= off  # the National Day week
+    assert date(2026, 10, 10) not in off  # the 调休 Saturday
+    assert date(2026, 10, 11) in off  # an ordinary Sunday
+    mondays_only = days_off_on_working_days(first, last, frozenset({0}))
+    assert date(2026, 9, 29) in mondays_only and date(2026, 9, 28) not in mondays_only

@@ -1,14 +1,14 @@
 """Previewing a schedule: the rounds it would make in the next 24 hours, in the site's zone,
 computed as the tick makes them, stored nowhere, refused as the create refuses."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from models import utcnow
 from models.audit import AuditEntry
 from models.org import Site
-from models.patrol_records import ensure_site_rounds
+from models.patrol_records import ensure_site_rounds, planned_rounds
 from models.patrols import Round, Schedule
 
 NIGHT = {
@@ -158,3 +158,27 @@ def test_saving_a_schedule_makes_its_next_rounds_at_once(app, world, route_id):
     with app.app_context():
         made = {r.starts_at for r in Round.select().where(Round.schedule == created.json["id"])}
     assert shown and {naive_utc(x["starts_at"]) for x in shown[:2]} <= made
+
+
+def test_a_working_days_schedule_makes_no_round_on_a_holiday_and_one_on_a_makeup_day(
+    app, world, route_id
+):
+    """Issue 23: a schedule marked working_days_only follows the working-day calendar: no round
+    on 国庆节 (2026-10-01, a Thursday), rounds on the 调休 Saturday 2026-10-10."""
+    day = {"name": "日间巡更", "start_time": "09:00", "end_time": "17:00", "every_minutes": 240}
+    created = world.client.post(
+        "/api/schedules",
+        headers=world.headers("supervisor"),
+        json={"route_id": route_id, **day, "working_days_only": True, "weekdays": [0, 1, 2, 3, 4]},
+    )
+    assert created.status_code == 201 and created.json["working_days_only"] is True
+    with app.app_context():
+        schedule = Schedule.get_by_id(created.json["id"])
+        schedule.created_at = datetime(2026, 9, 1)
+        site = Site.get_by_id(world.site_a.id)
+        rows = planned_rounds(schedule, site, date(2026, 9, 30), date(2026, 10, 12))
+    local_days = {row["starts_at"].replace(tzinfo=UTC).astimezone(site.zone).date() for row in rows}
+    assert date(2026, 9, 30) in local_days  # an ordinary Wednesday
+    assert not local_days & {date(2026, 10, d) for d in range(1, 8)}  # the National Day week
+    assert date(2026, 10, 10) in local_days  # a make-up working Saturday
+    assert date(2026, 10, 11) not in local_days  # an ordinary Sunday

@@ -46,6 +46,7 @@ def present(schedule: Schedule) -> dict:
                 "start_grace_minutes",
                 "duration_minutes",
                 "ordered",
+                "working_days_only",
                 "active",
                 "created_at",
             )

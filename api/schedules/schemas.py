@@ -24,6 +24,7 @@ class ScheduleSchema(Schema):
     start_grace_minutes = ma.fields.Integer()
     duration_minutes = ma.fields.Integer()
     ordered = ma.fields.Boolean()
+    working_days_only = ma.fields.Boolean()
     photo_checkpoint_ids = ma.fields.List(ma.fields.Integer())
     active = ma.fields.Boolean()
     created_at = ZonedDateTime()
@@ -42,6 +43,12 @@ class _ScheduleFields(Schema):
     start_grace_minutes = ma.fields.Integer(validate=ma.validate.Range(0, 240))
     duration_minutes = ma.fields.Integer(validate=ma.validate.Range(1, 24 * 60))
     ordered = ma.fields.Boolean()
+    working_days_only = ma.fields.Boolean(
+        metadata={
+            "description": "rounds only on working days: none on statutory holidays or the "
+            "site's closures, rounds on 调休 make-up days (GET /api/calendar)"
+        }
+    )
     photo_checkpoint_ids = ma.fields.List(ma.fields.Integer(), validate=ma.validate.Length(max=200))
     post_id = ma.fields.Integer(
         allow_none=True, metadata={"description": "a key post's presence check"}

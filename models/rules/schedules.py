@@ -122,13 +122,16 @@ def round_starts(
     last_day: date,
     *,
     not_before: datetime | None = None,
+    days_off: frozenset[date] = frozenset(),
 ) -> list[datetime]:
     """UTC starts of the rounds whose window starts on a local date in the range, sorted, once;
-    none before ``not_before`` (naive UTC: when the schedule came into being)."""
+    none before ``not_before`` (naive UTC: when the schedule came into being), none in a window
+    starting on one of ``days_off`` (a schedule that runs on working days only)."""
     starts: set[datetime] = set()
     day = first_day
     while day <= last_day:
-        starts.update(to_utc(local, zone) for local in local_grid(rule, day))
+        if day not in days_off:
+            starts.update(to_utc(local, zone) for local in local_grid(rule, day))
         day += _DAY
     if not_before is not None:
         if not_before.tzinfo is not None:

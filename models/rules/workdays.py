@@ -149,6 +149,21 @@ def working_days(first_day: date, last_day: date, site_days: SiteDays | None = N
     return [d for d in days_of(first_day, last_day) if is_working_day(d, site_days)]
 
 
+def days_off_on_working_days(
+    first_day: date, last_day: date, weekdays: frozenset[int], site_days: SiteDays | None = None
+) -> frozenset[date]:
+    """The days first..last a "working days only" plan (a patrol schedule) does not run: days
+    nobody works (statutory holidays, the site's closures, ordinary weekends) and the weekdays
+    Monday to Friday the plan leaves out. A 调休 make-up working day runs whatever its weekday,
+    as people come to work."""
+    return frozenset(
+        day
+        for day in days_of(first_day, last_day)
+        if not is_working_day(day, site_days)
+        or (day.weekday() < 5 and day.weekday() not in weekdays)
+    )
+
+
 def add_working_days(start: date, count: int, site_days: SiteDays | None = None) -> date:
     """The ``count``-th working day after ``start`` (``start`` itself not counted): a promise
     "within 3 working days" made on a Friday before 国庆节 falls after the holiday."""

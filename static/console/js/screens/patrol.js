@@ -174,6 +174,7 @@ export const messages = {
     "patrol.sc.limits": "限时 / 允许迟到",
     "patrol.sc.limits_value": "{duration} 分钟 / {grace} 分钟",
     "patrol.sc.ordered": "必须按路线顺序巡查",
+    "patrol.sc.working_days_only": "只在工作日巡（法定节假日不巡，调休上班日照常，见工作日历）",
     "patrol.sc.ordered_short": "按顺序",
     "patrol.sc.yes": "是",
     "patrol.sc.no": "否",
@@ -370,6 +371,8 @@ export const messages = {
     "patrol.sc.limits": "Time / lateness",
     "patrol.sc.limits_value": "{duration} min / {grace} min",
     "patrol.sc.ordered": "Checkpoints must be patrolled in route order",
+    "patrol.sc.working_days_only":
+      "Working days only (none on public holidays, rounds on make-up working days; see the calendar)",
     "patrol.sc.ordered_short": "In order",
     "patrol.sc.yes": "Yes",
     "patrol.sc.no": "No",
@@ -1881,6 +1884,11 @@ function scheduleEditor(context, onSaved) {
     h("small", { class: "field-error", id: "schedule-weekdays-error" }),
   );
   const ordered = h("input", { type: "checkbox", name: "ordered", id: "schedule-ordered" });
+  const workingDays = h("input", {
+    type: "checkbox",
+    name: "working_days_only",
+    id: "schedule-working-days-only",
+  });
   const photoChecks = h("div", { class: "checks", id: "schedule-photo-checks" });
   const photos = h(
     "fieldset",
@@ -1951,6 +1959,11 @@ function scheduleEditor(context, onSaved) {
     ),
     weekdays,
     h("div", { class: "checks" }, h("label", { for: ordered.id }, ordered, t("patrol.sc.ordered"))),
+    h(
+      "div",
+      { class: "checks" },
+      h("label", { for: workingDays.id }, workingDays, t("patrol.sc.working_days_only")),
+    ),
     photos,
     h("div", { class: "patrol-buttons" }, previewButton, submit, close),
     answer,
@@ -2005,6 +2018,7 @@ function scheduleEditor(context, onSaved) {
       start_grace_minutes: values.start_grace_minutes,
       weekdays: values.weekdays || [],
       ordered: values.ordered,
+      working_days_only: values.working_days_only,
       photo_checkpoint_ids: values.photo_checkpoint_ids || [],
       post_id: values.post_id,
     };
@@ -2094,6 +2108,7 @@ function scheduleEditor(context, onSaved) {
     const days = new Set(schedule ? schedule.weekdays : [0, 1, 2, 3, 4, 5, 6]);
     weekdayBoxes.forEach((box, d) => (box.checked = days.has(d)));
     ordered.checked = Boolean(schedule?.ordered);
+    workingDays.checked = Boolean(schedule?.working_days_only);
     post.value = schedule?.post_id ? String(schedule.post_id) : "";
     fillPhotos(Number(routeId), new Set(schedule?.photo_checkpoint_ids || []));
     title.textContent = schedule ? t("patrol.sc.edit", { name: schedule.name }) : t("patrol.sc.add");
