@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from api.secret_keys import generate_secret_file
 from models import db
@@ -144,6 +144,7 @@ def run_tick(now=None) -> dict | None:
     from models.greeting_records import judge_due
     from models.org import Site
     from models.patrol_records import alert_overdue, ensure_site_rounds, judge_closed_rounds
+    from models.plans import alert_overdue_plans
     from models.tick_lock import tick_turn
     from models.webhooks import deliver_pending
 
@@ -155,6 +156,12 @@ def run_tick(now=None) -> dict | None:
             ensure_site_rounds(site, now)
         judged = judge_closed_rounds(now)
         overdue = alert_overdue(now)
+        alert_overdue_plans(
+            current_app.extensions["xunjian"]["plans"],
+            now,
+            current_app.extensions["xunjian"]["scoring"].closing_day,
+            current_app.config["PLAN_ALERT_AFTER_DAYS"],
+        )
         shifts = judge_due(now)
         delivered, failed = deliver_pending()
     return {
@@ -167,6 +174,7 @@ def run_tick(now=None) -> dict | None:
 
 
 @click.command("tick")
+@with_appcontext
 def tick():
     """Make upcoming rounds, judge finished rounds and greeting shifts, alert overdue rounds
     and post webhooks. The embedded server runs it every minute by itself; a deployment may

@@ -73,6 +73,9 @@ class Config:
     CHECKLIST_DIR = str(Path(__file__).resolve().parent.parent / "checklists")
     # An offline phone may submit an inspection this many days after it was made.
     INSPECTION_MAX_AGE_DAYS = 14
+    # A planned inspection (checklists/plans.toml) this many days past its due day is alerted
+    # through the site's channels (plan.overdue), once per item and due day.
+    PLAN_ALERT_AFTER_DAYS = 1
 
     # OpenAPI: the docs page is served with local assets so it works without internet.
     API_TITLE = "巡检通 Xunjian API"

@@ -293,6 +293,34 @@ def with_coverage(records: list[dict], rules, site_ids, month: int, closing_day:
     return records
 
 
+def alert_overdue_plans(rules, now_utc: datetime, closing_day: int, after_days: int) -> int:
+    """Queue a ``plan.overdue`` alert (once per item and due day) for every planned inspection
+    at an active site that is more than ``after_days`` days past its due day; returns how many
+    overdue items were found. Sent through the site's channels like the patrol alerts (a site
+    without a channel queues nothing)."""
+    from models.org import Site
+    from models.patrol_records import enqueue_alert
+
+    sites = list(Site.select().where(Site.active))
+    queued = 0
+    for item in sites_todo(rules, sites, now_utc, closing_day):
+        subject = item.item.subject
+        zone = next(s.zone for s in sites if s.id == subject.site_id)
+        if (local_today(zone, now_utc) - item.due).days <= after_days:
+            continue
+        key = f"plan.overdue:{subject.kind}:{subject.id}:{item.item.checklist}:{item.due}"
+        payload = {
+            "subject": subject.name,
+            "subject_kind": subject.kind,
+            "subject_id": subject.id,
+            "checklist": item.item.checklist,
+            "due": item.due.isoformat(),
+        }
+        enqueue_alert(subject.site_id, "plan.overdue", key, payload)
+        queued += 1
+    return queued
+
+
 def sites_todo(rules, sites, now_utc: datetime, closing_day: int) -> list:
     """The to-do (models.rules.plans.Todo) of these sites at ``now_utc``, overdue first: three
     queries for the plan items and one aggregate query per time zone for the counts."""

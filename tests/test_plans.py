@@ -250,3 +250,34 @@ def test_migration_10_adds_the_overrides_table_to_an_older_database_and_is_safe_
         SchemaVersion.delete().where(SchemaVersion.version >= 10).execute()
         assert any(line.startswith("migration 10:") for line in upgrade())
         assert upgrade() == []
+
+
+def test_an_overdue_planned_inspection_is_alerted_once_through_the_sites_channels(
+    app, world, graded
+):
+    """Issue 21.4: a planned check more than PLAN_ALERT_AFTER_DAYS past its due day goes to the
+    site's channels as plan.overdue, once per item and due day, with what and when in words."""
+    import json
+
+    from models.patrols import Webhook, WebhookDelivery
+    from models.plans import alert_overdue_plans
+    from models.rules import robots
+
+    with app.app_context():
+        Webhook.create(site=world.site_a, url="https://hooks.example.cn/x", secret="s")
+        rules = app.extensions["xunjian"]["plans"]
+        closing_day = app.extensions["xunjian"]["scoring"].closing_day
+        late = datetime(2026, 12, 27, 4)  # noon in Shanghai: the month's first checks are due
+        assert alert_overdue_plans(rules, late, closing_day, after_days=40) == 0
+        found = alert_overdue_plans(rules, late, closing_day, after_days=1)
+        queued = WebhookDelivery.select().where(WebhookDelivery.event == "plan.overdue").count()
+        assert alert_overdue_plans(rules, late, closing_day, after_days=1) == found
+        deliveries = list(WebhookDelivery.select().where(WebhookDelivery.event == "plan.overdue"))
+    # Site A's two checks of 张三 (grooming, etiquette); site B has no channel: nothing queued.
+    assert found > queued == len(deliveries) == 2  # found again, queued once each
+    assert {d.site_id for d in deliveries} == {world.site_a.id}
+    bodies = [json.loads(d.body) for d in deliveries]
+    guard = next(b for b in bodies if b["subject_id"] == world.staff_a.id)
+    assert guard["subject"] == "张三" and guard["due"] < "2026-12-26"
+    card = robots.describe("plan.overdue", guard, "甲大厦", world.site_a.zone, None)
+    assert card.what == "计划检查逾期" and ("检查对象", "张三") in card.details

@@ -113,6 +113,8 @@ def server_env(tmp_path: Path, name: str, shared: dict) -> dict:
             "DATABASE_URL": shared["DATABASE_URL"],
             "XUNJIAN_INSTANCE_PATH": str(tmp_path / name),  # each machine its own disk
             "XUNJIAN_ALLOW_PRIVATE_WEBHOOKS": "true",
+            # Only the alerts the tests queue: no inspection-plan reminders for the test sites.
+            "XUNJIAN_PLAN_ALERT_AFTER_DAYS": "3650",
             "XUNJIAN_PASSWORD_TIME_COST": "1",
             "XUNJIAN_PASSWORD_MEMORY_COST": "1024",
             "PYTHONWARNINGS": "ignore",

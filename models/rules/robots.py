@@ -43,6 +43,7 @@ EVENTS = {
     "round.missed": ("漏巡", "Round missed"),
     "scan.flagged": ("可疑打卡", "Flagged scan"),
     "anomaly.opened": ("新异常", "New anomaly"),
+    "plan.overdue": ("计划检查逾期", "Planned inspection overdue"),
 }
 TEST_EVENT = "channel.test"
 
@@ -114,6 +115,12 @@ def describe(
         details.append(("说明", str(payload["note"])))
     if payload.get("message"):
         details.append(("内容", str(payload["message"])))
+    if payload.get("subject"):
+        details.append(("检查对象", str(payload["subject"])))
+    if payload.get("checklist"):
+        details.append(("检查表", str(payload["checklist"])))
+    if payload.get("due"):
+        details.append(("应检日期", str(payload["due"])))
     return Alert(event, what, site_name, since, details, link_for(event, base_url))
 
 
