@@ -234,7 +234,7 @@ def test_forty_wrong_passwords_at_once_get_exactly_five_evaluated(roomy_app):
     """The throttle counts an attempt before the slow hash, in the write transaction, so a
     burst of parallel guesses gets exactly the allowed number evaluated (401), the rest 429."""
     attempts = 40
-    start = threading.Barrier(attempts)
+    start = threading.Barrier(attempts, timeout=60)
     answers = []
 
     def guess():

@@ -487,7 +487,7 @@ def test_a_check_sent_twice_at_once_is_stored_once_and_answered_alike(app, world
         "device_at": (utcnow() - timedelta(minutes=1)).replace(tzinfo=UTC).isoformat(),
     }
     tries = 6
-    barrier = threading.Barrier(tries)
+    barrier = threading.Barrier(tries, timeout=60)
     answers = []
 
     def send():

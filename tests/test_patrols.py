@@ -444,7 +444,7 @@ def test_one_guard_tapping_one_checkpoint_at_once_is_stored_once(app, world, pat
     token = world.token("guard")
     device_at = iso(utcnow() - timedelta(minutes=5))
     checkpoints, tries = 3, 8
-    barrier = threading.Barrier(tries)
+    barrier = threading.Barrier(tries, timeout=60)
     outcomes = {n: [] for n in range(checkpoints)}
 
     def tap():
@@ -471,7 +471,7 @@ def test_flags_of_simultaneous_scans_on_one_round_all_reach_the_round(app, world
     scanners = ("guard", "supervisor", "manager")
     tokens = {role: world.token(role) for role in scanners}
     ahead = iso(utcnow() + timedelta(minutes=30))
-    barrier = threading.Barrier(len(scanners))
+    barrier = threading.Barrier(len(scanners, timeout=60))
     errors = []
 
     def walk(n, role):
@@ -506,7 +506,7 @@ def test_batches_spanning_two_sites_in_opposite_orders_never_deadlock(app, world
     code_a = patrol.payload(0)
     token = world.token("admin")
     waves = 6
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
     answers = []
 
     def upload(codes, device):

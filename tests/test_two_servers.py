@@ -285,7 +285,7 @@ def test_two_deliverers_at_once_post_each_alert_once(app, receiver):
     claim alone keeps two deliverers from posting one alert twice."""
     world = World(app, app.test_client())
     queue_alerts(app, world, receiver.url, 6)
-    start = threading.Barrier(2)
+    start = threading.Barrier(2, timeout=60)
     results = []
 
     def deliver():
