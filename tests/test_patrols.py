@@ -471,7 +471,7 @@ def test_flags_of_simultaneous_scans_on_one_round_all_reach_the_round(app, world
     scanners = ("guard", "supervisor", "manager")
     tokens = {role: world.token(role) for role in scanners}
     ahead = iso(utcnow() + timedelta(minutes=30))
-    barrier = threading.Barrier(len(scanners, timeout=60))
+    barrier = threading.Barrier(len(scanners), timeout=60)
     errors = []
 
     def walk(n, role):
