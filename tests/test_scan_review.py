@@ -8,7 +8,7 @@ import pytest
 from models import db, utcnow
 from models.accounts import User
 from models.patrols import Round, Scan
-from models.schema import SchemaVersion, current_version, upgrade
+from models.schema import LATEST_VERSION, SchemaVersion, current_version, upgrade
 from tests.conftest import ON_POSTGRES
 from tests.test_patrols import Patrol
 
@@ -220,8 +220,9 @@ def test_migration_5_adds_the_review_columns_and_scans_still_record(app, world, 
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=4)
 
-        assert upgrade() == ["migration 5: a flagged scan's review"]
-        assert current_version() == 5
+        done = upgrade()  # 5, then the later ones, which find their changes made already
+        assert done[0] == "migration 5: a flagged scan's review"
+        assert current_version() == LATEST_VERSION
         assert set(REVIEW_COLUMNS) <= {c.name for c in db.get_columns("scan")}
         assert upgrade() == []
     # The scan path writes every column of the model: it works on the migrated table, the
