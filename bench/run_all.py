@@ -63,6 +63,12 @@ BENCHMARKS = (
         ("--sites", "5", "--staff", "100", "--months", "1", "--runs", "3"),
         database_bound=True,
     ),
+    Benchmark(
+        "plans_todo",
+        ("--sites", "50", "--staff", "100", "--months", "2", "--runs", "7"),
+        ("--sites", "20", "--staff", "50", "--months", "1", "--runs", "3"),
+        database_bound=True,
+    ),
     Benchmark("photo_pipeline", ("--runs", "30"), ("--runs", "5"), database_bound=False),
     Benchmark(
         "qr_sheet", ("--labels", "200", "--runs", "3"), ("--labels", "200", "--runs", "1"), False

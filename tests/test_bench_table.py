@@ -124,6 +124,8 @@ def test_postgres_runs_only_for_database_bound_benchmarks(bench):
         "scan_ingest.py on PostgreSQL",
         "monthly_records.py on SQLite",
         "monthly_records.py on PostgreSQL",
+        "plans_todo.py on SQLite",
+        "plans_todo.py on PostgreSQL",
         "photo_pipeline.py",
         "qr_sheet.py",
     ]
