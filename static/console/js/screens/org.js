@@ -405,6 +405,21 @@ export function editor({
   return self;
 }
 
+/** A row's 修改 button: opens the record in the screen's form (`#<kind>-edit-<id>`). */
+export function editButton(kind, record, form) {
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "small",
+      id: `${kind}-edit-${record.id}`,
+      "data-action": "edit",
+      onclick: () => form.edit(record),
+    },
+    t("ui.edit"),
+  );
+}
+
 /** A 停用 / 重新启用 button for one row, asked first, answered in the list's answer box. */
 export function toggleButton(record, answer, patch, after, { id, name = record.name, question } = {}) {
   const label = record.active ? t("ui.deactivate") : t("ui.reactivate");
@@ -948,17 +963,7 @@ async function renderContractors(view) {
       columns.push({
         label: t("org.actions"),
         value: (c) => [
-          h(
-            "button",
-            {
-              type: "button",
-              class: "small",
-              id: `contractor-edit-${c.id}`,
-              "data-action": "edit",
-              onclick: () => form.edit(c),
-            },
-            t("ui.edit"),
-          ),
+          editButton("contractor", c, form),
           toggleButton(c, listAnswer, (json) => api("PATCH", `/contractors/${c.id}`, { json }), load, {
             id: `contractor-toggle-${c.id}`,
           }),

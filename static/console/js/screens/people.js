@@ -18,7 +18,7 @@ import {
   sitePicker,
   t,
 } from "../ui.js";
-import { cardTitle, editor, grid, joined, paren, row, split, toggleButton } from "./org.js";
+import { cardTitle, editButton, editor, grid, joined, paren, row, split, toggleButton } from "./org.js";
 
 // The product's names for the job codes (models/exports.py JOB_NAMES) and genders
 // (models/staff_import.py GENDER_NAMES), the words HR sees in the exports and the template.
@@ -517,17 +517,7 @@ async function renderStaff(view) {
       columns.push({
         label: t("people.actions"),
         value: (s) => [
-          h(
-            "button",
-            {
-              type: "button",
-              class: "small",
-              id: `staff-edit-${s.id}`,
-              "data-action": "edit",
-              onclick: () => form.edit(s),
-            },
-            t("ui.edit"),
-          ),
+          editButton("staff", s, form),
           toggleButton(s, listAnswer, (json) => api("PATCH", `/staff/${s.id}`, { json }), load, {
             id: `staff-toggle-${s.id}`,
             name: s.name,
@@ -1206,17 +1196,7 @@ async function renderUsers(view) {
       {
         label: t("people.actions"),
         value: (u) => [
-          h(
-            "button",
-            {
-              type: "button",
-              class: "small",
-              id: `user-edit-${u.id}`,
-              "data-action": "edit",
-              onclick: () => form.edit(u),
-            },
-            t("ui.edit"),
-          ),
+          editButton("user", u, form),
           h(
             "button",
             {
