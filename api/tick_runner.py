@@ -21,17 +21,29 @@ def enabled() -> bool:
     return os.environ.get("XUNJIAN_EMBEDDED_TICK", "1").strip().lower() not in ("0", "false", "no")
 
 
-def start(app, every: float = 60.0) -> threading.Event:
+class Runner:
+    """A running tick thread; ``stop()`` asks it to end and waits until it has (a tick under
+    way finishes first and lets go of the tick lock)."""
+
+    def __init__(self, thread: threading.Thread, stopping: threading.Event):
+        self.thread, self.stopping = thread, stopping
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.stopping.set()
+        self.thread.join(timeout)
+
+
+def start(app, every: float = 60.0) -> Runner:
     """Run the tick every ``every`` seconds (at the start of each minute by default) in a
-    daemon thread; set the returned event to stop it."""
-    stop = threading.Event()
+    daemon thread."""
+    stopping = threading.Event()
 
     def loop():
         from api.cli import run_tick
 
-        while not stop.is_set():
+        while not stopping.is_set():
             # Wait for the next whole period (the start of the next minute), or until stopped.
-            if stop.wait(every - (time.time() % every) if every >= 60 else every):
+            if stopping.wait(every - (time.time() % every) if every >= 60 else every):
                 return
             try:
                 with app.app_context():
@@ -39,5 +51,6 @@ def start(app, every: float = 60.0) -> threading.Event:
             except Exception:  # a bad minute must not stop the next one
                 log.exception("the embedded tick failed; it runs again next minute")
 
-    threading.Thread(target=loop, name="xunjian-tick", daemon=True).start()
-    return stop
+    thread = threading.Thread(target=loop, name="xunjian-tick", daemon=True)
+    thread.start()
+    return Runner(thread, stopping)

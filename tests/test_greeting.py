@@ -562,7 +562,7 @@ def test_the_embedded_server_ticks_by_itself(app, world, managers):
     from models.tick_lock import tick_turn
 
     shift = shift_now(app, world, managers[0], started_minutes_ago=45)
-    stop = tick_runner.start(app, every=0.2)
+    runner = tick_runner.start(app, every=0.2)
     try:
         deadline = clock.monotonic() + 10
         while clock.monotonic() < deadline:
@@ -571,7 +571,8 @@ def test_the_embedded_server_ticks_by_itself(app, world, managers):
                     break
             clock.sleep(0.1)
     finally:
-        stop.set()
+        runner.stop()  # and wait: a tick under way lets go of the lock first
+    assert not runner.thread.is_alive()
     with app.app_context():
         assert GreetingShift.get_by_id(shift.id).status == "no_show"
     from api.cli import run_tick
