@@ -149,13 +149,21 @@ def forget_failures(name: str, address: str) -> None:
 def _throttle_row(name: str, address: str, now: datetime) -> LoginThrottle:
     """The row for (name, address), made if missing and locked until the transaction ends; a
     lock that ran out starts a new count."""
-    LoginThrottle.insert(
-        name_digest=name, address_digest=address, window_started_at=now
-    ).on_conflict_ignore().execute()
     query = LoginThrottle.select().where(
         (LoginThrottle.name_digest == name) & (LoginThrottle.address_digest == address)
     )
-    row = (query if is_sqlite() else query.for_update()).get()
+    row = None
+    # PostgreSQL: a sign-in that succeeds at the same moment deletes the row this one waited
+    # to lock, and the lock then finds nothing; make it again (a few tries suffice).
+    for _ in range(5):
+        LoginThrottle.insert(
+            name_digest=name, address_digest=address, window_started_at=now
+        ).on_conflict_ignore().execute()
+        row = (query if is_sqlite() else query.for_update()).first()
+        if row is not None:
+            break
+    if row is None:
+        raise RuntimeError("the login throttle row could not be made")
     if row.locked_until is not None and row.locked_until <= now:
         row.failures, row.window_started_at, row.locked_until = 0, now, None
     return row
