@@ -42,6 +42,14 @@ test-postgres: $(VENV)/.installed
 bench: $(VENV)/.installed
 	scripts/with-postgres.sh $(BIN)/python bench/run_all.py --out bench/RESULTS.md
 
+# The company-scale simulation (issue 19): 1/64 and 1/16 of 100,000 staff over 3,000 sites with
+# a year of history, generated on a throwaway PostgreSQL and measured (bench/SCALE.md).
+# Bigger: make bench-scale SCALE_SIZES=1/64,1/16,1/4,1
+SCALE_SIZES ?= 1/64,1/16
+.PHONY: bench-scale
+bench-scale: $(VENV)/.installed
+	scripts/with-postgres.sh $(BIN)/python bench/scale.py --sizes $(SCALE_SIZES) --out bench/SCALE.md
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
