@@ -18,6 +18,7 @@ from models import db, make_database
 from models.checklist_files import load_directory
 from models.checklists import Checklist, sync_checklists
 from models.plans import load_plans
+from models.promises import load_promises
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,6 +155,7 @@ def load_checklists(app: Flask) -> None:
     app.extensions["xunjian"]["checklists"] = checklists
     app.extensions["xunjian"]["scoring"] = scoring
     app.extensions["xunjian"]["plans"] = load_plans(Path(app.config["CHECKLIST_DIR"]), checklists)
+    app.extensions["xunjian"]["promises"] = load_promises(Path(app.config["CHECKLIST_DIR"]))
     with app.app_context():
         try:
             if Checklist.table_exists():

@@ -138,9 +138,11 @@ def photos_prune(dry_run):
 
 def run_tick(now=None) -> dict | None:
     """One minute's work: make upcoming rounds, judge finished rounds and greeting shifts,
-    alert overdue rounds and post webhooks. None when another tick holds the tick lock (one
-    at a time however many servers, workers and cron jobs run it: models/tick_lock.py)."""
+    alert overdue rounds, escalate broken follow-up promises and post webhooks. None when
+    another tick holds the tick lock (one at a time however many servers, workers and cron
+    jobs run it: models/tick_lock.py)."""
     from models import utcnow
+    from models.followups import escalate_due
     from models.greeting_records import judge_due
     from models.org import Site
     from models.patrol_records import alert_overdue, ensure_site_rounds, judge_closed_rounds
@@ -163,11 +165,13 @@ def run_tick(now=None) -> dict | None:
             current_app.config["PLAN_ALERT_AFTER_DAYS"],
         )
         shifts = judge_due(now)
+        escalated = escalate_due(now, current_app.extensions["xunjian"]["promises"])
         delivered, failed = deliver_pending()
     return {
         "rounds": judged,
         "shifts": shifts,
         "overdue": overdue,
+        "escalated": escalated,
         "delivered": delivered,
         "failed": failed,
     }
@@ -176,9 +180,10 @@ def run_tick(now=None) -> dict | None:
 @click.command("tick")
 @with_appcontext
 def tick():
-    """Make upcoming rounds, judge finished rounds and greeting shifts, alert overdue rounds
-    and post webhooks. The embedded server runs it every minute by itself; a deployment may
-    run it from cron or a systemd timer as well (one tick at a time, whoever starts it)."""
+    """Make upcoming rounds, judge finished rounds and greeting shifts, alert overdue rounds,
+    escalate broken follow-up promises and post webhooks. The embedded server runs it every
+    minute by itself; a deployment may run it from cron or a systemd timer as well (one tick
+    at a time, whoever starts it)."""
     done = run_tick()
     if done is None:
         click.echo("another tick is running: skipped")
@@ -186,6 +191,7 @@ def tick():
     click.echo(
         f"judged {done['rounds']} rounds and {done['shifts']} greeting shifts, "
         f"{done['overdue']} rounds newly overdue, "
+        f"{done['escalated']} follow-up escalations, "
         f"webhooks: {done['delivered']} sent, {done['failed']} failed"
     )
 

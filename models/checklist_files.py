@@ -25,7 +25,8 @@ CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 SCORING_FILE = "scoring.toml"
 PERFORMANCE_FILE = "performance.toml"
 PLANS_FILE = "plans.toml"  # inspection plans, read by models/plans.py
-SETTINGS_FILES = (SCORING_FILE, PERFORMANCE_FILE, PLANS_FILE)
+PROMISES_FILE = "promises.toml"  # follow-up promises, read by models/promises.py
+SETTINGS_FILES = (SCORING_FILE, PERFORMANCE_FILE, PLANS_FILE, PROMISES_FILE)
 
 
 class ChecklistError(Exception):

@@ -21,7 +21,7 @@ from models.org import Area, Post, Site, Staff
 
 ANOMALY_CATEGORIES = (
     "lighting", "water_leak", "fire_exit_blocked", "fire_equipment", "security", "cleanliness",
-    "facility_damage", "check_item_failed", "other",
+    "facility_damage", "check_item_failed", "complaint", "other",
 )  # fmt: skip
 ANOMALY_STATES = ("open", "resolved", "closed")
 CARRIERS = ("qr", "nfc", "manual")
@@ -203,9 +203,15 @@ class Anomaly(BaseModel):
     resolved_at = DateTimeField(null=True)
     resolved_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     resolution_note = CharField(max_length=1000, default="")
+    # The promise's clocks (checklists/promises.toml, models/followups.py), fixed when reported.
+    urgency = CharField(max_length=8, default="ordinary")  # urgent | ordinary
+    promise_kind = CharField(max_length=24, default="")  # anomaly_urgent | … | complaint
+    respond_due_at = DateTimeField(null=True)
+    resolve_due_at = DateTimeField(null=True)
+    responded_at = DateTimeField(null=True)  # someone in the office took it on
 
     class Meta:
-        indexes = ((("site", "status"), False),)
+        indexes = ((("site", "status"), False), (("status", "resolve_due_at"), False))
 
 
 class Handover(BaseModel):

@@ -46,6 +46,7 @@ from models.patrols import (
 from models.performance import Adjustment, MonthClose, MonthlyRecord
 from models.photos import Photo
 from models.plans import PlanOverride
+from models.promises import Escalation, SitePromise
 
 
 class SchemaVersion(BaseModel):
@@ -97,6 +98,8 @@ MODELS = [
     Adjustment,
     SiteDay,
     PlanOverride,
+    SitePromise,
+    Escalation,
 ]
 
 
@@ -212,6 +215,29 @@ def _plan_overrides_table() -> None:
     PlanOverride.create_table(safe=True)
 
 
+def _follow_up_clocks() -> None:
+    """Follow-up promises (issue 20): an anomaly's urgency, promise and clocks (five columns
+    with defaults, so existing anomalies have no clock), a site's own promises and the record
+    of escalations (two new tables). Idempotent: what is there already is left alone."""
+    table = Anomaly._meta.table_name
+    have = {c.name for c in db.get_columns(table)}
+    migrator = SchemaMigrator.from_database(db)
+    fields = (
+        Anomaly.urgency,
+        Anomaly.promise_kind,
+        Anomaly.respond_due_at,
+        Anomaly.resolve_due_at,
+        Anomaly.responded_at,
+    )
+    missing = [f for f in fields if f.column_name not in have]
+    if missing:
+        migrate(*(migrator.add_column(table, f.column_name, f) for f in missing))
+    index = "anomaly_status_resolve_due_at"
+    if index not in {i.name for i in db.get_indexes(table)}:
+        migrate(migrator.add_index(table, ("status", "resolve_due_at"), False))
+    db.create_tables([SitePromise, Escalation], safe=True)
+
+
 # (number, description, function) bringing a database of the previous version to this one.
 # Append only; never renumber. A new database is made from the models as they are now and
 # starts at the latest version; a migration should still be safe to run twice.
@@ -226,6 +252,7 @@ MIGRATIONS: list = [
     (10, "a site's own inspection plan", _plan_overrides_table),
     (11, "greeting duty follows the working-day calendar", _greeting_follows_the_calendar),
     (12, "schedules on working days only", _schedules_on_working_days),
+    (13, "follow-up promises: clocks, a site's own promises, escalations", _follow_up_clocks),
 ]
 LATEST_VERSION = max([n for n, _, _ in MIGRATIONS], default=1)
 

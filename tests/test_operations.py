@@ -63,8 +63,9 @@ def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
             "migration 10: a site's own inspection plan",
             "migration 11: greeting duty follows the working-day calendar",
             "migration 12: schedules on working days only",
+            "migration 13: follow-up promises: clocks, a site's own promises, escalations",
         ]
-        assert current_version() == LATEST_VERSION == 12
+        assert current_version() == LATEST_VERSION == 13
         indexes = {i.name for i in db.get_indexes("scan")}
         assert {"scan_device_id_user_id_effective_at", "scan_site_id_effective_at"} <= indexes
         old = {"scan_device_id_effective_at", "scan_device_id_effective_at_user_id"}

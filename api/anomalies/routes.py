@@ -3,7 +3,7 @@ with an owner and a state."""
 
 import json
 
-from flask import g
+from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from peewee import JOIN
@@ -21,10 +21,12 @@ from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import utcnow, write_transaction
 from models.accounts import User
 from models.checklists import Checklist, ChecklistVersion
+from models.followups import start_anomaly_clock
 from models.org import Area, Site, Staff
 from models.patrol_records import enqueue_alert
 from models.patrols import Anomaly, Checkpoint, Scan
 from models.photos import Photo
+from models.rules.promises import clock_state, default_urgency
 
 blp = Blueprint("anomalies", __name__, url_prefix="/api/anomalies", description="Anomalies 异常")
 
@@ -57,8 +59,20 @@ def present(anomaly: Anomaly, names: dict | None = None) -> dict:
                 "resolved_at",
                 "resolved_by_id",
                 "resolution_note",
+                "urgency",
+                "respond_due_at",
+                "resolve_due_at",
+                "responded_at",
             )
         },
+        "promise": anomaly.promise_kind or None,
+        "clock": clock_state(
+            utcnow(),
+            anomaly.respond_due_at,
+            anomaly.responded_at is not None,
+            anomaly.resolve_due_at,
+            anomaly.status != "open",
+        ),
         "note": note,
         "photo_ids": json.loads(anomaly.photo_ids),
         "site_name": names["sites"].get(anomaly.site_id, ""),
@@ -179,17 +193,22 @@ class Anomalies(MethodView):
                 "Unknown photos, or photos already used.",
                 errors={"json": {"photo_ids": ["unknown or already used"]}},
             )
+        promises = current_app.extensions["xunjian"]["promises"]
         with write_transaction():
-            anomaly = Anomaly.create(
+            anomaly = Anomaly(
                 id=data["id"],
                 site=site,
                 checkpoint=data.get("checkpoint_id"),
                 area=data.get("area_id"),
                 category=data["category"],
+                urgency=data.get("urgency") or default_urgency(data["category"], promises),
                 note=data["note"],
                 reported_by=g.user,
+                reported_at=utcnow(),
                 photo_ids=json.dumps([str(p) for p in data["photo_ids"]]),
             )
+            start_anomaly_clock(anomaly, site, promises)
+            anomaly.save(force_insert=True)
             if data["photo_ids"]:
                 Photo.update(owner_type="anomaly", owner_id=str(anomaly.id)).where(
                     Photo.id.in_(data["photo_ids"])
@@ -215,12 +234,15 @@ class AnomalyById(MethodView):
     @blp.arguments(AnomalyUpdateSchema)
     @blp.response(200, AnomalySchema)
     def patch(self, data, anomaly_id):
-        """Give an anomaly an owner, resolve or close it."""
+        """Give an anomaly an owner, resolve or close it. The first such answer from the office
+        stops its respond clock."""
         with write_transaction():
             anomaly = get_or_404(Anomaly, anomaly_id)
             if data.get("owner_id") is not None:
                 reference(Staff, data["owner_id"], "owner_id", site_id=anomaly.site_id)
             if data.get("status") in ("resolved", "closed") and anomaly.status == "open":
                 data["resolved_at"], data["resolved_by"] = utcnow(), g.user
+            if anomaly.responded_at is None and data:
+                data["responded_at"] = utcnow()
             update_audited(anomaly, data)
         return present(anomaly)

@@ -3,6 +3,7 @@ import marshmallow as ma
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field
 from models.patrols import ANOMALY_CATEGORIES, ANOMALY_STATES
+from models.rules.promises import URGENCIES
 
 
 class AnomalyItemSchema(Schema):
@@ -29,6 +30,25 @@ class AnomalySchema(Schema):
     resolved_at = ZonedDateTime(allow_none=True)
     resolved_by_id = ma.fields.Integer(allow_none=True)
     resolution_note = ma.fields.String()
+    urgency = ma.fields.String(metadata={"description": "urgent | ordinary"})
+    promise = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the promise it is kept to (checklists/promises.toml): "
+            "anomaly_urgent | anomaly_ordinary | complaint; null for anomalies reported "
+            "before promises were kept"
+        },
+    )
+    respond_due_at = ZonedDateTime(
+        allow_none=True, metadata={"description": "someone answers by then"}
+    )
+    resolve_due_at = ZonedDateTime(allow_none=True, metadata={"description": "dealt with by then"})
+    responded_at = ZonedDateTime(
+        allow_none=True, metadata={"description": "when the office first answered"}
+    )
+    clock = ma.fields.String(
+        metadata={"description": "done | late | unanswered | running | none (no promise)"}
+    )
     site_name = ma.fields.String()
     area_name = ma.fields.String(allow_none=True)
     checkpoint_name = ma.fields.String(allow_none=True)
@@ -48,6 +68,13 @@ class AnomalyReportSchema(Schema):
     checkpoint_id = ma.fields.Integer(allow_none=True)
     area_id = ma.fields.Integer(allow_none=True)
     category = ma.fields.String(required=True, validate=ma.validate.OneOf(ANOMALY_CATEGORIES))
+    urgency = ma.fields.String(
+        validate=ma.validate.OneOf(URGENCIES),
+        metadata={
+            "description": "urgent | ordinary; left out: by the category (a leak, a blocked "
+            "fire exit are urgent: checklists/promises.toml)"
+        },
+    )
     note = text_field(1000, allow_empty=True, load_default="")
     photo_ids = ma.fields.List(
         ma.fields.UUID(), load_default=list, validate=ma.validate.Length(max=10)

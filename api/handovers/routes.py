@@ -13,6 +13,7 @@ from api.extensions import PeeweePage, where_equal
 from api.handovers.schemas import HandoverCreateSchema, HandoverQuerySchema, HandoverSchema
 from api.security import in_scope, reference, roles
 from models import utcnow, write_transaction
+from models.followups import open_followups
 from models.org import Post
 from models.patrol_records import SHIFT_HOURS, live_state
 from models.patrols import Anomaly, Checkpoint, Handover, Round
@@ -26,7 +27,8 @@ ON_DUTY = ("admin", "supervisor", "manager", "guard")
 
 def open_matters(post: Post, now) -> dict:
     """What the incoming guard must know: open anomalies, checkpoints missed this past shift,
-    rounds overdue now."""
+    rounds overdue now, and every open follow-up (anomalies and rectifications) with its
+    promise's clock."""
     anomalies = Anomaly.select().where((Anomaly.site == post.site_id) & (Anomaly.status == "open"))
     if post.area_id is not None:
         anomalies = anomalies.where(Anomaly.area == post.area_id)
@@ -55,6 +57,16 @@ def open_matters(post: Post, now) -> dict:
         ],
         "missed_checkpoints": [
             {"checkpoint_id": cp, "name": names.get(cp, "")} for cp in sorted(missed_ids)
+        ],
+        "open_followups": [
+            {
+                **item,
+                **{
+                    k: item[k].isoformat() + "Z" if item[k] else None
+                    for k in ("reported_at", "respond_due_at", "resolve_due_at")
+                },
+            }
+            for item in open_followups(post.site_id, now, post.area_id)
         ],
         "overdue_rounds": [
             {"round_id": r.id, "starts_at": r.starts_at.isoformat() + "Z"}

@@ -19,6 +19,15 @@ class HandoverSchema(Schema):
     open_anomalies = ma.fields.List(ma.fields.Dict())
     missed_checkpoints = ma.fields.List(ma.fields.Dict())
     overdue_rounds = ma.fields.List(ma.fields.Dict())
+    open_followups = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={
+            "description": "every open anomaly and rectification with its promise's clock: "
+            "type, id, kind, what, status, owner, area, reported_at, respond_due_at, "
+            "resolve_due_at, state (late | unanswered | running | none), escalated_to "
+            "(owner | supervisor | manager steps taken); the most urgent first"
+        },
+    )
     incoming_id = ma.fields.Integer(allow_none=True)
     acknowledged_at = ZonedDateTime(allow_none=True)
 

@@ -44,6 +44,7 @@ EVENTS = {
     "scan.flagged": ("可疑打卡", "Flagged scan"),
     "anomaly.opened": ("新异常", "New anomaly"),
     "plan.overdue": ("计划检查逾期", "Planned inspection overdue"),
+    "followup.breached": ("服务时限超时", "Follow-up promise broken"),
 }
 TEST_EVENT = "channel.test"
 
@@ -121,6 +122,14 @@ def describe(
         details.append(("检查表", str(payload["checklist"])))
     if payload.get("due"):
         details.append(("应检日期", str(payload["due"])))
+    if payload.get("promise"):
+        details.append(
+            ("时限", f"{payload['promise']}，应于 {_local(payload.get('deadline'), zone)}")
+        )
+    if payload.get("what"):
+        details.append(("事项", str(payload["what"])))
+    if payload.get("escalated_to"):
+        details.append(("升级至", str(payload["escalated_to"])))
     return Alert(event, what, site_name, since, details, link_for(event, base_url))
 
 
