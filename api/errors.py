@@ -54,3 +54,13 @@ def location_of(field: str) -> str:
 def field_error(status: int, error: str, message: str, field: str):
     """Stop the request with an error about one field, named under the location it came in."""
     abort(status, error, message, errors={location_of(field): {field: [message]}})
+
+
+def refuse(refused, field: str | None = None):
+    """Stop the request with a :class:`models.refused.Refused`: its status, reason and message,
+    with its own per-field ``errors``, or else its message about ``field`` when one is named."""
+    errors = refused.errors
+    if errors is None and field is not None:
+        errors = {location_of(field): {field: [refused.message]}}
+    kwargs = {} if errors is None else {"errors": errors}
+    abort(refused.status, refused.reason, refused.message, **kwargs)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from peewee import fn
 
-from models import hot_sql, is_sqlite, write_transaction
+from models import is_sqlite, write_transaction
 from models.calendar import site_days, site_duty_calendar
 from models.greeting import (
     GreetingCheck,
@@ -17,7 +17,9 @@ from models.greeting import (
     ManagerLeave,
     SwapRequest,
 )
+from models.labels_verify import read_label, verify_label
 from models.org import Post, Site, Staff
+from models.refused import Refused
 from models.rules import cheating
 from models.rules.greeting import judge_shift
 from models.rules.greeting_windows import (
@@ -27,22 +29,10 @@ from models.rules.greeting_windows import (
     window_instants,
     windows_for_site,
 )
-from models.rules.qr_signing import TokenError, parse_token, verify_token
+from models.rules.offline import effective_time
 from models.rules.rota import Assignment, Slot, build_rota, can_swap, open_slots
 from models.rules.workdays import not_covered_warning
-from models.site_keys import key_secret, newest_version
-
-# A check-in is believed at the phone's time when it is at most this far ahead of the server
-# (the scans' tolerance; beyond it the check counts at the server's time and is flagged).
-CLOCK_TOLERANCE = timedelta(minutes=cheating.CLOCK_TOLERANCE_MINUTES)
-MAX_OFFLINE = timedelta(days=7)
-
-
-class GreetingRefused(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+from models.store_once import store_once
 
 
 def settings_for(site: Site) -> GreetingSettings:
@@ -61,7 +51,7 @@ def site_windows(site: Site, settings: GreetingSettings):
             settings.minutes,
         )
     except ValueError as exc:
-        raise GreetingRefused("site_windows", f"Set the site's times first: {exc}.") from exc
+        raise Refused("site_windows", f"Set the site's times first: {exc}.") from exc
 
 
 def local_today(site: Site, now: datetime) -> date:
@@ -124,7 +114,7 @@ def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
     first, last = month_days(month)
     today = local_today(site, now)
     if last < today:
-        raise GreetingRefused(
+        raise Refused(
             "month_past",
             f"{month // 100}年{month % 100}月已经过去，排班是历史记录，不能再生成。"
             f"{month // 100}-{month % 100:02d} is over: its shifts are history and no rota is "
@@ -134,7 +124,7 @@ def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
     windows = site_windows(site, settings)
     managers = site_managers(site)
     if not managers:
-        raise GreetingRefused("no_managers", "This site has no active managers to put on the rota.")
+        raise Refused("no_managers", "This site has no active managers to put on the rota.")
     with write_transaction():
         GreetingShift.delete().where(
             (GreetingShift.site == site)
@@ -307,30 +297,12 @@ def record_check(
     existing = GreetingCheck.get_or_none(GreetingCheck.id == check_id)
     if existing is not None:
         return _stored_copy(existing, user, now)
-    try:
-        token = parse_token(payload)
-    except TokenError as bad:
-        raise GreetingRefused("malformed", "This is not a greeting post code of ours.") from bad
-    if token.kind != "p":
-        raise GreetingRefused("not_a_post", "This code is not a greeting post.")
-    if site_ids is not None and token.site_id not in site_ids:
-        raise GreetingRefused("other_site", "This post belongs to another site.")
-    secret = key_secret(token.site_id, token.key_version)
-    try:
-        if secret is None:
-            raise TokenError("forged", "no such key")
-        verify_token(token, secret)
-    except TokenError as bad:
-        raise GreetingRefused("forged", "This code's signature is not valid.") from bad
-    newest = newest_version(token.site_id)
-    if token.key_version != newest:
-        raise GreetingRefused("outdated_label", "This label was replaced; ask for the new one.")
+    token = read_label(payload, "p", site_ids)
     post = Post.get_or_none((Post.id == token.object_id) & (Post.site == token.site_id))
-    if post is None or not post.active:
-        raise GreetingRefused("unknown_post", "This post does not exist or was retired.")
-    if device_at < now - MAX_OFFLINE:
-        raise GreetingRefused("too_old", "This check is too old to upload.")
-    at = device_at if device_at <= now + CLOCK_TOLERANCE else now
+    verify_label(token, post)
+    at = effective_time(device_at, now)
+    if at is None:
+        raise Refused("too_old", "This check is too old to upload.")
     shift = (
         GreetingShift.select()
         .where(
@@ -343,11 +315,11 @@ def record_check(
         .first()
     )
     if shift is None:
-        raise GreetingRefused("no_shift", "You have no greeting shift at this time.")
+        raise Refused("no_shift", "You have no greeting shift at this time.")
     if shift.post_id is not None and shift.post_id != post.id:
-        raise GreetingRefused("wrong_post", "Your shift is at another post.")
+        raise Refused("wrong_post", "Your shift is at another post.")
     with write_transaction():
-        first = hot_sql.insert_new(
+        check, first = store_once(
             GreetingCheck(
                 id=check_id,
                 shift=shift,
@@ -361,7 +333,7 @@ def record_check(
         )
         # A copy stored first (also one racing this one: the insert waits for its transaction)
         # has updated the shift already; this copy only reads back what it did.
-        stored = None if first else GreetingCheck.get_by_id(check_id)
+        stored = None if first else check
         if stored is None:
             shift = GreetingShift.get_by_id(shift.id)
             if kind == "in" and (shift.check_in_at is None or at < shift.check_in_at):
@@ -380,7 +352,7 @@ def _stored_copy(stored: GreetingCheck, user, now: datetime) -> GreetingShift:
     """The answer to a copy of a check already stored: the shift as the first copy left it
     (judged as the first copy's answer was, should this copy come before that judgement)."""
     if stored.user_id != user.id:
-        raise GreetingRefused("id_taken", "This check id was used by someone else; send a new one.")
+        raise Refused("id_taken", "This check id was used by someone else; send a new one.")
     shift = GreetingShift.get_by_id(stored.shift_id)
     judge_due(now, shift.site_id)
     return GreetingShift.get_by_id(shift.id)
@@ -416,10 +388,11 @@ def check_movable(shift: GreetingShift, now: datetime) -> None:
     """Only a shift that has not begun can go to someone else: one under way or past is a
     record of who stood (or should have stood) at the post."""
     if shift.starts_at <= now or shift.check_in_at is not None or shift.status != "scheduled":
-        raise GreetingRefused(
+        raise Refused(
             "shift_started",
             "此班次已开始或已过去，不能改派给别人。"
             "A shift that has begun or passed cannot be moved.",
+            status=409,
         )
 
 
@@ -428,7 +401,7 @@ def check_taker(shift: GreetingShift, staff: Staff) -> None:
     that day and not on another shift at an overlapping time (at any site)."""
     name = staff.name
     if staff.site_id != shift.site_id or staff.job != "manager" or not staff.active:
-        raise GreetingRefused(
+        raise Refused(
             "not_a_manager",
             f"{name}不是本项目在职的经理，不能值迎候班。"
             f"{name} is not an active manager of this site.",
@@ -439,7 +412,7 @@ def check_taker(shift: GreetingShift, staff: Staff) -> None:
         & (ManagerLeave.last_day >= shift.day)
     )
     if leave is not None:
-        raise GreetingRefused(
+        raise Refused(
             "manager_on_leave",
             f"{name}在{shift.day:%Y-%m-%d}请假（{leave.first_day:%m-%d}至{leave.last_day:%m-%d}），"
             f"不能值此班。{name} is on leave on {shift.day:%Y-%m-%d}.",
@@ -454,7 +427,7 @@ def check_taker(shift: GreetingShift, staff: Staff) -> None:
     busy = GreetingShift.get_or_none(overlapping)
     if busy is not None:
         window = WINDOW_NAMES.get(busy.window, busy.window)
-        raise GreetingRefused(
+        raise Refused(
             "shift_overlap",
             f"{name}在此时段已有迎候班次（{busy.day:%Y-%m-%d} {window}），"
             f"不能同时值两个班。{name} already has a greeting shift at that time.",
@@ -467,25 +440,27 @@ def fill_open_slot(site: Site, day: date, window: str, staff: Staff, now: dateti
     settings = settings_for(site)
     rules = {w.code: w for w in site_windows(site, settings)}
     if window not in rules:
-        raise GreetingRefused(
+        raise Refused(
             "unknown_window",
             f"本项目没有此迎候时段：{window}。This site has no {window} greeting window.",
         )
     start, end = window_instants(day, rules[window], site.zone)
     if start <= now:
-        raise GreetingRefused(
+        raise Refused(
             "shift_started",
             "此时段已开始或已过去，不能再排人。A window that has begun or passed cannot be filled.",
+            status=409,
         )
     if start == end:
-        raise GreetingRefused("no_window", "这一天没有此时段（夏令时）。No such window that day.")
+        raise Refused("no_window", "这一天没有此时段（夏令时）。No such window that day.")
     slot = (
         (GreetingShift.site == site) & (GreetingShift.day == day) & (GreetingShift.window == window)
     )
-    taken = GreetingRefused(
+    taken = Refused(
         "slot_taken",
         "这个时段已有人值班；要换人请改派该班次。"
         "This window has a shift already; move that shift instead.",
+        status=409,
     )
     if GreetingShift.get_or_none(slot) is not None:
         raise taken
@@ -506,7 +481,7 @@ def fill_open_slot(site: Site, day: date, window: str, staff: Staff, now: dateti
         (GreetingShift.site == site) & (GreetingShift.day == day) & (GreetingShift.manager == staff)
     )
     if same_day is not None:  # the rota's rule: nobody stands two windows a day
-        raise GreetingRefused(
+        raise Refused(
             "same_day",
             f"{staff.name}当天已有迎候班次，一天只值一个班。"
             f"{staff.name} already has a greeting shift that day.",
@@ -553,7 +528,7 @@ def rota_counts(site: Site, month: int) -> list[dict]:
         per_window.setdefault(manager_id, {})[window] = n
     try:
         codes = [w.code for w in site_windows(site, settings_for(site))]
-    except GreetingRefused:
+    except Refused:
         codes = []  # the site's times are not set: only the windows its shifts have
     codes += sorted({w for counts in per_window.values() for w in counts} - set(codes))
     ids = set(site_managers(site)) | set(per_window)
@@ -586,14 +561,14 @@ def request_swap(shift: GreetingShift, other: GreetingShift, user, today: date) 
         )
     ]
     if shift.site_id != other.site_id:
-        raise GreetingRefused("other_site", "Shifts can be swapped only within a site.")
+        raise Refused("other_site", "Shifts can be swapped only within a site.")
     if shift.manager_id != user.staff_id:
-        raise GreetingRefused("not_yours", "You can offer only your own shift.")
+        raise Refused("not_yours", "You can offer only your own shift.")
     reason = can_swap(assignments[0], assignments[1], assignments, today)
     if reason is not None:
-        raise GreetingRefused(reason, SWAP_REASONS.get(reason, reason))
+        raise Refused(reason, SWAP_REASONS.get(reason, reason))
     if shift.check_in_at is not None or other.check_in_at is not None:
-        raise GreetingRefused("past_shift", SWAP_REASONS["past_shift"])
+        raise Refused("past_shift", SWAP_REASONS["past_shift"])
     return SwapRequest.create(
         site=shift.site_id, shift=shift, other_shift=other, requested_by=user.id
     )

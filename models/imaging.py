@@ -50,6 +50,8 @@ from PIL import (
     WebPImagePlugin,
 )
 
+from models.refused import Refused
+
 RejectionCode = Literal[
     "not_an_image",
     "unsupported_format",
@@ -94,15 +96,6 @@ REUSE_MAX_DISTANCE = 6
 _ACCEPTED_TEXT = "JPEG, PNG or WebP"
 
 
-class PhotoRejected(Exception):
-    """An upload that is not processed, with a stable ``code`` and an English ``message``."""
-
-    def __init__(self, code: RejectionCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 @dataclass(frozen=True)
 class ImageLimits:
     """What an upload may be, and what it becomes. ``max_pixels`` is the only pixel limit:
@@ -143,12 +136,12 @@ def process_photo(
 ) -> ProcessedPhoto:
     """Validate, normalise and stamp one uploaded photo.
 
-    Raises :class:`PhotoRejected` for anything that is not an acceptable photo; any other
+    Raises :class:`models.refused.Refused` for anything that is not an acceptable photo; any other
     exception is a bug. ``declared_content_type`` None or ``application/octet-stream`` means
     the client did not say.
     """
     if len(data) > limits.max_bytes:
-        raise PhotoRejected(
+        raise Refused(
             "too_many_bytes",
             f"The file is {_megabytes(len(data))} MB; photos may be at most "
             f"{_megabytes(limits.max_bytes)} MB.",
@@ -159,7 +152,7 @@ def process_photo(
     im = _open_lazily(data, image_format)
     width, height = im.size
     if width * height > limits.max_pixels:
-        raise PhotoRejected(
+        raise Refused(
             "too_many_pixels",
             f"The image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
             f"photos may have at most {limits.max_pixels / 1e6:.0f} megapixels.",
@@ -230,12 +223,12 @@ def _sniff_format(data: bytes) -> str:
         box_size = int.from_bytes(head[:4], "big")
         brands = head[8:box_size]  # major brand, minor version, compatible brands
         if head[8:12] in _AVIF_BRANDS or (head[8:12] in _HEIF_BRANDS and b"avif" in brands):
-            raise PhotoRejected(
+            raise Refused(
                 "unsupported_format",
                 f"AVIF images are not accepted. Please send the photo as {_ACCEPTED_TEXT}.",
             )
         if head[8:12] in _HEIF_BRANDS:
-            raise PhotoRejected(
+            raise Refused(
                 "unsupported_format",
                 "HEIC/HEIF photos are not accepted. Switch the camera to JPEG: on iPhone, "
                 "Settings > Camera > Formats > 'Most Compatible'; on Android, turn off the "
@@ -243,11 +236,11 @@ def _sniff_format(data: bytes) -> str:
             )
     for magic, name in _OTHER_IMAGE_MAGIC:
         if head.startswith(magic):
-            raise PhotoRejected(
+            raise Refused(
                 "unsupported_format",
                 f"{name} images are not accepted. Please send the photo as {_ACCEPTED_TEXT}.",
             )
-    raise PhotoRejected(
+    raise Refused(
         "not_an_image",
         f"The file is not an image. Please send a photo as {_ACCEPTED_TEXT}.",
     )
@@ -260,7 +253,7 @@ def _check_declared_type(declared: str | None, image_format: str) -> None:
     if content_type in _UNDECLARED_CONTENT_TYPES:
         return
     if _FORMAT_OF_CONTENT_TYPE.get(content_type) != image_format:
-        raise PhotoRejected(
+        raise Refused(
             "content_type_mismatch",
             f"The file was sent as {content_type!r} but it is a {image_format} image "
             f"({CONTENT_TYPES[image_format]}).",
@@ -281,8 +274,8 @@ _OPENERS: dict[str, type[ImageFile.ImageFile]] = {
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
 
 
-def _corrupt() -> PhotoRejected:
-    return PhotoRejected(
+def _corrupt() -> Refused:
+    return Refused(
         "corrupt_image",
         "The image is damaged or incomplete (was the upload interrupted?). "
         "Please take or send the photo again.",

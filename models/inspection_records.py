@@ -1,7 +1,7 @@
 """Recording a submitted inspection: check the answers against the checklist version, score
 them on the server, and open what failures lead to, all in one transaction.
 
-No Flask here: the view hands over plain values and turns ``InspectionRefused`` into a 422.
+No Flask here: the view hands over plain values and turns a ``Refused`` into its error.
 """
 
 import hashlib
@@ -9,8 +9,6 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from peewee import IntegrityError
 
 from models import utcnow, write_transaction
 from models.audit import AuditEntry
@@ -25,9 +23,12 @@ from models.inspections import (
 from models.monthly import month_open_for
 from models.org import Area, Staff, StaffArea
 from models.photos import Photo
+from models.refused import Refused
 from models.rules.applicability import applicable_items, applies
+from models.rules.offline import CLOCK_TOLERANCE
 from models.rules.periods import month_of
 from models.rules.scoring import Answer, ItemRule, grade_for, passed, score_inspection
+from models.store_once import store_once
 
 # Who keeps an area in order, per kind of inspection.
 RESPONSIBLE_JOBS = {
@@ -77,17 +78,6 @@ def verify_rectification(row: Rectification, outcome: str, note: str, user, now:
     row.save()
 
 
-class InspectionRefused(Exception):
-    """A submission the checklist does not allow; ``code`` is the error code the view answers
-    with (None: the generic validation_failed)."""
-
-    def __init__(self, message: str, errors: dict, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors
-        self.code = code
-
-
 @dataclass
 class Submission:
     id: uuid.UUID
@@ -109,8 +99,10 @@ def body_hash(submission_body: dict) -> str:
 
 
 def _refuse(message: str, field_name: str, detail) -> None:
-    raise InspectionRefused(
-        message, {"json": {field_name: detail if isinstance(detail, list) else [detail]}}
+    raise Refused(
+        "validation_failed",
+        message,
+        errors={"json": {field_name: detail if isinstance(detail, list) else [detail]}},
     )
 
 
@@ -166,8 +158,10 @@ def check_answers(version: ChecklistVersion, traits: dict, answers: list[dict]) 
                 problems[str(index)] = [f"{code!r} is timed: give measured_seconds"]
         seen.add(code)
     if problems:
-        raise InspectionRefused(
-            "Some answers do not fit the checklist.", {"json": {"items": problems}}
+        raise Refused(
+            "validation_failed",
+            "Some answers do not fit the checklist.",
+            errors={"json": {"items": problems}},
         )
     missing = [code for code in by_code if code not in seen]
     if missing:
@@ -179,14 +173,15 @@ def check_answers(version: ChecklistVersion, traits: dict, answers: list[dict]) 
     return items
 
 
-def photo_needed(items: list[dict], answered: list[str]) -> InspectionRefused:
+def photo_needed(items: list[dict], answered: list[str]) -> Refused:
     """The refusal of failed items without a photo, naming each item in the standard's own
     words (its requirement), in Chinese and in English; the errors point at each answer."""
     zh = "、".join(f"「{i['requirement']}」" for i in items)
     en = ", ".join(f"“{i.get('requirement_en') or i['requirement']}”" for i in items)
-    return InspectionRefused(
+    return Refused(
+        "photo_needed",
         f"不合格项须拍照取证：{zh}。A failed item needs a photo as evidence: {en}.",
-        {
+        errors={
             "json": {
                 "items": {
                     str(answered.index(i["code"]) if i["code"] in answered else i["code"]): [
@@ -196,7 +191,6 @@ def photo_needed(items: list[dict], answered: list[str]) -> InspectionRefused:
                 }
             }
         },
-        code="photo_needed",
     )
 
 
@@ -242,7 +236,7 @@ def record_inspection(
         return _same_or_conflict(existing, digest), False
 
     now = utcnow()
-    if sub.inspected_at > now + timedelta(minutes=5):
+    if sub.inspected_at > now + CLOCK_TOLERANCE:
         _refuse(
             "The inspection time is in the future; check the phone's clock.",
             "inspected_at",
@@ -279,11 +273,10 @@ def record_inspection(
     is_staff = isinstance(sub.subject, Staff)
     # Dated in a month HR has closed: it counts in the next open month (models/monthly.py).
     month = month_open_for(site.id, month_of(sub.inspected_at, site.zone))
-    try:
-        with write_transaction():
-            if Inspection.get_or_none(Inspection.id == sub.id) is not None:  # a double tap won
-                raise IntegrityError("inspection exists")
-            inspection = Inspection.create(
+    with write_transaction():
+        # The first write: a copy stored first (a double tap) stops this one here.
+        inspection, created = store_once(
+            Inspection(
                 id=sub.id,
                 site=site,
                 checklist=sub.version.checklist_id,
@@ -306,6 +299,8 @@ def record_inspection(
                 correction_reason=sub.correction_reason,
                 body_hash=digest,
             )
+        )
+        if created:
             InspectionItem.insert_many(
                 [
                     {
@@ -356,20 +351,19 @@ def record_inspection(
                     )
             else:
                 _follow_up_area(inspection, sub, items, scored.results, now)
-    except IntegrityError:
-        stored = Inspection.get_or_none(Inspection.id == sub.id)
-        if stored is None:
-            raise
-        return _same_or_conflict(stored, digest), False
+    if not created:
+        return _same_or_conflict(inspection, digest), False
     return inspection, True
 
 
 def _same_or_conflict(existing: Inspection, digest: str) -> Inspection:
     if existing.body_hash != digest:
-        raise InspectionRefused(
+        raise Refused(
+            "conflict",
             "An inspection with this id was already submitted with other answers; "
             "a submitted inspection is final (submit a correction instead).",
-            {"json": {"id": ["already submitted"]}},
+            errors={"json": {"id": ["already submitted"]}},
+            status=409,
         )
     return existing
 

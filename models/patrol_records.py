@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from models import hot_sql, utcnow, write_lock, write_transaction
 from models.calendar import site_days
 from models.checklists import Checklist
+from models.labels_verify import label_messages, read_label, verify_label
 from models.org import Site
 from models.patrols import (
     Anomaly,
@@ -22,17 +23,17 @@ from models.patrols import (
     WebhookDelivery,
 )
 from models.photos import Photo
+from models.refused import Refused
 from models.rules import cheating
 from models.rules.applicability import applicable_items
+from models.rules.offline import effective_time
 from models.rules.periods import month_of
-from models.rules.qr_signing import QrToken, TokenError, parse_token, verify_token
 from models.rules.rounds import RoundPlan, ScanFact, Stop, judge_round, match_round, round_state_now
 from models.rules.schedules import ScheduleRule, round_starts
 from models.rules.workdays import days_off_on_working_days
-from models.site_keys import current_key, key_secret
+from models.site_keys import current_key
+from models.store_once import store_once
 
-# How long after a scan its upload is still accepted (a phone kept offline over a weekend).
-MAX_OFFLINE_DAYS = 7
 # Who used a phone within this many hours counts as "the same shift" for shared-phone flags.
 SHIFT_HOURS = 12
 # The longest a round lasts (a schedule's duration_minutes is at most a day): a scan looks for
@@ -278,19 +279,9 @@ class ScanInput:
     answers: list = field(default_factory=list)
 
 
+# Why a scan is rejected: reason code -> (English, Chinese); a label's reasons first.
 MESSAGES = {
-    "malformed": ("This is not a patrol code of ours.", "这不是本系统的巡更码。"),
-    "forged": ("This code's signature is not valid.", "此巡更码签名无效。"),
-    "outdated_label": (
-        "This label was replaced; ask your supervisor for the new one.",
-        "此标签已作废（已更换新码），请联系主管更换。",
-    ),
-    "other_site": ("This label belongs to another site.", "此标签属于其他项目。"),
-    "not_a_checkpoint": ("This code is not a patrol checkpoint.", "此码不是巡更点。"),
-    "unknown_checkpoint": (
-        "This checkpoint does not exist or was retired.",
-        "巡更点不存在或已停用。",
-    ),
+    **label_messages("c"),
     "duplicate_scan": (
         "This checkpoint was just scanned; the first scan counts.",
         "刚刚已扫过此点，以第一次为准。",
@@ -306,16 +297,12 @@ MESSAGES = {
 }
 
 
-class ScanRejected(Exception):
-    def __init__(self, code: str, detail: str = "", detail_zh: str = ""):
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
-        self.detail_zh = detail_zh
-
-
-class AlreadyStored(Exception):
-    """A scan with this id is stored already: it was sent before."""
+def scan_refused(code: str, detail: str = "", detail_zh: str = "") -> Refused:
+    """The refusal of a scan for this reason, its message saying more when ``detail`` does."""
+    message, message_zh = MESSAGES[code]
+    return Refused(
+        code, message + (f" {detail}" if detail else ""), message_zh=message_zh + detail_zh
+    )
 
 
 def outcome_of(scan: Scan) -> dict:
@@ -331,14 +318,13 @@ def outcome_of(scan: Scan) -> dict:
     }
 
 
-def rejection(scan_id, code: str, detail: str = "", detail_zh: str = "") -> dict:
-    message, message_zh = MESSAGES[code]
+def rejection(scan_id, refused: Refused) -> dict:
     return {
         "id": scan_id,
         "status": "rejected",
-        "code": code,
-        "message": message + (f" {detail}" if detail else ""),
-        "message_zh": message_zh + detail_zh,
+        "code": refused.reason,
+        "message": refused.message,
+        "message_zh": refused.message_zh,
         "checkpoint_id": None,
         "round_id": None,
         "flags": [],
@@ -359,15 +345,15 @@ def record_scan(
         if _typed_code(item):
             checkpoint, key_ver = _find_typed(item, site_ids)
         else:
-            token = _read_token(item.payload, site_ids)
+            token = read_label(item.payload, "c", site_ids)
             checkpoint = hot_sql.checkpoint_to_scan(token.object_id, token.site_id)
-            key_ver = _verify(token, checkpoint)
+            key_ver = verify_label(token, checkpoint, _current_version(checkpoint))
         with write_lock.write_transaction():
             write_lock.site_scans_lock(checkpoint.site_id)
             return _store(
                 item, checkpoint, key_ver, user=user, offline=offline, now=now, lookups=LOOK_UP
             )
-    except (ScanRejected, AlreadyStored) as refused:
+    except Refused as refused:
         return _answer_refused(item, refused, user)
 
 
@@ -387,15 +373,15 @@ def record_scan_batch(items: list[ScanInput], *, user, site_ids, now: datetime) 
             if _typed_code(item):
                 verified[n] = _find_typed(item, site_ids)
             else:
-                tokens[n] = _read_token(item.payload, site_ids)
-        except ScanRejected as refused:
+                tokens[n] = read_label(item.payload, "c", site_ids)
+        except Refused as refused:
             outcomes[n] = _answer_refused(item, refused, user)
     checkpoints = hot_sql.checkpoints_to_scan((t.object_id, t.site_id) for t in tokens.values())
     for n, token in tokens.items():
         checkpoint = checkpoints.get((token.object_id, token.site_id))
         try:
-            verified[n] = checkpoint, _verify(token, checkpoint)
-        except ScanRejected as refused:
+            verified[n] = checkpoint, verify_label(token, checkpoint, _current_version(checkpoint))
+        except Refused as refused:
             outcomes[n] = _answer_refused(items[n], refused, user)
     with write_lock.write_transaction():
         write_lock.site_scans_locks(checkpoint.site_id for checkpoint, _ in verified.values())
@@ -406,7 +392,7 @@ def record_scan_batch(items: list[ScanInput], *, user, site_ids, now: datetime) 
                 outcomes[n] = _store(
                     item, checkpoint, key_ver, user=user, offline=True, now=now, lookups=lookups
                 )
-            except (ScanRejected, AlreadyStored) as refused:
+            except Refused as refused:
                 outcomes[n] = _answer_refused(item, refused, user)
     return outcomes
 
@@ -456,33 +442,25 @@ class BatchLookUp(LookUp):
         return self._webhooks[site_id]
 
 
-def _answer_refused(item: ScanInput, refused: Exception, user) -> dict:
-    """The answer to a scan that was not stored now: the stored outcome when its id was stored
-    before (a resubmission is never refused), else the rejection."""
+def _answer_refused(item: ScanInput, refused: Refused, user) -> dict:
+    """The answer to a scan that was refused: the stored outcome when its id was stored before
+    (a resubmission is never refused), else the rejection."""
     stored = Scan.get_or_none(Scan.id == item.id)
     if stored is not None:
         return _stored_outcome(stored, user)
-    if isinstance(refused, AlreadyStored):  # the insert met a row that is not there: a bug
-        raise RuntimeError(f"scan {item.id} neither inserted nor stored")
-    return rejection(item.id, refused.code, refused.detail, getattr(refused, "detail_zh", ""))
+    return rejection(item.id, refused)
 
 
 def _stored_outcome(stored: Scan, user) -> dict:
-    return outcome_of(stored) if stored.user_id == user.id else rejection(stored.id, "id_taken")
+    if stored.user_id != user.id:
+        return rejection(stored.id, scan_refused("id_taken"))
+    return outcome_of(stored)
 
 
-def _read_token(payload: str, site_ids: list[int] | None) -> QrToken:
-    """The token of a scanned code naming a checkpoint at one of the caller's sites (None: any
-    site), not yet verified; else ScanRejected."""
-    try:
-        token = parse_token(payload)
-    except TokenError as bad:
-        raise ScanRejected("malformed") from bad
-    if token.kind != "c":
-        raise ScanRejected("not_a_checkpoint")
-    if site_ids is not None and token.site_id not in site_ids:
-        raise ScanRejected("other_site")
-    return token
+def _current_version(checkpoint: Checkpoint | None) -> int | None:
+    """The site's current key version as hot_sql read it with the checkpoint (None: not found,
+    verify_label reads it)."""
+    return checkpoint.current_version if checkpoint is not None else None
 
 
 # A label's short code (e.g. "HRZX-C-0345"), typed by hand when its QR code is damaged.
@@ -502,35 +480,17 @@ def _typed_code(item: ScanInput) -> str | None:
 
 def _find_typed(item: ScanInput, site_ids: list[int] | None) -> tuple[Checkpoint, int]:
     """The active checkpoint a typed short code names at one of the caller's sites, with the
-    site's current key version; else ScanRejected. Nothing is signed: the scan is flagged."""
+    site's current key version; else Refused. Nothing is signed: the scan is flagged."""
     found = Checkpoint.get_or_none(Checkpoint.code == _typed_code(item))
     if found is None:
-        raise ScanRejected("unknown_checkpoint")
+        raise scan_refused("unknown_checkpoint")
     if site_ids is not None and found.site_id not in site_ids:
-        raise ScanRejected("other_site")
+        raise scan_refused("other_site")
     checkpoint = hot_sql.checkpoint_to_scan(found.id, found.site_id)
     if checkpoint is None or not checkpoint.active:
-        raise ScanRejected("unknown_checkpoint")
+        raise scan_refused("unknown_checkpoint")
     # A site whose labels were never printed has no key yet: the first is made as printing would.
     return checkpoint, checkpoint.current_version or current_key(checkpoint.site_id).version
-
-
-def _verify(token: QrToken, checkpoint: Checkpoint | None) -> int:
-    """The key version of a token whose signature is proven and whose checkpoint (as
-    hot_sql.checkpoint_to_scan found it, or None) is active and labelled with the site's current
-    key; else ScanRejected."""
-    secret = key_secret(token.site_id, token.key_version)
-    if secret is None:
-        raise ScanRejected("forged")
-    try:
-        verify_token(token, secret)
-    except TokenError as bad:
-        raise ScanRejected("forged") from bad
-    if checkpoint is None or not checkpoint.active:
-        raise ScanRejected("unknown_checkpoint")
-    if token.key_version != checkpoint.current_version:
-        raise ScanRejected("outdated_label")
-    return token.key_version
 
 
 def _store(
@@ -543,11 +503,10 @@ def _store(
     now: datetime,
     lookups: LookUp,
 ) -> dict:
-    tolerance = timedelta(minutes=cheating.CLOCK_TOLERANCE_MINUTES)
-    if item.device_at < now - timedelta(days=MAX_OFFLINE_DAYS):
-        raise ScanRejected("too_old")
     # A phone clock ahead of the server is not believed; the server's time counts instead.
-    effective_at = item.device_at if item.device_at <= now + tolerance else now
+    effective_at = effective_time(item.device_at, now)
+    if effective_at is None:
+        raise scan_refused("too_old")
     # The checkpoint's scans within a minute either side (a few rows at most): the same guard's
     # is a duplicate, another phone's is a flag (see _flags).
     nearby = hot_sql.scans_at_checkpoint(
@@ -557,7 +516,7 @@ def _store(
         user_id == user.id and cheating.duplicate_scan(at, effective_at)
         for user_id, _, at in nearby
     ):
-        raise ScanRejected("duplicate_scan")
+        raise scan_refused("duplicate_scan")
 
     round_ = _match(checkpoint, effective_at)
     answers = _check_items(checkpoint, item.answers)
@@ -566,7 +525,7 @@ def _store(
         and checkpoint.id in json.loads(round_.photo_checkpoints)
         and not item.photo_ids
     ):
-        raise ScanRejected("photo_required")
+        raise scan_refused("photo_required")
     _check_photos(checkpoint.site_id, item.photo_ids)
 
     flags = [
@@ -601,8 +560,9 @@ def _store(
         flags=json.dumps(flag_rows, ensure_ascii=False),
         month=month_of(effective_at, zone),
     )
-    if not hot_sql.insert_new(scan):  # the first write: a resubmitted id stops here
-        raise AlreadyStored(scan.id)
+    scan, stored_now = store_once(scan)  # the first write: a resubmitted id stops here
+    if not stored_now:
+        return _stored_outcome(scan, user)
     if item.photo_ids:
         Photo.update(owner_type="scan", owner_id=str(scan.id)).where(
             Photo.id.in_(item.photo_ids)
@@ -667,7 +627,7 @@ def _check_items(checkpoint: Checkpoint, answers: list[dict]) -> list[dict]:
     codes = [i["code"] for i in items]
     given = {a["code"]: a for a in answers}
     if set(given) != set(codes):
-        raise ScanRejected("check_items_missing", *_unanswered(items, given))
+        raise scan_refused("check_items_missing", *_unanswered(items, given))
     return [
         {
             "code": c,
@@ -710,7 +670,7 @@ def _check_photos(site_id: int, photo_ids: list) -> None:
         )
     )
     if len(found) != len(set(photo_ids)) or any(p.owner_id for p in found):
-        raise ScanRejected("unknown_photo")
+        raise scan_refused("unknown_photo")
 
 
 def _flags(

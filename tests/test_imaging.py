@@ -28,13 +28,13 @@ from models.imaging import (
     REUSE_MAX_DISTANCE,
     STAMP_BAND_MAX_SHARE,
     ImageLimits,
-    PhotoRejected,
     ProcessedPhoto,
     font_path,
     hamming,
     perceptual_hash,
     process_photo,
 )
+from models.refused import Refused
 
 LINES = ["2026-11-23 08:31 +08:00", "华润大厦 · B2停车库 · 3号巡更点", "护卫员 张三"]
 
@@ -101,10 +101,10 @@ def opened(data: bytes) -> Image.Image:
     return im
 
 
-def rejection(data: bytes, **kwargs: object) -> PhotoRejected:
-    with pytest.raises(PhotoRejected) as info:
+def rejection(data: bytes, **kwargs: object) -> Refused:
+    with pytest.raises(Refused) as info:
         process(data, **kwargs)
-    assert info.value.code in REJECTION_CODES
+    assert info.value.reason in REJECTION_CODES
     assert info.value.message and str(info.value) == info.value.message
     return info.value
 
@@ -264,13 +264,13 @@ def test_tiny_and_extreme_shapes_do_not_break_the_stamp(size: tuple[int, int]) -
 
 def test_png_declared_as_jpeg_is_refused() -> None:
     error = rejection(encode(make_photo(200, 150), "PNG"), declared_content_type="image/jpeg")
-    assert error.code == "content_type_mismatch"
+    assert error.reason == "content_type_mismatch"
     assert "image/jpeg" in error.message and "PNG" in error.message
 
 
 def test_jpeg_declared_as_something_else_is_refused() -> None:
     error = rejection(encode(make_photo(200, 150)), declared_content_type="text/plain")
-    assert error.code == "content_type_mismatch"
+    assert error.reason == "content_type_mismatch"
 
 
 @pytest.mark.parametrize(
@@ -280,14 +280,14 @@ def test_jpeg_declared_as_something_else_is_refused() -> None:
 )
 def test_not_an_image(data: bytes) -> None:
     error = rejection(data)
-    assert error.code == "not_an_image"
+    assert error.reason == "not_an_image"
     assert "JPEG, PNG or WebP" in error.message
 
 
 def test_heic_gets_its_own_advice() -> None:
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200)
     error = rejection(heic, declared_content_type="image/heic")
-    assert error.code == "unsupported_format"
+    assert error.reason == "unsupported_format"
     assert "HEIC" in error.message and "JPEG" in error.message
     assert "Most Compatible" in error.message
 
@@ -295,13 +295,13 @@ def test_heic_gets_its_own_advice() -> None:
 def test_avif_is_unsupported() -> None:
     avif = b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + bytes(200)
     error = rejection(avif)
-    assert error.code == "unsupported_format" and "AVIF" in error.message
+    assert error.reason == "unsupported_format" and "AVIF" in error.message
 
 
 @pytest.mark.parametrize("fmt", ["GIF", "BMP", "TIFF"])
 def test_other_image_formats_are_unsupported(fmt: str) -> None:
     error = rejection(encode(make_photo(100, 80), fmt), declared_content_type="image/gif")
-    assert error.code == "unsupported_format"
+    assert error.reason == "unsupported_format"
     assert fmt in error.message and "JPEG, PNG or WebP" in error.message
 
 
@@ -309,18 +309,18 @@ def test_other_image_formats_are_unsupported(fmt: str) -> None:
 def test_truncated_jpeg_is_corrupt(size: tuple[int, int]) -> None:
     data = encode(make_photo(*size), quality=90)
     error = rejection(data[: len(data) * 6 // 10])
-    assert error.code == "corrupt_image"
+    assert error.reason == "corrupt_image"
     assert not ImageFile.LOAD_TRUNCATED_IMAGES  # and nothing here turned it on
 
 
 def test_truncated_png_is_corrupt() -> None:
     data = encode(make_photo(400, 300), "PNG")
-    assert rejection(data[: len(data) // 2]).code == "corrupt_image"
+    assert rejection(data[: len(data) // 2]).reason == "corrupt_image"
 
 
 def test_garbage_after_a_jpeg_signature_is_corrupt() -> None:
     garbage = b"\xff\xd8\xff\xe0" + random.Random(1).randbytes(5000)
-    assert rejection(garbage).code == "corrupt_image"
+    assert rejection(garbage).reason == "corrupt_image"
 
 
 @pytest.mark.parametrize(
@@ -343,20 +343,20 @@ def test_pixel_bombs_are_refused_before_decoding(
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
     error = rejection(data)
-    assert error.code == "too_many_pixels"
+    assert error.reason == "too_many_pixels"
     assert "megapixels" in error.message
 
 
 def test_pixel_limit_is_configurable() -> None:
     data = encode(make_photo(400, 300))
-    assert rejection(data, limits=ImageLimits(max_pixels=100_000)).code == "too_many_pixels"
+    assert rejection(data, limits=ImageLimits(max_pixels=100_000)).reason == "too_many_pixels"
 
 
 def test_too_many_bytes_is_checked_first() -> None:
     limits = ImageLimits(max_bytes=1000)
-    assert rejection(encode(make_photo(200, 150)), limits=limits).code == "too_many_bytes"
+    assert rejection(encode(make_photo(200, 150)), limits=limits).reason == "too_many_bytes"
     error = rejection(b"not an image at all " * 100, limits=limits)
-    assert error.code == "too_many_bytes" and "MB" in error.message
+    assert error.reason == "too_many_bytes" and "MB" in error.message
 
 
 # --- orientation and metadata ------------------------------------------------------------
@@ -603,14 +603,14 @@ def test_pillow_alone_decodes_a_cut_and_closed_jpeg_with_a_grey_bottom() -> None
 @pytest.mark.parametrize("size", [(2400, 1800), (800, 600)])
 def test_a_jpeg_cut_short_and_closed_is_corrupt(size: tuple[int, int], fraction: float) -> None:
     data = encode(make_photo(*size), quality=90)
-    assert rejection(cut_and_closed(data, fraction)).code == "corrupt_image"
+    assert rejection(cut_and_closed(data, fraction)).reason == "corrupt_image"
     assert not ImageFile.LOAD_TRUNCATED_IMAGES
 
 
 @pytest.mark.parametrize("fraction", [0.3, 0.5, 0.9])
 def test_an_end_of_image_marker_inside_the_scan_is_corrupt(fraction: float) -> None:
     data = encode(make_photo(1200, 900), quality=90, exif=phone_exif(orientation=6))
-    assert rejection(eoi_inside(data, fraction)).code == "corrupt_image"
+    assert rejection(eoi_inside(data, fraction)).reason == "corrupt_image"
 
 
 @pytest.mark.parametrize(
@@ -626,14 +626,14 @@ def test_other_jpeg_variants_cut_short_and_closed_are_corrupt(params: dict) -> N
     data = encode(make_photo(1000, 750), quality=85, **params)
     assert len(process(data).image) > 0  # the whole file is accepted
     for fraction in (0.4, 0.9):
-        assert rejection(cut_and_closed(data, fraction)).code == "corrupt_image", fraction
-        assert rejection(eoi_inside(data, fraction)).code == "corrupt_image", fraction
+        assert rejection(cut_and_closed(data, fraction)).reason == "corrupt_image", fraction
+        assert rejection(eoi_inside(data, fraction)).reason == "corrupt_image", fraction
 
 
 def test_a_greyscale_jpeg_cut_short_and_closed_is_corrupt() -> None:
     data = encode(make_photo(800, 600).convert("L"), quality=90)
     assert process(data).width == 800
-    assert rejection(cut_and_closed(data, 0.7)).code == "corrupt_image"
+    assert rejection(cut_and_closed(data, 0.7)).reason == "corrupt_image"
 
 
 def test_a_cut_near_the_end_of_the_scan_is_still_caught() -> None:
@@ -641,7 +641,7 @@ def test_a_cut_near_the_end_of_the_scan_is_still_caught() -> None:
     data = encode(make_photo(800, 600), quality=90)
     end = data.rindex(b"\xff\xd9")
     for missing in (2000, 500, 200):
-        assert rejection(data[: end - missing] + b"\xff\xd9").code == "corrupt_image", missing
+        assert rejection(data[: end - missing] + b"\xff\xd9").reason == "corrupt_image", missing
 
 
 @pytest.mark.parametrize("fraction", [0.02, 0.1, 0.3, 0.45])
@@ -650,8 +650,8 @@ def test_a_progressive_jpeg_missing_scans_is_corrupt(fraction: float) -> None:
     detail, whose loss leaves a picture, if a softer one, is not seen)."""
     data = encode(make_photo(1200, 900), quality=90, progressive=True)
     assert process(data).width == 1200
-    assert rejection(cut_and_closed(data, fraction)).code == "corrupt_image"
-    assert rejection(eoi_inside(data, fraction)).code == "corrupt_image"
+    assert rejection(cut_and_closed(data, fraction)).reason == "corrupt_image"
+    assert rejection(eoi_inside(data, fraction)).reason == "corrupt_image"
 
 
 def test_a_whole_jpeg_decodes_as_before() -> None:

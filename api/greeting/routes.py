@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from icalendar import Calendar, Event
 
 from api.audit_trail import audit, snapshot, update_audited
-from api.errors import abort
+from api.errors import abort, refuse
 from api.greeting.schemas import (
     CalendarLinkSchema,
     CheckSchema,
@@ -37,7 +37,6 @@ from api.security import OFFICE_ROLES, get_or_404, public, reference, roles, vis
 from models import utcnow, write_transaction
 from models.greeting import GreetingShift, ManagerLeave
 from models.greeting_records import (
-    GreetingRefused,
     check_flags,
     check_movable,
     fill_open_slot,
@@ -51,6 +50,7 @@ from models.greeting_records import (
     site_windows,
 )
 from models.org import Post, Site, Staff
+from models.refused import Refused
 from models.rules.greeting import ShiftOutcome, compliance
 from models.rules.greeting_windows import follows_statutory_calendar, windows_for_site
 from models.rules.qr_signing import make_token, scan_url
@@ -61,10 +61,6 @@ blp = Blueprint(
 )
 
 PLANNERS = ("admin", "supervisor", "hr")
-
-
-def refused(exc: GreetingRefused):
-    abort(422, exc.code, exc.message)
 
 
 def present(shift: GreetingShift, names: dict[int, str], flags: dict | None = None) -> dict:
@@ -109,7 +105,7 @@ def settings_view(site: Site) -> dict:
     settings = settings_for(site)
     try:
         windows = site_windows(site, settings)
-    except GreetingRefused:
+    except Refused:
         windows = []  # shown as none until the site has its times
     return {
         "site_id": site.id,
@@ -149,7 +145,7 @@ def minutes_problem(site: Site, settings, minutes: int) -> str | None:
     or would start the day before), or None. A site without its times yet is no objection."""
     try:
         site_windows(site, settings)
-    except GreetingRefused:
+    except Refused:
         return None
     try:
         windows_for_site(
@@ -212,8 +208,8 @@ class Rota(MethodView):
         site = reference(Site, data["site_id"], "site_id")
         try:
             built = generate_rota(site, data["month"], utcnow())
-        except GreetingRefused as exc:
-            refused(exc)
+        except Refused as exc:
+            refuse(exc)
         with write_transaction():
             audit(
                 "rota",
@@ -261,10 +257,8 @@ class OpenSlots(MethodView):
             staff = reference(Staff, data["manager_id"], "manager_id", site_id=site.id)
             try:
                 shift = fill_open_slot(site, data["day"], data["window"], staff, utcnow())
-            except GreetingRefused as exc:
-                if exc.code in ("slot_taken", "shift_started"):
-                    abort(409, exc.code, exc.message)
-                abort(422, exc.code, exc.message)
+            except Refused as exc:
+                refuse(exc)
             audit("create", shift)
         return present_all([shift])[0]
 
@@ -284,14 +278,14 @@ class ShiftById(MethodView):
             now = utcnow()
             try:
                 check_movable(shift, now)  # whoever is asked for, a begun shift stays
-            except GreetingRefused as exc:
-                abort(409, exc.code, exc.message)
+            except Refused as exc:
+                refuse(exc)
             staff = reference(Staff, data["manager_id"], "manager_id", site_id=shift.site_id)
             before = snapshot(shift)
             try:
                 moved = move_shift(shift, staff, now)
-            except GreetingRefused as exc:
-                abort(422, exc.code, exc.message, errors={"json": {"manager_id": [exc.message]}})
+            except Refused as exc:
+                refuse(exc, field="manager_id")
             if moved:
                 audit("update", shift, before=before)
         return present_all([shift])[0]
@@ -361,8 +355,8 @@ class Checks(MethodView):
                 site_ids=visible_site_ids(),
                 now=utcnow(),
             )
-        except GreetingRefused as exc:
-            refused(exc)
+        except Refused as exc:
+            refuse(exc)
         return present_all([shift])[0]
 
 

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import scoring_settings
-from api.errors import abort
+from api.errors import abort, refuse
 from api.extensions import PeeweePage, where_equal
 from api.inspections.schemas import (
     CorrectionSchema,
@@ -17,10 +17,11 @@ from api.inspections.schemas import (
 )
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models.checklists import Checklist, ChecklistVersion
-from models.inspection_records import InspectionRefused, Submission, body_hash, record_inspection
+from models.inspection_records import Submission, body_hash, record_inspection
 from models.inspections import CoachingItem, Inspection, InspectionItem, Rectification
 from models.org import Area, Staff
 from models.photos import photo_briefs
+from models.refused import Refused
 
 blp = Blueprint(
     "inspections", __name__, url_prefix="/api/inspections", description="Inspections 检查"
@@ -147,14 +148,8 @@ def submit(sub: Submission, raw_body: dict):
             max_age_days=current_app.config["INSPECTION_MAX_AGE_DAYS"],
             digest=body_hash(raw_body),
         )
-    except InspectionRefused as refused:
-        status = 409 if "id" in refused.errors.get("json", {}) else 422
-        abort(
-            status,
-            "conflict" if status == 409 else refused.code or "validation_failed",
-            refused.message,
-            errors=refused.errors,
-        )
+    except Refused as refused:
+        refuse(refused)
     return inspection, created
 
 

@@ -9,7 +9,7 @@ from flask import Response, current_app, g, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.errors import abort
+from api.errors import abort, refuse
 from api.fields import to_utc
 from api.photos.schemas import (
     PhotoFileSchema,
@@ -19,11 +19,13 @@ from api.photos.schemas import (
 )
 from api.security import ALL_ROLES, reference, roles
 from models import utcnow, write_transaction
-from models.imaging import ImageLimits, PhotoRejected, process_photo
+from models.imaging import ImageLimits, process_photo
 from models.inspections import CoachingItem, Inspection, Rectification
 from models.org import Area, Site
 from models.photos import Photo, find_reuse
+from models.refused import Refused
 from models.storage import PhotoStore, key_digest, open_store
+from models.store_once import store_once
 
 blp = Blueprint("photos", __name__, url_prefix="/api/photos", description="Photos 照片")
 
@@ -168,10 +170,8 @@ class Photos(MethodView):
                 stamp_lines=stamp_lines(site, place),
                 limits=limits(),
             )
-        except PhotoRejected as rejected:
-            abort(
-                422, rejected.code, rejected.message, errors={"files": {"file": [rejected.message]}}
-            )
+        except Refused as rejected:
+            refuse(rejected, field="file")
         files_store = storage()
         # Files first, row second: a crash in between leaves only an unreferenced file, which
         # 'flask photos prune' removes; never a row without its file.
@@ -179,8 +179,6 @@ class Photos(MethodView):
         thumbnail_key = files_store.put(processed.thumbnail, ".jpg")
         window = utcnow() - timedelta(days=current_app.config["PHOTO_REUSE_WINDOW_DAYS"])
         with write_transaction():
-            if form.get("id") is not None and Photo.get_or_none(Photo.id == form["id"]) is not None:
-                return same_upload_or_conflict(Photo.get_by_id(form["id"]), data)
             earlier, distance = find_reuse(
                 site.id,
                 processed.sha256,
@@ -193,23 +191,28 @@ class Photos(MethodView):
                 # A camera without an offset writes local time: take it as the site's zone.
                 local = captured if captured.tzinfo else captured.replace(tzinfo=site.zone)
                 captured = to_utc(local)
-            photo = Photo.create(
-                id=form.get("id") or uuid4(),
-                site=site,
-                uploaded_by=g.user,
-                captured_at=captured,
-                place=place,
-                device_id=form.get("device_id", ""),
-                image_key=image_key,
-                thumbnail_key=thumbnail_key,
-                width=processed.width,
-                height=processed.height,
-                byte_size=len(data),
-                sha256=processed.sha256,
-                phash=processed.phash,
-                reused_of=earlier,
-                reuse_distance=distance,
+            # The first write: a copy of this upload stored first (a retry) stops here.
+            photo, created = store_once(
+                Photo(
+                    id=form.get("id") or uuid4(),
+                    site=site,
+                    uploaded_by=g.user,
+                    captured_at=captured,
+                    place=place,
+                    device_id=form.get("device_id", ""),
+                    image_key=image_key,
+                    thumbnail_key=thumbnail_key,
+                    width=processed.width,
+                    height=processed.height,
+                    byte_size=len(data),
+                    sha256=processed.sha256,
+                    phash=processed.phash,
+                    reused_of=earlier,
+                    reuse_distance=distance,
+                )
             )
+        if not created:
+            return same_upload_or_conflict(photo, data)
         if earlier is not None:
             current_app.logger.info(
                 "photo %s looks reused (of %s, distance %s)", photo.id, earlier.id, distance

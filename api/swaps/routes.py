@@ -5,19 +5,14 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.errors import abort
+from api.errors import abort, refuse
 from api.security import get_or_404, in_scope, roles
 from api.swaps.schemas import SwapQuerySchema, SwapRequestSchema, SwapSchema
 from models import utcnow, write_transaction
 from models.greeting import GreetingShift, SwapRequest
-from models.greeting_records import (
-    GreetingRefused,
-    apply_swap,
-    local_today,
-    request_swap,
-    settings_for,
-)
+from models.greeting_records import apply_swap, local_today, request_swap, settings_for
 from models.org import Site
+from models.refused import Refused
 
 blp = Blueprint(
     "swaps", __name__, url_prefix="/api/greeting/swaps", description="Greeting shift swaps"
@@ -58,8 +53,8 @@ class Swaps(MethodView):
         with write_transaction():
             try:
                 return request_swap(shift, other, g.user, local_today(site, utcnow()))
-            except GreetingRefused as exc:
-                abort(422, exc.code, exc.message)
+            except Refused as exc:
+                refuse(exc)
 
 
 @blp.route("/<int:swap_id>/accept")

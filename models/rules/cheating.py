@@ -11,7 +11,7 @@ parameter so a site can tune it:
   a cell-tower fix says nothing about where it is);
 - 2.5 m/s (9 km/h, a jog) between checkpoints; moves up to 20 m count as the same place
   (ordinary phone GPS noise). Sites that patrol by bicycle or e-bike 巡逻车 raise the speed;
-- device clock within 5 minutes of the server's;
+- device clock within 5 minutes of the server's (models/rules/offline.py CLOCK_TOLERANCE);
 - the same checkpoint again within 60 s is a duplicate; two phones at one checkpoint within
   60 s, or one phone for two guards in a shift, is a question of patrolling for someone 代巡;
 - a round whose scans all fall within 120 s and reach the server more than 30 minutes after
@@ -22,7 +22,9 @@ Times are naive UTC; distances in metres; coordinates in WGS-84 degrees.
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from models.rules.offline import CLOCK_TOLERANCE
 
 FAR_FROM_CHECKPOINT = "far_from_checkpoint"
 TOO_FAST = "too_fast"
@@ -37,7 +39,6 @@ CHECKPOINT_RADIUS_M = 50.0
 MAX_ACCURACY_M = 500.0
 MAX_SPEED_MPS = 2.5
 SAME_PLACE_M = 20.0
-CLOCK_TOLERANCE_MINUTES = 5
 DUPLICATE_WINDOW_SECONDS = 60
 TWO_DEVICES_WINDOW_SECONDS = 60
 BURST_SECONDS = 120
@@ -160,7 +161,7 @@ def too_fast(
 def clock_skew(
     device_at: datetime,
     server_at: datetime,
-    tolerance_minutes: float = CLOCK_TOLERANCE_MINUTES,
+    tolerance_minutes: float = CLOCK_TOLERANCE / timedelta(minutes=1),
     offline: bool = False,
 ) -> Flag | None:
     """Flag a device clock more than the tolerance off the server's (offline: only if ahead).
