@@ -1,12 +1,15 @@
 """Operator commands and start-up rules: schema upgrades, secrets, the demo company."""
 
+import hmac
 import os
 from datetime import datetime, timedelta
+from hashlib import sha256
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.secret_keys import InsecureSecretError
+from api.secret_keys import InsecureSecretError, generate_secret_file
+from api.security import keyed_digest
 from models.accounts import User
 from models.org import Site, Staff
 from models.schema import LATEST_VERSION, SchemaVersion, current_version, upgrade
@@ -156,9 +159,23 @@ def test_production_refuses_a_missing_or_default_secret(tmp_path, secret):
     assert not (tmp_path / "instance" / "secret_key").exists()
 
 
-def test_production_starts_with_a_real_secret(tmp_path):
-    app = make_app(tmp_path, ENV_NAME="production", SECRET_KEY=os.urandom(32).hex())
-    assert app.config["ENV_NAME"] == "production"
+def test_production_starts_with_a_real_secret_and_keys_with_it(tmp_path):
+    secret = os.urandom(32).hex()
+    app = make_app(tmp_path, ENV_NAME="production", SECRET_KEY=secret)
+    assert app.config["SECRET_KEY"] == secret
+    # Production never makes up a secret of its own beside the one it was given.
+    assert not (tmp_path / "instance" / "secret_key").exists()
+    with app.test_request_context():  # stored token digests are keyed with it
+        assert keyed_digest("a token") == hmac.new(secret.encode(), b"a token", sha256).hexdigest()
+    app.extensions["xunjian"]["database"].close_all()
+
+
+def test_production_starts_with_the_secret_file_made_by_secrets_init(tmp_path):
+    made = generate_secret_file(str(tmp_path / "instance"))
+    app = make_app(tmp_path, ENV_NAME="production")
+    assert app.config["SECRET_KEY"] == made.read_text().strip()
+    assert len(app.config["SECRET_KEY"]) >= 32
+    app.extensions["xunjian"]["database"].close_all()
 
 
 def test_two_apps_in_one_process_keep_their_own_databases(tmp_path, app, world):
