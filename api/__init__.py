@@ -94,6 +94,7 @@ def register_blueprints(api: Api) -> None:
     from api.checkpoints.routes import blp as checkpoints
     from api.coaching.routes import blp as coaching
     from api.contractors.routes import blp as contractors
+    from api.followups.routes import blp as followups
     from api.greeting.routes import blp as greeting
     from api.handovers.routes import blp as handovers
     from api.health.routes import blp as health
@@ -119,8 +120,17 @@ def register_blueprints(api: Api) -> None:
     organisation = (health, session, users, sites, areas, posts, teams, staff, settings)
     inspection = (checklists, inspections, rectifications, coaching, contractors, photos, plans)
     patrol = (checkpoints, patrol_routes, schedules, rounds, scans, anomalies, handovers, webhooks)
+    follow_up = (followups,)
     greeting_duty = (greeting, swaps, calendar)
-    for blueprint in (*organisation, *inspection, *patrol, *greeting_duty, monthly, audit):
+    for blueprint in (
+        *organisation,
+        *inspection,
+        *patrol,
+        *follow_up,
+        *greeting_duty,
+        monthly,
+        audit,
+    ):
         api.register_blueprint(blueprint)
 
 

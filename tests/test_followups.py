@@ -1,301 +1,243 @@
-"""What failures lead to: rectifications (done, verified, reopened, overdue), coaching items
-acknowledged by the person, and contractors rated per quarter."""
+"""Follow-ups on the promise's clock (issue 20): deadlines when reported, escalation from the
+minute tick (owner, then supervisor, then manager, each once), the hand-over list, and a site's
+own promises."""
 
-from datetime import timedelta
+import json
+import uuid
+from datetime import datetime, timedelta
 
-import pytest
+from api.cli import run_tick
+from models.audit import AuditEntry
+from models.calendar import SiteDay
+from models.followups import start_anomaly_clock
+from models.inspections import Rectification
+from models.patrols import Anomaly, Webhook, WebhookDelivery
+from models.promises import Escalation
+from tests.test_inspections import answers_for, form, make_photo, people, submit
 
-from models import utcnow
-from models.accounts import User
-from models.inspections import Contractor, Inspection, Rectification
-from models.org import Area, Staff, StaffArea
-from tests.test_inspections import answers_for, form, make_photo, submit
+__all__ = ["people"]  # the fixture, shared with the inspection tests
 
 
-@pytest.fixture
-def cleaner(app, world):
+def report(world, category="water_leak", user="guard", **extra):
+    body = {"id": str(uuid.uuid4()), "site_id": world.site_a.id, "category": category, **extra}
+    r = world.client.post("/api/anomalies", json=body, headers=world.headers(user))
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def breaches(app):
     with app.app_context():
-        person = Staff.create(
-            employee_no="A-3", name="陈洁", gender="female", job="cleaner", site=world.site_a
+        return [
+            json.loads(d.body)
+            for d in WebhookDelivery.select()
+            .where(WebhookDelivery.event == "followup.breached")
+            .order_by(WebhookDelivery.id)
+        ]
+
+
+def tick_at(app, moment):
+    with app.app_context():
+        return run_tick(moment)
+
+
+def test_an_urgent_anomaly_gets_the_manuals_clocks(app, world):
+    anomaly = report(world, "water_leak", note="地下车库漏水")
+    assert anomaly["urgency"] == "urgent" and anomaly["promise"] == "anomaly_urgent"
+    reported = datetime.fromisoformat(anomaly["reported_at"])
+    assert datetime.fromisoformat(anomaly["respond_due_at"]) - reported == timedelta(hours=1)
+    assert datetime.fromisoformat(anomaly["resolve_due_at"]) - reported == timedelta(hours=6)
+    assert anomaly["clock"] == "running" and anomaly["responded_at"] is None
+    ordinary = report(world, "lighting")
+    assert ordinary["urgency"] == "ordinary" and ordinary["promise"] == "anomaly_ordinary"
+    told_urgent = report(world, "lighting", urgency="urgent")
+    assert told_urgent["promise"] == "anomaly_urgent"
+    complaint = report(world, "complaint", urgency="urgent")
+    assert complaint["promise"] == "complaint"
+
+
+def test_unanswered_for_an_hour_escalates_once_then_again_at_the_deadline(app, world):
+    with app.app_context():
+        Webhook.create(site=world.site_a, url="https://hooks.example.com/a", secret="s" * 32)
+    anomaly = report(world, "water_leak", note="地下车库漏水")
+    with app.app_context():
+        reported = Anomaly.get_by_id(anomaly["id"]).reported_at
+
+    tick_at(app, reported + timedelta(minutes=59))
+    assert breaches(app) == []
+    for minute in (60, 61, 90):  # the tick runs every minute: the step happens once
+        tick_at(app, reported + timedelta(minutes=minute))
+    first = breaches(app)
+    assert [b["step"] for b in first] == ["owner"]
+    # Nobody owns it yet: the site's supervisors hear at once, by name.
+    assert first[0]["escalated_to"] == "负责人：supervisor"
+    assert first[0]["item_id"] == anomaly["id"] and first[0]["promise"] == "紧急异常"
+
+    tick_at(app, reported + timedelta(hours=5, minutes=59))
+    assert len(breaches(app)) == 1
+    tick_at(app, reported + timedelta(hours=6))
+    tick_at(app, reported + timedelta(hours=6, minutes=1))
+    steps = breaches(app)
+    assert [b["step"] for b in steps] == ["owner", "supervisor"]
+    assert steps[1]["escalated_to"] == "主管：supervisor"
+    tick_at(app, reported + timedelta(hours=8))
+    assert [b["step"] for b in breaches(app)] == ["owner", "supervisor", "manager"]
+    assert breaches(app)[2]["escalated_to"] == "管理处经理：manager"
+    with app.app_context():
+        assert Escalation.select().count() == 3
+
+
+def test_answered_in_time_the_owner_step_never_comes(app, world):
+    anomaly = report(world, "water_leak")
+    r = world.client.patch(
+        f"/api/anomalies/{anomaly['id']}",
+        json={"owner_id": world.staff_a.id},
+        headers=world.headers("supervisor"),
+    )
+    assert r.status_code == 200 and r.json["responded_at"] is not None
+    with app.app_context():
+        reported = Anomaly.get_by_id(anomaly["id"]).reported_at
+        tick_at(app, reported + timedelta(hours=2))
+        assert Escalation.select().count() == 0
+        tick_at(app, reported + timedelta(hours=6))
+        steps = list(Escalation.select())
+        assert [(s.step, json.loads(s.told)) for s in steps] == [("supervisor", ["supervisor"])]
+
+
+def test_resolved_in_time_nothing_escalates(app, world):
+    anomaly = report(world, "water_leak")
+    r = world.client.patch(
+        f"/api/anomalies/{anomaly['id']}",
+        json={"status": "resolved", "resolution_note": "阀门已关"},
+        headers=world.headers("supervisor"),
+    )
+    assert r.status_code == 200 and r.json["clock"] == "done"
+    with app.app_context():
+        reported = Anomaly.get_by_id(anomaly["id"]).reported_at
+        tick_at(app, reported + timedelta(days=2))
+        assert Escalation.select().count() == 0
+
+
+def test_a_working_days_promise_skips_the_weekend_and_a_public_holiday(app, world):
+    # A complaint on Wednesday 30 September 2026 at 10:00 Beijing time (02:00 UTC): three
+    # working days of 09:00-18:00 pass over National Day (1-7 October) and the weekend in it,
+    # and end on the 调休 Saturday 10 October at 10:00 (02:00 UTC). When the site also closes
+    # on Thursday 8 October (its own day off), the last hour falls on Monday 12 October.
+    with app.app_context():
+        anomaly = Anomaly(
+            id=uuid.uuid4(),
+            site=world.site_a,
+            category="complaint",
+            reported_by=world.users["guard"],
+            reported_at=datetime(2026, 9, 30, 2, 0),
         )
-        StaffArea.create(staff=person, area=world.area_a)
-        User.update(staff=person).where(User.username == "staff").execute()
-    return person
+        start_anomaly_clock(anomaly, world.site_a, app.extensions["xunjian"]["promises"])
+        assert anomaly.promise_kind == "complaint"
+        assert anomaly.respond_due_at == datetime(2026, 9, 30, 3, 0)
+        assert anomaly.resolve_due_at == datetime(2026, 10, 10, 2, 0)
+
+        SiteDay.create(site=world.site_a, day=datetime(2026, 10, 8).date(), kind="closed")
+        start_anomaly_clock(anomaly, world.site_a, app.extensions["xunjian"]["promises"])
+        assert anomaly.resolve_due_at == datetime(2026, 10, 12, 2, 0)
 
 
-def failed_lobby(app, world):
+def test_the_hand_over_lists_every_open_follow_up_with_its_clock(app, world):
+    leak = report(world, "water_leak", note="漏水")
+    light = report(world, "lighting", note="灯坏")
+    done = report(world, "other", note="已处理")
+    world.client.patch(
+        f"/api/anomalies/{done['id']}",
+        json={"status": "resolved"},
+        headers=world.headers("supervisor"),
+    )
+    r = world.client.post(
+        "/api/handovers", json={"post_id": world.post_a.id}, headers=world.headers("guard")
+    )
+    assert r.status_code == 201, r.json
+    listed = r.json["open_followups"]
+    assert [f["id"] for f in listed] == [leak["id"], light["id"]]  # the nearest deadline first
+    assert listed[0]["kind"] == "anomaly_urgent" and listed[0]["state"] == "running"
+    assert datetime.fromisoformat(listed[0]["resolve_due_at"]) == datetime.fromisoformat(
+        leak["resolve_due_at"]
+    )
+    assert listed[1]["what"] == "灯坏" and listed[1]["escalated_to"] == []
+
+
+def test_an_overdue_rectification_goes_to_its_cleaner_then_the_supervisor(app, world, people):
     checklist = form(world, "cleaning-lobby", area_id=world.area_a.id)
     item = checklist["sections"][0]["items"][0]["code"]
+    photo = make_photo(app, world)
     r, _ = submit(
         world,
         checklist,
-        answers_for(checklist, fail={item}, photos={item: [make_photo(app, world)]}),
+        answers_for(checklist, fail={item}, photos={item: [photo]}),
         area_id=world.area_a.id,
     )
     assert r.status_code == 201, r.json
-    return r.json["rectification_ids"][0], checklist
-
-
-def test_assignee_fixes_with_a_photo_and_supervisor_verifies(app, world, cleaner):
-    rect_id, _ = failed_lobby(app, world)
-    mine = world.client.get("/api/rectifications", headers=world.headers("staff")).json
-    assert [r["id"] for r in mine] == [rect_id] and mine[0]["fault"]
-    r = world.client.post(
-        f"/api/rectifications/{rect_id}/done",
-        headers=world.headers("staff"),
-        json={"note": "已清洁"},
-    )
-    assert r.status_code == 422  # a photo is required
-    photo = make_photo(app, world)
-    r = world.client.post(
-        f"/api/rectifications/{rect_id}/done",
-        headers=world.headers("staff"),
-        json={"note": "已清洁", "photo_ids": [photo]},
-    )
-    assert (
-        r.status_code == 200 and r.json["status"] == "done" and r.json["done_photo_ids"] == [photo]
-    )
-    again = world.client.post(
-        f"/api/rectifications/{rect_id}/done",
-        headers=world.headers("staff"),
-        json={"photo_ids": [make_photo(app, world)]},
-    )
-    assert again.status_code == 409
-    r = world.client.post(
-        f"/api/rectifications/{rect_id}/verify",
-        headers=world.headers("supervisor"),
-        json={"outcome": "reopened", "note": "地面仍有污渍"},
-    )
-    assert r.json["status"] == "reopened" and r.json["reopen_count"] == 1
-    r = world.client.post(
-        f"/api/rectifications/{rect_id}/done",
-        headers=world.headers("staff"),
-        json={"photo_ids": [make_photo(app, world)]},
-    )
-    r = world.client.post(
-        f"/api/rectifications/{rect_id}/verify",
-        headers=world.headers("supervisor"),
-        json={"outcome": "verified"},
-    )
-    assert (
-        r.json["status"] == "verified" and r.json["verified_by_id"] == world.users["supervisor"].id
-    )
-
-
-def test_a_photo_already_used_cannot_prove_a_fix(app, world, cleaner):
-    rect_id, _ = failed_lobby(app, world)
     with app.app_context():
-        used = Rectification.get_by_id(rect_id)
-    inspection = world.client.get(
-        f"/api/inspections/{used.inspection_id}", headers=world.headers("supervisor")
+        fix = Rectification.get_by_id(r.json["rectification_ids"][0])
+        due = fix.due_at
+    listed = world.client.get(
+        f"/api/followups?site_id={world.site_a.id}", headers=world.headers("guard")
     ).json
-    evidence = next(i["photo_ids"][0] for i in inspection["items"] if i["photo_ids"])
-    r = world.client.post(
-        f"/api/rectifications/{rect_id}/done",
-        headers=world.headers("staff"),
-        json={"photo_ids": [evidence]},
+    assert [(f["type"], f["kind"], f["owner"]) for f in listed] == [
+        ("rectification", "rectification", "陈洁")
+    ]
+    tick_at(app, due - timedelta(minutes=1))
+    tick_at(app, due)
+    with app.app_context():
+        assert [(e.step, json.loads(e.told)) for e in Escalation.select()] == [("owner", ["陈洁"])]
+    # Days later the supervisor and then the site manager have heard, once each.
+    tick_at(app, due + timedelta(days=3))
+    with app.app_context():
+        steps = [e.step for e in Escalation.select().order_by(Escalation.id)]
+        assert steps == ["owner", "supervisor", "manager"]
+
+
+def test_a_site_keeps_its_own_times(app, world):
+    url = "/api/followups/promises"
+    body = {
+        "site_id": world.site_a.id,
+        "kind": "anomaly_urgent",
+        "clock": "respond",
+        "amount": 30,
+        "unit": "minutes",
+    }
+    assert world.client.put(url, json=body, headers=world.headers("manager")).status_code == 403
+    r = world.client.put(url, json=body, headers=world.headers("supervisor"))
+    assert r.status_code == 200, r.json
+    urgent = next(p for p in r.json["promises"] if p["kind"] == "anomaly_urgent")
+    assert urgent["respond"] == {"amount": 30, "unit": "minutes", "text": "30 分钟", "own": True}
+    assert urgent["resolve"]["own"] is False and "四(四)3" in urgent["source"]
+
+    leak = report(world, "water_leak")
+    reported = datetime.fromisoformat(leak["reported_at"])
+    assert datetime.fromisoformat(leak["respond_due_at"]) - reported == timedelta(minutes=30)
+    # Site B keeps the company's hour.
+    other = world.client.get(
+        f"{url}?site_id={world.site_b.id}", headers=world.headers("supervisor-b")
+    ).json
+    assert (
+        next(p for p in other["promises"] if p["kind"] == "anomaly_urgent")["respond"]["amount"]
+        == 1
+    )
+    # Not the other site's supervisor; not a clock the kind does not have; not a year.
+    r = world.client.put(url, json=body, headers=world.headers("supervisor-b"))
+    assert r.status_code == 404
+    r = world.client.put(
+        url, json={**body, "kind": "rectification", "clock": "resolve"},
+        headers=world.headers("supervisor"),
+    )  # fmt: skip
+    assert r.status_code == 422 and r.json["errors"]["json"]["clock"]
+    r = world.client.put(
+        url, json={**body, "amount": 90, "unit": "working_days"}, headers=world.headers("admin")
     )
     assert r.status_code == 422
-
-
-def test_overdue_rectifications_are_listed_per_site_and_assignee(app, world, cleaner):
-    rect_id, _ = failed_lobby(app, world)
-    assert (
-        world.client.get(
-            "/api/rectifications?overdue=true", headers=world.headers("supervisor")
-        ).json
-        == []
-    )
-    with app.app_context():
-        Rectification.update(due_at=utcnow() - timedelta(hours=1)).execute()
-    overdue = world.client.get(
-        "/api/rectifications?overdue=true", headers=world.headers("supervisor")
-    ).json
-    assert [r["id"] for r in overdue] == [rect_id] and overdue[0]["overdue"] is True
-    counts = world.client.get(
-        "/api/rectifications/overdue", headers=world.headers("supervisor")
-    ).json
-    assert counts == [
-        {"site_id": world.site_a.id, "assignee_id": cleaner.id, "contractor_id": None, "overdue": 1}
-    ]
-    assert (
-        world.client.get("/api/rectifications/overdue", headers=world.headers("supervisor-b")).json
-        == []
-    )
-
-
-def test_a_contractor_area_is_assigned_to_the_contractor_and_rated(app, world):
-    admin = world.headers("admin")
-    r = world.client.post(
-        "/api/contractors",
-        headers=admin,
-        json={
-            "name": "洁美保洁公司",
-            "service_kinds": ["cleaning"],
-            "areas": [{"area_id": world.area_a.id, "kind": "cleaning"}],
-        },
-    )
-    assert r.status_code == 201, r.json
-    contractor_id = r.json["id"]
-    bad = world.client.post(
-        "/api/contractors",
-        headers=admin,
-        json={
-            "name": "绿化公司",
-            "service_kinds": ["greening"],
-            "areas": [{"area_id": world.area_a.id, "kind": "cleaning"}],
-        },
-    )
-    assert bad.status_code == 422
-    rect_id, checklist = failed_lobby(app, world)
-    with app.app_context():
-        assert Rectification.get_by_id(rect_id).contractor_id == contractor_id
-    submit(world, checklist, answers_for(checklist), area_id=world.area_a.id)  # 100
-    ratings = world.client.get(
-        f"/api/contractors/{contractor_id}/ratings?year={utcnow().year}",
+    r = world.client.delete(
+        f"{url}?site_id={world.site_a.id}&kind=anomaly_urgent&clock=respond",
         headers=world.headers("supervisor"),
-    ).json
-    quarter = (utcnow().month - 1) // 3 + 1
-    current = next(q for q in ratings if q["quarter"] == quarter)
-    listed = world.client.get(f"/api/inspections?area_id={world.area_a.id}", headers=admin).json
-    expected = round(sum(i["score"] for i in listed) / len(listed), 1)
-    assert current["inspections"] == 2 and current["average_score"] == expected
-    assert all(
-        q["inspections"] == 0 and q["average_score"] is None
-        for q in ratings
-        if q["quarter"] != quarter
     )
-    # Site B's supervisor does not see a contractor serving only site A, nor its rating.
-    other = world.client.get(
-        f"/api/contractors/{contractor_id}/ratings?year={utcnow().year}",
-        headers=world.headers("supervisor-b"),
-    )
-    assert other.status_code == 404
+    urgent = next(p for p in r.json["promises"] if p["kind"] == "anomaly_urgent")
+    assert urgent["respond"]["amount"] == 1 and urgent["respond"]["own"] is False
     with app.app_context():
-        assert Contractor.select().count() == 1
-
-
-def test_coaching_item_is_acknowledged_by_the_person_only(app, world):
-    with app.app_context():
-        User.update(staff=world.staff_a).where(User.username == "guard").execute()
-    checklist = form(world, "etiquette-phrases", staff_id=world.staff_a.id)
-    first = checklist["sections"][0]["items"][0]["code"]
-    r, _ = submit(world, checklist, answers_for(checklist, fail={first}), staff_id=world.staff_a.id)
-    item_id = r.json["coaching_ids"][0]
-    mine = world.client.get("/api/coaching", headers=world.headers("guard")).json
-    assert [c["id"] for c in mine] == [item_id] and mine[0]["impression"]
-    assert (
-        world.client.post(
-            f"/api/coaching/{item_id}/acknowledge", headers=world.headers("supervisor")
-        ).status_code
-        == 403
-    )
-    r = world.client.post(f"/api/coaching/{item_id}/acknowledge", headers=world.headers("guard"))
-    assert r.status_code == 200 and r.json["acknowledged_at"]
-    pending = world.client.get(
-        "/api/coaching?acknowledged=false", headers=world.headers("supervisor")
-    ).json
-    assert pending == []
-    assert world.client.get("/api/coaching", headers=world.headers("supervisor-b")).json == []
-
-
-def test_another_sites_rectification_is_not_found(app, world, cleaner):
-    rect_id, _ = failed_lobby(app, world)
-    assert (
-        world.client.get(
-            f"/api/rectifications/{rect_id}", headers=world.headers("supervisor-b")
-        ).status_code
-        == 404
-    )
-    r = world.client.post(
-        f"/api/rectifications/{rect_id}/verify",
-        headers=world.headers("supervisor-b"),
-        json={"outcome": "verified"},
-    )
-    assert r.status_code == 404
-    with app.app_context():
-        assert Rectification.get_by_id(rect_id).status == "open"
-        assert Area.get_by_id(world.area_a.id).site_id == world.site_a.id
-
-
-def test_a_rectification_not_reported_done_cannot_be_verified_or_sent_back(app, world, cleaner):
-    rect_id, checklist = failed_lobby(app, world)
-    for outcome in ("verified", "reopened"):
-        r = world.client.post(
-            f"/api/rectifications/{rect_id}/verify",
-            headers=world.headers("supervisor"),
-            json={"outcome": outcome},
-        )
-        assert r.status_code == 409 and r.json["error"] == "not_done", r.json
-        assert "完成" in r.json["message"] and "reported done" in r.json["message"]
-    with app.app_context():
-        row = Rectification.get_by_id(rect_id)
-        assert (row.status, row.verified_at, row.reopen_count) == ("open", None, 0)
-    # The assignee can still report it done, and then it is verified.
-    r = world.client.post(
-        f"/api/rectifications/{rect_id}/done",
-        headers=world.headers("staff"),
-        json={"photo_ids": [make_photo(app, world)]},
-    )
-    assert r.status_code == 200 and r.json["status"] == "done"
-    r = world.client.post(
-        f"/api/rectifications/{rect_id}/verify",
-        headers=world.headers("supervisor"),
-        json={"outcome": "verified"},
-    )
-    assert r.status_code == 200 and r.json["status"] == "verified"
-
-
-def test_a_passing_re_inspection_verifies_an_open_rectification(app, world, cleaner):
-    rect_id, checklist = failed_lobby(app, world)
-    r, _ = submit(world, checklist, answers_for(checklist), area_id=world.area_a.id)
-    assert r.status_code == 201, r.json
-    with app.app_context():
-        assert Rectification.get_by_id(rect_id).status == "verified"
-
-
-def test_sending_a_fix_back_gives_a_new_due_time_by_the_checklist_rule(app, world, cleaner):
-    rect_id, checklist = failed_lobby(app, world)
-    hours = checklist["rules"]["rectify_hours"]
-    with app.app_context():
-        Rectification.update(due_at=utcnow() - timedelta(days=3)).execute()
-    world.client.post(
-        f"/api/rectifications/{rect_id}/done",
-        headers=world.headers("staff"),
-        json={"photo_ids": [make_photo(app, world)]},
-    )
-    before = utcnow()
-    r = world.client.post(
-        f"/api/rectifications/{rect_id}/verify",
-        headers=world.headers("supervisor"),
-        json={"outcome": "reopened", "note": "地面仍有污渍"},
-    )
-    after = utcnow()
-    assert r.status_code == 200 and r.json["status"] == "reopened" and r.json["overdue"] is False
-    with app.app_context():
-        due = Rectification.get_by_id(rect_id).due_at
-    assert before + timedelta(hours=hours) <= due <= after + timedelta(hours=hours)
-
-
-def test_a_failed_re_inspection_of_a_done_fix_gives_a_new_due_time(app, world, cleaner):
-    rect_id, checklist = failed_lobby(app, world)
-    item = checklist["sections"][0]["items"][0]["code"]
-    with app.app_context():
-        Rectification.update(due_at=utcnow() - timedelta(days=3)).execute()
-    world.client.post(
-        f"/api/rectifications/{rect_id}/done",
-        headers=world.headers("staff"),
-        json={"photo_ids": [make_photo(app, world)]},
-    )
-    r, body = submit(
-        world,
-        checklist,
-        answers_for(checklist, fail={item}, photos={item: [make_photo(app, world)]}),
-        area_id=world.area_a.id,
-    )
-    assert r.status_code == 201, r.json
-    with app.app_context():
-        row = Rectification.get_by_id(rect_id)
-        inspected = Inspection.get_by_id(r.json["id"]).inspected_at
-    assert row.status == "reopened" and row.reopen_count == 1
-    assert row.due_at == inspected + timedelta(hours=checklist["rules"]["rectify_hours"])
+        actions = [e.action for e in AuditEntry.select().where(AuditEntry.entity == "site_promise")]
+        assert actions == ["create", "delete"]
