@@ -3,6 +3,8 @@ with late inspections and audited corrections, exports read back, charts, site w
 
 import io
 import uuid
+import xml.etree.ElementTree as ET
+from collections import Counter
 from datetime import UTC, timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from models.patrols import Checkpoint, Round, Route, Schedule
 from tests.test_inspections import answers_for, form, make_photo
 
 LAST_MONTH_AT = utcnow() - timedelta(days=40)
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def month_of(moment, world):
@@ -277,16 +280,42 @@ def test_hr_of_site_a_cannot_export_site_b(app, world, month):
     assert r.status_code == 404
 
 
-def test_charts_are_svg(app, world, month):
-    for url in (
-        f"/api/monthly/charts/staff/{month['guard'].id}.svg?month={month['month']}",
-        f"/api/monthly/charts/grades.svg?site_id={world.site_a.id}&month={month['month']}",
-        f"/api/monthly/charts/team/{world.team_a.id}.svg?month={month['month']}",
-    ):
-        r = world.client.get(url, headers=world.headers("hr"))
-        assert (
-            r.status_code == 200 and r.mimetype == "image/svg+xml" and r.data.startswith(b"<svg")
-        ), url
+def chart(world, url) -> ET.Element:
+    r = world.client.get(url, headers=world.headers("hr"))
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml", url
+    return ET.fromstring(r.data)
+
+
+def dots(root: ET.Element) -> list[str]:
+    """The tooltip of each month's dot on a trend chart: "YYYY-MM: score"."""
+    return ["".join(t.itertext()) for c in root.iter(f"{SVG}circle") for t in c.iter(f"{SVG}title")]
+
+
+def test_charts_draw_the_months_records(app, world, month):
+    rows = records(world, month["month"])
+    label = f"{month['month'] // 100}-{month['month'] % 100:02d}"
+    # A person's trend: one dot, last month's composite (the 11 months before have none).
+    staff = chart(
+        world, f"/api/monthly/charts/staff/{month['guard'].id}.svg?month={month['month']}"
+    )
+    assert dots(staff) == [f"{label}: {rows['A-1']['composite']:.1f}"]
+    # A team's trend: its one member (the cleaner) makes its average.
+    team = chart(world, f"/api/monthly/charts/team/{world.team_a.id}.svg?month={month['month']}")
+    assert dots(team) == [f"{label}: {rows['A-2']['composite']:.1f}"]
+    # The site's grades: one bar per grade, as high as the number of people with that grade.
+    grades = chart(
+        world, f"/api/monthly/charts/grades.svg?site_id={world.site_a.id}&month={month['month']}"
+    )
+    counts = {
+        bar.get("data-grade"): int(
+            "".join(bar.find(f"{SVG}title").itertext()).split(": ")[1].split()[0]
+        )
+        for bar in grades.iter(f"{SVG}rect")
+        if bar.get("class") == "bar"
+    }
+    expected = Counter(r["grade"] for r in rows.values() if r["grade"])
+    assert counts == {grade: expected.get(grade, 0) for grade in "ABCDE"}
+    assert sum(counts.values()) == 2  # the guard and the cleaner; the one without data has none
 
 
 def test_quarter_grades(app, world, month):

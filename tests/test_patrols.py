@@ -1,12 +1,14 @@
 """Patrols through the API: signed codes, rounds from schedules, scans online and offline,
 judgement, cheating flags, anomalies, hand-overs and alerts."""
 
+import io
 import json
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PIL import Image
 
 from models import utcnow
 from models.org import Site
@@ -22,6 +24,7 @@ from models.patrols import (
 )
 from models.rules.qr_signing import make_token, parse_token
 from models.site_keys import current_key
+from tests.test_labels import LABEL_PX, decode
 
 
 def iso(moment: datetime) -> str:
@@ -406,15 +409,31 @@ def test_guard_month_view(app, world, patrol):
         past = (
             Round.select().where(Round.ends_at < utcnow()).order_by(Round.starts_at.desc()).first()
         )
+    # The round's three checkpoints, each scanned once in its window (sent late, so flagged
+    # for the phone's clock, but matched): one round, complete, on time.
     for i in range(3):
-        patrol.scan(i, at=past.starts_at + timedelta(minutes=1 + i))
-    month = int(utcnow().replace(tzinfo=UTC).astimezone(world.site_a.zone).strftime("%Y%m"))
+        r, _ = patrol.scan(i, at=past.starts_at + timedelta(minutes=1 + i))
+        assert r.status_code == 201 and r.json["round_id"] == past.id, r.json
     rows = world.client.get(
-        f"/api/rounds/guards?site_id={world.site_a.id}&month={month}",
+        f"/api/rounds/guards?site_id={world.site_a.id}&month={past.month}",
         headers=world.headers("supervisor"),
     ).json
-    mine = next(r for r in rows if r["staff_id"] == world.staff_a.id)
-    assert mine["rounds"] >= 1 and mine["completed"] >= 1 and mine["completion_rate"] > 0
+    # Only rounds somebody walked count for a person: the other (missed) rounds have no guard.
+    assert rows == [
+        {
+            "staff_id": world.staff_a.id,
+            "name": "张三",
+            "rounds": 1,
+            "completed": 1,
+            "completion_rate": 100.0,
+            "late": 0,
+            "missed": 0,
+            "incomplete": 0,
+            "missed_checkpoints": 0,
+            "flags_confirmed": 0,
+            "flags_dismissed": 0,
+        }
+    ]
 
 
 def test_two_guards_scanning_at_once_lose_nothing(app, world, patrol):
@@ -570,7 +589,11 @@ def test_labels_print_as_png_and_pdf(app, world, patrol):
         f"/api/checkpoints/{patrol.checkpoints[0]['id']}/label.png",
         headers=world.headers("supervisor"),
     ) as r:
-        assert r.status_code == 200 and r.data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert r.status_code == 200 and r.mimetype == "image/png"
+        with Image.open(io.BytesIO(r.data)) as label:
+            # A print-ready label whose code opens this checkpoint's scan URL.
+            assert label.format == "PNG" and label.size == LABEL_PX
+            assert decode(label) == [patrol.payload(0)]
     with world.client.get(
         f"/api/checkpoints/sheet.pdf?site_id={world.site_a.id}", headers=world.headers("admin")
     ) as r:

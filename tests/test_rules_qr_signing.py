@@ -63,8 +63,15 @@ def test_token_format_matches_the_documented_hmac():
     assert text == f"c12.345.1.{signature}"
 
 
-def test_kinds():
-    assert KINDS == {"c": "checkpoint", "p": "post"}
+def test_only_checkpoint_and_post_codes_are_made_or_read():
+    assert {parse_token(token(kind)).kind for kind in ("c", "p")} == {"c", "p"}
+    with pytest.raises(ValueError, match="unknown QR kind"):
+        token("x")
+    # A well-formed token of any other kind is not ours, whatever its signature.
+    other = "x" + token("c")[1:]
+    with pytest.raises(TokenError) as caught:
+        parse_token(other)
+    assert caught.value.code == "malformed"
 
 
 def test_checkpoint_and_post_with_the_same_numbers_have_different_signatures():
