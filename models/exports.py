@@ -61,6 +61,9 @@ COLUMNS: list[tuple[str, str, str, str]] = [
     ("patrol_rounds", "巡更任务数", "Patrol rounds", "count"),
     ("area_score", "责任区域得分", "Area score", "score"),
     ("area_count", "区域检查次数", "Area inspections", "count"),
+    ("followup_rate", "跟进及时率(%)", "Follow-ups on time (%)", "percent"),
+    ("followup_count", "跟进处理数", "Follow-ups handled", "count"),
+    ("followup_on_time", "按时处理数", "Handled on time", "count"),
     ("composite", "综合得分", "Composite score", "score"),
     ("grade", "等级", "Grade", "grade"),
     ("passed", "是否达标", "Passed", "bool"),
@@ -76,6 +79,8 @@ SUMMARY_COLUMNS: list[tuple[str, str, str, str]] = [
     ("composite", "平均综合得分", "Average composite", "score"),
     ("grooming", "平均仪容仪表得分", "Average grooming", "score"),
     ("etiquette", "平均服务礼仪得分", "Average etiquette", "score"),
+    ("followups_handled", "跟进处理数", "Follow-ups handled", "count"),
+    ("followup_rate", "跟进及时率(%)", "Follow-ups on time (%)", "percent"),
 ]
 SUMMARY_SHEET = ("汇总", "Summary")
 

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN
+from peewee import JOIN, SQL, Case, fn
 
 from models import write_transaction
 from models.accounts import User, UserSite
@@ -307,3 +307,94 @@ def open_followups(site_id: int, now: datetime, area_id: int | None = None) -> l
     far = datetime.max
     items.sort(key=lambda i: (i["deadlines"].resolve_due or far, i["reported_at"]))
     return [present_clock(i, now, steps.get((i["type"], i["id"]), [])) for i in items]
+
+
+# --- the month's figures (monthly records) -------------------------------------------------
+
+
+def _month_bounds(month: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The month YYYYMM at the site's wall clock, as a UTC span [start, end)."""
+    year, number = divmod(month, 100)
+    after = (year + 1, 1) if number == 12 else (year, number + 1)
+    start = datetime(year, number, 1)
+    return _utc(start, zone), _utc(datetime(*after, 1), zone)
+
+
+def _by_zone(site_ids: list[int]) -> dict[str, list[int]]:
+    zones: dict[str, list[int]] = {}
+    for site_id, zone in Site.select(Site.id, Site.timezone).where(Site.id.in_(site_ids)).tuples():
+        zones.setdefault(zone, []).append(site_id)
+    return zones
+
+
+def _handled_queries(month: int, site_ids: list[int]):
+    """Per time zone of the sites: the anomalies resolved and the rectifications put right in
+    the month, each with when it was handled and the deadline it was held to. A rectification
+    a passing re-inspection verified without a reported fix counts at its verification."""
+    for zone, ids in _by_zone(site_ids).items():
+        start, end = _month_bounds(month, ZoneInfo(zone))
+        anomaly_done = Anomaly.resolved_at
+        yield (
+            Anomaly.select(
+                Anomaly.owner.alias("who"),
+                anomaly_done.alias("done_at"),
+                Anomaly.resolve_due_at.alias("due_at"),
+                Anomaly.id.alias("id"),
+            ).where(
+                Anomaly.site.in_(ids)
+                & (anomaly_done >= start)
+                & (anomaly_done < end)
+                & Anomaly.resolve_due_at.is_null(False)
+            ),
+            "anomaly",
+        )
+        fixed = fn.COALESCE(Rectification.done_at, Rectification.verified_at)
+        yield (
+            Rectification.select(
+                Rectification.assignee.alias("who"),
+                fixed.alias("done_at"),
+                Rectification.due_at.alias("due_at"),
+                Rectification.id.alias("id"),
+            ).where(Rectification.site.in_(ids) & (fixed >= start) & (fixed < end)),
+            "rectification",
+        )
+
+
+def handled_in_month(month: int, site_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per owner: follow-ups handled in the month and how many of them on time (by the
+    deadline of their promise), counted in the database."""
+    counts: dict[int, tuple[int, int]] = {}
+    for query, _ in _handled_queries(month, site_ids):
+        grouped = (
+            query.select_from(
+                query.c.who,
+                fn.COUNT(SQL("*")),
+                fn.SUM(Case(None, [(query.c.done_at <= query.c.due_at, 1)], 0)),
+            )
+            .where(query.c.who.is_null(False))
+            .group_by(query.c.who)
+            .tuples()
+        )
+        for who, handled, on_time in grouped:
+            before = counts.get(who, (0, 0))
+            counts[who] = (before[0] + handled, before[1] + int(on_time or 0))
+    return counts
+
+
+def handled_items(month: int, site_ids: list[int], staff_id: int) -> list[dict]:
+    """The follow-ups behind one person's figure: each with when it was handled, its deadline
+    and whether it was on time (the trace of the monthly record)."""
+    items = []
+    for query, item_type in _handled_queries(month, site_ids):
+        owner = Anomaly.owner if item_type == "anomaly" else Rectification.assignee
+        for row in query.where(owner == staff_id).dicts():
+            items.append(
+                {
+                    "type": item_type,
+                    "id": str(row["id"]),
+                    "done_at": row["done_at"],
+                    "due_at": row["due_at"],
+                    "on_time": rule.on_time(row["done_at"], row["due_at"]),
+                }
+            )
+    return sorted(items, key=lambda i: i["done_at"])

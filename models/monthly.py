@@ -12,12 +12,14 @@ from models import utcnow, write_transaction
 from models.audit import AuditEntry
 from models.checklists import Checklist, ChecklistVersion
 from models.exports import write_workbook
+from models.followups import handled_in_month, handled_items
 from models.greeting import GreetingShift
 from models.inspections import Inspection, InspectionItem
 from models.org import Site, Staff, StaffArea, Team
 from models.patrols import Round
 from models.performance import Adjustment, MonthClose, MonthlyRecord
-from models.rules.monthly import composite, quarter_score, service_stars
+from models.rules.monthly import COMPONENTS, composite, quarter_score, service_stars
+from models.rules.promises import on_time_rate
 from models.rules.scoring import grade_for, passed
 
 RECORD_FIELDS = (
@@ -31,6 +33,9 @@ RECORD_FIELDS = (
     "patrol_rounds",
     "area_score",
     "area_count",
+    "followup_rate",
+    "followup_count",
+    "followup_on_time",
     "composite",
     "grade",
     "passed",
@@ -42,7 +47,16 @@ ADJUSTABLE = (
     "greeting_compliance",
     "patrol_completion",
     "area_score",
+    "followup_rate",
 )
+COMPONENT_FIELDS = {  # the component's figure and how many things it was computed from
+    "grooming": ("grooming_score", "grooming_count"),
+    "etiquette": ("etiquette_score", "etiquette_count"),
+    "greeting": ("greeting_compliance", "greeting_shifts"),
+    "patrol": ("patrol_completion", "patrol_rounds"),
+    "area": ("area_score", "area_count"),
+    "followup": ("followup_rate", "followup_count"),
+}
 
 
 def count_if(condition):
@@ -124,18 +138,15 @@ def live_records(month: int, site_ids: list[int], settings) -> list[dict]:
         .tuples()
     ):
         by_staff[manager_id]["greeting"] = (_round1(100 * int(on_time or 0) / total), total)
+    followups = handled_in_month(month, site_ids)
 
     records = []
     for person in people:
         data = by_staff.get(person.id, {})
-        values = {
-            c: data.get(c, (None, 0))[0]
-            for c in ("grooming", "etiquette", "greeting", "patrol", "area")
-        }
-        counts = {
-            c: data.get(c, (None, 0))[1]
-            for c in ("grooming", "etiquette", "greeting", "patrol", "area")
-        }
+        handled, handled_on_time = followups.get(person.id, (0, 0))
+        data["followup"] = (on_time_rate(handled, handled_on_time), handled)
+        values = {c: data.get(c, (None, 0))[0] for c in COMPONENTS}
+        counts = {c: data.get(c, (None, 0))[1] for c in COMPONENTS}
         score = composite(values, settings.weights.get(person.job, settings.weights["other"]))
         band = grade_for(score, settings.bands)
         records.append(
@@ -157,6 +168,9 @@ def live_records(month: int, site_ids: list[int], settings) -> list[dict]:
                 "patrol_rounds": counts["patrol"],
                 "area_score": values["area"],
                 "area_count": counts["area"],
+                "followup_rate": values["followup"],
+                "followup_count": counts["followup"],
+                "followup_on_time": handled_on_time,
                 "composite": score,
                 "grade": band.code if band else None,
                 "passed": passed(score, settings.pass_mark),
@@ -231,6 +245,8 @@ def rollup(records: list[dict], key: str) -> list[dict]:
             return round(sum(values) / len(values), 1) if values else None
 
         passed_count = sum(1 for r in scored if r["passed"])
+        handled = sum(r["followup_count"] for r in rows)
+        handled_on_time = sum(r["followup_on_time"] for r in rows)
         result.append(
             {
                 key: group_id,
@@ -241,6 +257,9 @@ def rollup(records: list[dict], key: str) -> list[dict]:
                 "composite": average("composite"),
                 "grooming": average("grooming_score"),
                 "etiquette": average("etiquette_score"),
+                "followups_handled": handled,
+                "followups_on_time": handled_on_time,
+                "followup_rate": on_time_rate(handled, handled_on_time),
                 "grades": dict(Counter(r["grade"] for r in scored)),
             }
         )
@@ -375,13 +394,7 @@ def adjust(
     with write_transaction():
         before = getattr(record, field)
         setattr(record, field, value)
-        values = {
-            "grooming": record.grooming_score,
-            "etiquette": record.etiquette_score,
-            "greeting": record.greeting_compliance,
-            "patrol": record.patrol_completion,
-            "area": record.area_score,
-        }
+        values = {c: getattr(record, score) for c, (score, _) in COMPONENT_FIELDS.items()}
         old_composite = record.composite
         record.composite = composite(
             values, settings.weights.get(record.job, settings.weights["other"])
@@ -475,6 +488,18 @@ def trace(staff_id: int, month: int, component: str) -> list[dict]:
         return [
             {"type": "shift", "id": str(s.id), "at": s.starts_at, "status": s.status}
             for s in rows.order_by(GreetingShift.starts_at)
+        ]
+    if component == "followup":
+        site_ids = [Staff.get_by_id(staff_id).site_id]
+        return [
+            {
+                "type": item["type"],
+                "id": item["id"],
+                "at": item["done_at"],
+                "due_at": item["due_at"],
+                "status": "on_time" if item["on_time"] else "late",
+            }
+            for item in handled_items(month, site_ids, staff_id)
         ]
     raise ValueError(f"unknown component {component!r}")
 

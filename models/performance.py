@@ -43,6 +43,9 @@ class MonthlyRecord(BaseModel):
     patrol_rounds = IntegerField(default=0)
     area_score = FloatField(null=True)
     area_count = IntegerField(default=0)
+    followup_rate = FloatField(null=True)  # percent handled on time (the target is 100%)
+    followup_count = IntegerField(default=0)  # follow-ups handled in the month
+    followup_on_time = IntegerField(default=0)  # of them, by their promise's deadline
     composite = FloatField(null=True)
     grade = CharField(max_length=4, null=True)
     passed = BooleanField(null=True)

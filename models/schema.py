@@ -218,7 +218,8 @@ def _plan_overrides_table() -> None:
 def _follow_up_clocks() -> None:
     """Follow-up promises (issue 20): an anomaly's urgency, promise and clocks (five columns
     with defaults, so existing anomalies have no clock), a site's own promises and the record
-    of escalations (two new tables). Idempotent: what is there already is left alone."""
+    of escalations (two new tables), and the month's follow-up figures in the frozen monthly
+    record (three columns). Idempotent: what is there already is left alone."""
     table = Anomaly._meta.table_name
     have = {c.name for c in db.get_columns(table)}
     migrator = SchemaMigrator.from_database(db)
@@ -236,6 +237,16 @@ def _follow_up_clocks() -> None:
     if index not in {i.name for i in db.get_indexes(table)}:
         migrate(migrator.add_index(table, ("status", "resolve_due_at"), False))
     db.create_tables([SitePromise, Escalation], safe=True)
+    records = MonthlyRecord._meta.table_name
+    have = {c.name for c in db.get_columns(records)}
+    fields = (
+        MonthlyRecord.followup_rate,
+        MonthlyRecord.followup_count,
+        MonthlyRecord.followup_on_time,
+    )
+    missing = [f for f in fields if f.column_name not in have]
+    if missing:
+        migrate(*(migrator.add_column(records, f.column_name, f) for f in missing))
 
 
 # (number, description, function) bringing a database of the previous version to this one.

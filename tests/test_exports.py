@@ -13,10 +13,12 @@ from models.exports import COLUMNS, csv_chunks, display_width, sheet_name, write
 HEADERS_ZH = [
     "工号", "姓名", "项目", "班组", "岗位", "仪容仪表得分", "仪容检查次数", "服务礼仪得分",
     "礼仪检查次数", "迎候达标率(%)", "迎候班次", "巡更完成率(%)", "巡更任务数", "责任区域得分",
-    "区域检查次数", "综合得分", "等级", "是否达标", "已关账",
+    "区域检查次数", "跟进及时率(%)", "跟进处理数", "按时处理数", "综合得分", "等级", "是否达标",
+    "已关账",
 ]  # fmt: skip
 SUMMARY_HEADERS_ZH = [
     "项目", "人数", "达标人数", "达标率(%)", "平均综合得分", "平均仪容仪表得分", "平均服务礼仪得分",
+    "跟进处理数", "跟进及时率(%)",
 ]  # fmt: skip
 
 
@@ -40,6 +42,9 @@ GUARD = record(
     etiquette_count=0,
     patrol_completion=97.2,
     patrol_rounds=120,
+    followup_rate=75.0,
+    followup_count=4,
+    followup_on_time=3,
     composite=95.1,
     grade="A",
     passed=True,
@@ -101,6 +106,8 @@ SUMMARY = [
         "composite": 81.5,
         "grooming": 81.8,
         "etiquette": None,
+        "followups_handled": 4,
+        "followup_rate": 75.0,
     },
     {
         "site": "万科城市花园",
@@ -110,6 +117,8 @@ SUMMARY = [
         "composite": 83.9,
         "grooming": 84.0,
         "etiquette": 85.5,
+        "followups_handled": 0,
+        "followup_rate": None,
     },
 ]
 
@@ -138,15 +147,15 @@ def test_summary_sheet_comes_first_then_one_sheet_per_site(workbook):
 def test_summary_sheet_cell_by_cell(workbook):
     ws = workbook["汇总"]
     assert values(ws, 1) == SUMMARY_HEADERS_ZH
-    assert values(ws, 2) == ["华润中心", 3, 1, 50.0, 81.5, 81.8, None]
-    assert values(ws, 3) == ["万科城市花园", 2, 1, 50.0, 83.9, 84.0, 85.5]
+    assert values(ws, 2) == ["华润中心", 3, 1, 50.0, 81.5, 81.8, None, 4, 75.0]
+    assert values(ws, 3) == ["万科城市花园", 2, 1, 50.0, 83.9, 84.0, 85.5, 0, None]
     assert ws.max_row == 3
     assert isinstance(ws["B2"].value, int) and ws["B2"].number_format == "0"
     # 50.0 is stored as the number 50 (Excel has one number type) and shown as 50.0.
     assert ws["D2"].data_type == "n" and ws["D2"].number_format == "0.0"
     assert ws["G2"].value is None  # no etiquette inspection at the site: empty
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:G3"
+    assert ws.auto_filter.ref == "A1:I3"
 
 
 def test_site_sheet_header_is_row_one_bold_frozen_and_filtered(workbook):
@@ -154,8 +163,8 @@ def test_site_sheet_header_is_row_one_bold_frozen_and_filtered(workbook):
         assert values(ws, 1) == HEADERS_ZH  # no title row above it, so filters work
         assert all(cell.font.b for cell in ws[1])
         assert ws.freeze_panes == "A2"
-    assert workbook["华润中心"].auto_filter.ref == "A1:S4"
-    assert workbook["万科城市花园"].auto_filter.ref == "A1:S3"
+    assert workbook["华润中心"].auto_filter.ref == "A1:V4"
+    assert workbook["万科城市花园"].auto_filter.ref == "A1:V3"
 
 
 def test_site_sheet_cells_numbers_texts_and_missing(workbook):
@@ -178,6 +187,9 @@ def test_site_sheet_cells_numbers_texts_and_missing(workbook):
         "巡更任务数": 120,
         "责任区域得分": None,
         "区域检查次数": None,
+        "跟进及时率(%)": 75.0,
+        "跟进处理数": 4,
+        "按时处理数": 3,
         "综合得分": 95.1,
         "等级": "A 优秀",
         "是否达标": "达标",
@@ -194,18 +206,18 @@ def test_site_sheet_cells_numbers_texts_and_missing(workbook):
     cleaner = values(ws, 3)
     assert cleaner[4] == "保洁员"
     assert cleaner[13] == 64.5 and cleaner[14] == 4
-    assert cleaner[16:] == ["D 基本合格", "未达标", "否"]
+    assert cleaner[19:] == ["D 基本合格", "未达标", "否"]
 
     # No data at all: every figure, the grade and the pass are empty.
     nobody = values(ws, 4)
     assert nobody[:5] == ["HR0003", "张伟", "华润中心", None, "工程"]
-    assert nobody[5:18] == [None] * 13
-    assert nobody[18] == "否"
+    assert nobody[5:21] == [None] * 16
+    assert nobody[21] == "否"
 
     other = workbook["万科城市花园"]
     assert values(other, 2)[4] == "管理人员" and values(other, 2)[9] == 90.0
-    assert values(other, 2)[16:18] == ["B 良好", "达标"]
-    assert values(other, 3)[16:18] == ["C 合格", "未达标"]
+    assert values(other, 2)[19:21] == ["B 良好", "达标"]
+    assert values(other, 3)[19:21] == ["C 合格", "未达标"]
 
 
 def test_column_widths_leave_room_for_chinese_headers(workbook):
@@ -225,8 +237,8 @@ def test_english_workbook(tmp_path):
     assert values(ws, 1)[:6] == ["Employee no.", "Name", "Site", "Team", "Job", "Grooming score"]
     assert values(ws, 1)[-3:] == ["Grade", "Passed", "Month closed"]
     assert values(ws, 2)[4] == "Guard"
-    assert values(ws, 2)[16:] == ["A Excellent", "Passed", "Yes"]
-    assert values(ws, 3)[16:] == ["D Needs improvement", "Not passed", "No"]
+    assert values(ws, 2)[19:] == ["A Excellent", "Passed", "Yes"]
+    assert values(ws, 3)[19:] == ["D Needs improvement", "Not passed", "No"]
     assert values(wb["Summary"], 1)[:4] == ["Site", "Staff", "Passed", "Pass rate (%)"]
     assert wb.properties.title == "Monthly records 2026-01"
     wb.close()
@@ -318,8 +330,8 @@ def test_formula_injection_is_neutralised_in_the_workbook(tmp_path):
         "'-2+3",
     ]
     assert all(ws.cell(row=2, column=c).data_type == "s" for c in (1, 2, 4, 5))
-    assert ws["P2"].value == -1.5 and ws["P2"].data_type == "n"
-    assert ws["Q2"].value == "#N/A" and ws["Q2"].data_type == "s"  # text, not an error cell
+    assert ws["S2"].value == -1.5 and ws["S2"].data_type == "n"
+    assert ws["T2"].value == "#N/A" and ws["T2"].data_type == "s"  # text, not an error cell
 
 
 def test_control_characters_cannot_smuggle_a_formula(tmp_path):
@@ -394,9 +406,9 @@ def test_csv_row_round_trips():
     assert len(table) == 4
     assert table[1] == [
         "HR0001", "王建国", "华润中心", "护卫一班", "护卫员", "92.5", "3", "", "0", "", "", "97.2",
-        "120", "", "", "95.1", "A 优秀", "达标", "是",
+        "120", "", "", "75.0", "4", "3", "95.1", "A 优秀", "达标", "是",
     ]  # fmt: skip
-    assert table[2][16:] == ["D 基本合格", "未达标", "否"]
+    assert table[2][19:] == ["D 基本合格", "未达标", "否"]
     assert table[3][5:18] == [""] * 13  # missing is empty, never 0
     assert float(table[1][5]) == 92.5 and int(table[1][6]) == 3  # plain numbers
 
@@ -414,15 +426,15 @@ def test_csv_quotes_commas_quotes_and_line_breaks():
 def test_csv_formula_injection_is_neutralised(name):
     table = read_csv("".join(csv_chunks([{**GUARD, "name": name, "composite": -3.5}])))
     assert table[1][1] == "'" + name
-    assert table[1][15] == "-3.5"  # numbers untouched
+    assert table[1][18] == "-3.5"  # numbers untouched
 
 
 def test_csv_english():
     table = read_csv("".join(csv_chunks([GUARD, CLEANER], language="en")))
     assert table[0][:5] == ["Employee no.", "Name", "Site", "Team", "Job"]
-    assert table[0][15:] == ["Composite score", "Grade", "Passed", "Month closed"]
-    assert table[1][4] == "Guard" and table[1][16:] == ["A Excellent", "Passed", "Yes"]
-    assert table[2][4] == "Cleaner" and table[2][16:] == ["D Needs improvement", "Not passed", "No"]
+    assert table[0][18:] == ["Composite score", "Grade", "Passed", "Month closed"]
+    assert table[1][4] == "Guard" and table[1][19:] == ["A Excellent", "Passed", "Yes"]
+    assert table[2][4] == "Cleaner" and table[2][19:] == ["D Needs improvement", "Not passed", "No"]
 
 
 def test_csv_unknown_language_is_refused_at_the_call():

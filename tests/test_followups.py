@@ -4,13 +4,14 @@ own promises."""
 
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from api.cli import run_tick
 from models.audit import AuditEntry
 from models.calendar import SiteDay
 from models.followups import start_anomaly_clock
 from models.inspections import Rectification
+from models.org import Staff
 from models.patrols import Anomaly, Webhook, WebhookDelivery
 from models.promises import Escalation
 from tests.test_inspections import answers_for, form, make_photo, people, submit
@@ -241,3 +242,54 @@ def test_a_site_keeps_its_own_times(app, world):
     with app.app_context():
         actions = [e.action for e in AuditEntry.select().where(AuditEntry.entity == "site_promise")]
         assert actions == ["create", "delete"]
+
+
+def test_the_month_counts_follow_ups_handled_on_time_with_the_trace(app, world):
+    with app.app_context():
+        engineer = Staff.create(
+            employee_no="A-9", name="周工", gender="male", job="engineer", site=world.site_a
+        )
+    on_time, late = report(world, "lighting"), report(world, "water_leak")
+    never = report(world, "other")  # still open: not handled, not counted
+    with app.app_context():  # the leak was reported long ago: its 6 hours are over
+        Anomaly.update(
+            resolve_due_at=datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=1)
+        ).where(Anomaly.id == late["id"]).execute()
+    for anomaly in (on_time, late, never):
+        r = world.client.patch(
+            f"/api/anomalies/{anomaly['id']}",
+            json={"owner_id": engineer.id}
+            | ({"status": "resolved"} if anomaly is not never else {}),
+            headers=world.headers("supervisor"),
+        )
+        assert r.status_code == 200, r.json
+    month = int(datetime.now(world.site_a.zone).strftime("%Y%m"))
+    r = world.client.get(
+        f"/api/monthly/records?site_id={world.site_a.id}&month={month}",
+        headers=world.headers("hr"),
+    )
+    mine = next(rec for rec in r.json if rec["staff_id"] == engineer.id)
+    assert (mine["followup_count"], mine["followup_on_time"], mine["followup_rate"]) == (
+        2, 1, 50.0,
+    )  # fmt: skip
+    # performance.toml counts follow-ups for engineers: the only figure, so the composite.
+    assert mine["composite"] == 50.0
+    guard = next(rec for rec in r.json if rec["staff_id"] == world.staff_a.id)
+    assert guard["followup_count"] == 0 and guard["followup_rate"] is None
+
+    r = world.client.get(
+        f"/api/monthly/trace?staff_id={engineer.id}&month={month}&component=followup",
+        headers=world.headers("hr"),
+    )
+    assert r.status_code == 200, r.json
+    assert sorted((t["id"], t["status"]) for t in r.json) == sorted(
+        [(on_time["id"], "on_time"), (late["id"], "late")]
+    )
+    summary = world.client.get(
+        f"/api/monthly/summary?month={month}&site_id={world.site_a.id}",
+        headers=world.headers("hr"),
+    ).json
+    site = summary["sites"][0]
+    assert (site["followups_handled"], site["followups_on_time"], site["followup_rate"]) == (
+        2, 1, 50.0,
+    )  # fmt: skip

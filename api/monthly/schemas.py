@@ -36,6 +36,15 @@ class RecordSchema(Schema):
         allow_none=True, metadata={"description": "the areas this person keeps"}
     )
     area_count = ma.fields.Integer()
+    followup_rate = ma.fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "percent of the follow-ups handled this month that met their "
+            "promise's deadline (the manuals' target: 100%); missing when none was handled"
+        },
+    )
+    followup_count = ma.fields.Integer(metadata={"description": "follow-ups handled"})
+    followup_on_time = ma.fields.Integer(metadata={"description": "of them, on time"})
     composite = ma.fields.Float(allow_none=True)
     grade = ma.fields.String(allow_none=True)
     passed = ma.fields.Boolean(allow_none=True)
@@ -77,6 +86,13 @@ class GroupSchema(Schema):
     composite = ma.fields.Float(allow_none=True)
     grooming = ma.fields.Float(allow_none=True)
     etiquette = ma.fields.Float(allow_none=True)
+    followups_handled = ma.fields.Integer(
+        metadata={"description": "follow-ups the group's people handled this month"}
+    )
+    followups_on_time = ma.fields.Integer(metadata={"description": "of them, on time"})
+    followup_rate = ma.fields.Float(
+        allow_none=True, metadata={"description": "percent on time, against the 100% target"}
+    )
     grades = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
 
 
@@ -149,8 +165,11 @@ class TraceSchema(Schema):
     at = ZonedDateTime(metadata={"description": "with the offset of the person's site"})
     score = ma.fields.Float(allow_none=True)
     grade = ma.fields.String(allow_none=True)
-    status = ma.fields.String()
+    status = ma.fields.String(
+        metadata={"description": "a round's or shift's state; a follow-up: on_time | late"}
+    )
     missed = ma.fields.List(ma.fields.Integer())
+    due_at = ZonedDateTime(metadata={"description": "a follow-up: its promise's deadline"})
 
     @ma.pre_dump
     def in_the_site_zone(self, item, **kwargs):

@@ -11,7 +11,7 @@
 
 from dataclasses import dataclass
 
-COMPONENTS = ("grooming", "etiquette", "greeting", "patrol", "area")
+COMPONENTS = ("grooming", "etiquette", "greeting", "patrol", "area", "followup")
 
 
 @dataclass(frozen=True)
