@@ -103,6 +103,17 @@ MODELS = [
 ]
 
 
+def _add_missing_columns(*fields) -> None:
+    """Add the columns of these fields (of one model) that its table lacks: what makes a
+    column migration safe to run twice, and on a new database already made with them."""
+    table = fields[0].model._meta.table_name
+    present = {c.name for c in db.get_columns(table)}
+    missing = [f for f in fields if f.column_name not in present]
+    if missing:
+        migrator = SchemaMigrator.from_database(db)
+        migrate(*(migrator.add_column(table, f.column_name, f) for f in missing))
+
+
 def _slimmer_scan_indexes() -> None:
     """The scan (device_id, effective_at) index also carries user_id, and the single-column
     indexes that a composite index already leads with go. Idempotent: a new database was
@@ -148,29 +159,18 @@ def _scan_review_columns() -> None:
     """A flagged scan's review: when, by whom, confirmed or dismissed, and the note. Four
     nullable columns on scan (a scan is recorded without them). Idempotent: a column that is
     there already (a new database has them all) is left alone."""
-    present = {c.name for c in db.get_columns("scan")}
-    migrator = SchemaMigrator.from_database(db.obj)
-    fields = (Scan.reviewed_at, Scan.reviewed_by, Scan.review_decision, Scan.review_note)
-    missing = [f for f in fields if f.column_name not in present]
-    if missing:
-        migrate(*(migrator.add_column("scan", f.column_name, f) for f in missing))
+    _add_missing_columns(Scan.reviewed_at, Scan.reviewed_by, Scan.review_decision, Scan.review_note)
 
 
 def _greeting_follows_the_calendar() -> None:
     """Greeting settings say whether the site's duty follows the working-day calendar
     (statutory holidays off, 调休 days on); null keeps the default by site type. Idempotent."""
-    table = GreetingSettings._meta.table_name
-    if "statutory_calendar" not in {c.name for c in db.get_columns(table)}:
-        migrator = SchemaMigrator.from_database(db)
-        field = GreetingSettings.statutory_calendar
-        migrate(migrator.add_column(table, "statutory_calendar", field))
+    _add_missing_columns(GreetingSettings.statutory_calendar)
 
 
 def _schedules_on_working_days() -> None:
     """A schedule may run on working days only (the working-day calendar). Idempotent."""
-    if "working_days_only" not in {c.name for c in db.get_columns("schedule")}:
-        migrator = SchemaMigrator.from_database(db)
-        migrate(migrator.add_column("schedule", "working_days_only", Schedule.working_days_only))
+    _add_missing_columns(Schedule.working_days_only)
 
 
 def _alert_channels() -> None:
@@ -220,33 +220,21 @@ def _follow_up_clocks() -> None:
     with defaults, so existing anomalies have no clock), a site's own promises and the record
     of escalations (two new tables), and the month's follow-up figures in the frozen monthly
     record (three columns). Idempotent: what is there already is left alone."""
-    table = Anomaly._meta.table_name
-    have = {c.name for c in db.get_columns(table)}
-    migrator = SchemaMigrator.from_database(db)
-    fields = (
+    _add_missing_columns(
         Anomaly.urgency,
         Anomaly.promise_kind,
         Anomaly.respond_due_at,
         Anomaly.resolve_due_at,
         Anomaly.responded_at,
     )
-    missing = [f for f in fields if f.column_name not in have]
-    if missing:
-        migrate(*(migrator.add_column(table, f.column_name, f) for f in missing))
-    index = "anomaly_status_resolve_due_at"
-    if index not in {i.name for i in db.get_indexes(table)}:
+    table = Anomaly._meta.table_name
+    if "anomaly_status_resolve_due_at" not in {i.name for i in db.get_indexes(table)}:
+        migrator = SchemaMigrator.from_database(db)
         migrate(migrator.add_index(table, ("status", "resolve_due_at"), False))
     db.create_tables([SitePromise, Escalation], safe=True)
-    records = MonthlyRecord._meta.table_name
-    have = {c.name for c in db.get_columns(records)}
-    fields = (
-        MonthlyRecord.followup_rate,
-        MonthlyRecord.followup_count,
-        MonthlyRecord.followup_on_time,
+    _add_missing_columns(
+        MonthlyRecord.followup_rate, MonthlyRecord.followup_count, MonthlyRecord.followup_on_time
     )
-    missing = [f for f in fields if f.column_name not in have]
-    if missing:
-        migrate(*(migrator.add_column(records, f.column_name, f) for f in missing))
 
 
 # (number, description, function) bringing a database of the previous version to this one.
