@@ -14,6 +14,7 @@ from models.inspections import Rectification
 from models.org import Staff
 from models.patrols import Anomaly, Webhook, WebhookDelivery
 from models.promises import Escalation
+from models.rules import robots
 from tests.test_inspections import answers_for, form, make_photo, people, submit
 
 __all__ = ["people"]  # the fixture, shared with the inspection tests
@@ -293,3 +294,22 @@ def test_the_month_counts_follow_ups_handled_on_time_with_the_trace(app, world):
     assert (site["followups_handled"], site["followups_on_time"], site["followup_rate"]) == (
         2, 1, 50.0,
     )  # fmt: skip
+
+
+def test_the_group_reads_what_broke_by_when_and_who_was_told(app, world):
+    with app.app_context():
+        Webhook.create(site=world.site_a, url="https://hooks.example.com/a", secret="s" * 32)
+    anomaly = report(world, "water_leak", note="地下车库漏水")
+    with app.app_context():
+        reported = Anomaly.get_by_id(anomaly["id"]).reported_at
+    tick_at(app, reported + timedelta(hours=1))
+    payload = breaches(app)[0]
+    alert = robots.describe(
+        "followup.breached", payload, "甲大厦", world.site_a.zone, "https://xj.example.cn"
+    )
+    lines = robots.markdown_lines(alert)
+    assert alert.what == "服务时限超时" and alert.where == "甲大厦"
+    due = (reported + timedelta(hours=1)).replace(tzinfo=UTC).astimezone(world.site_a.zone)
+    assert f"紧急异常，应于 {due:%Y-%m-%d %H:%M}" in "\n".join(lines)
+    assert any("地下车库漏水" in line for line in lines)
+    assert any("负责人：supervisor" in line for line in lines)
