@@ -57,6 +57,12 @@ BENCHMARKS = (
         ("--seconds", "4", "--rounds", "1", "--batch-runs", "2"),
         database_bound=True,
     ),
+    Benchmark(  # every guard at one site: the site lock at its worst, beside the spread case
+        "scan_ingest",
+        ("--seconds", "15", "--rounds", "3", "--batch-runs", "1", "--sites", "1"),
+        ("--seconds", "4", "--rounds", "1", "--batch-runs", "1", "--sites", "1"),
+        database_bound=True,
+    ),
     Benchmark(
         "monthly_records",
         ("--sites", "50", "--staff", "100", "--months", "2", "--runs", "5"),

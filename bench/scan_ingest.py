@@ -1,6 +1,6 @@
 """Benchmark: patrol scan ingestion under gunicorn, side by side with the stack's limit.
 
-    python bench/scan_ingest.py [--seconds 20] [--rounds 3] [--connections 16]
+    python bench/scan_ingest.py [--seconds 20] [--rounds 3] [--connections 16] [--sites 16]
                                 [--postgres URL] [--summary FILE]
 
 Starts the product under gunicorn (2 workers, the embedded SQLite database in a temporary
@@ -23,6 +23,11 @@ not matter). 64 guards keep each phone at some hundreds of scans by the last rou
 a real phone records in a 12-hour shift (one scan a minute): the cheat checks look back over a
 phone's shift, so four phones scanning 100 times a second would measure those look-backs over
 an impossible history instead of the request.
+
+The guards are spread over --sites sites (16 by default: 4 guards a site, the realistic case of a
+company's scans arriving from many sites at once), each scanning its own site's checkpoints.
+Scans of one site take turns under the site's lock (models/write_lock.py), so --sites 1 (every
+guard at one busy site) measures that lock at its worst.
 
 Needs wrk (Debian package 'wrk'; installed here with apt-get when missing and run as root).
 """
@@ -240,10 +245,30 @@ def insert_checkpoints(rows: list[tuple]) -> None:
         )
 
 
+def site_of_guard(n: int, sites: int) -> int:
+    """The site (0-based) of guard n (1-based, as the Lua script counts): round robin."""
+    return (n - 1) % sites
+
+
+def thread_order(per_site: list[list[str]], share: int, sites: int) -> list[str]:
+    """The payloads in the order the Lua script reads them: each wrk thread's share of the
+    list, position p of a share being a checkpoint of the site of the guard the thread sends
+    at that position (the thread's guards take turns, so position p is its guard p mod G)."""
+    per_thread_guards = GUARDS // THREADS
+    left = [iter(payloads) for payloads in per_site]
+    order = []
+    for thread in range(1, THREADS + 1):
+        for position in range(share):
+            guard = thread + (position % per_thread_guards) * THREADS
+            order.append(next(left[site_of_guard(guard, sites)]))
+    return order
+
+
 def prepare_product(
-    tmp: Path, url: str, checkpoints: int
-) -> tuple[list[str], list[str], list[str]]:
-    """A site with checkpoints and signed-in guards: (payloads, tokens, batch tokens)."""
+    tmp: Path, url: str, checkpoints: int, sites: int
+) -> tuple[list[list[str]], list[str], list[str]]:
+    """Sites with checkpoints and signed-in guards: (each site's payloads, the guards' tokens,
+    batch tokens)."""
     os.environ["XUNJIAN_INSTANCE_PATH"] = str(tmp)
     from api import create_app
     from api.security import hash_password
@@ -262,24 +287,37 @@ def prepare_product(
     with app.app_context():
         upgrade()
         sync_checklists(app.extensions["xunjian"]["checklists"])
-        site = Site.create(name="基准大厦", code="BENCH", site_type="office")
-        area = Area.create(site=site, name="B2停车库", area_type="garage")
-        key = current_key(site.id)
-        rows = [
-            (site.id, area.id, f"{n + 1}号巡更点", f"BENCH-C-{n:06d}", 50, True, utcnow())
-            for n in range(checkpoints)
-        ]
-        with write_transaction():
-            insert_checkpoints(rows)
-        secret = bytes.fromhex(key.secret)
-        payloads = [
-            scan_url("http://127.0.0.1", make_token("c", site.id, cp_id, key.version, secret))
-            for (cp_id,) in Checkpoint.select(Checkpoint.id).order_by(Checkpoint.id).tuples()
-        ]
+        per_site = []
+        made = []
+        for number in range(sites):
+            site = Site.create(
+                name=f"基准大厦{number + 1}", code=f"BENCH{number}", site_type="office"
+            )
+            area = Area.create(site=site, name="B2停车库", area_type="garage")
+            key = current_key(site.id)
+            rows = [
+                (site.id, area.id, f"{n + 1}号巡更点", f"B{number}-C-{n:06d}", 50, True, utcnow())
+                for n in range(checkpoints // sites)
+            ]
+            with write_transaction():
+                insert_checkpoints(rows)
+            secret = bytes.fromhex(key.secret)
+            per_site.append(
+                [
+                    scan_url(
+                        "http://127.0.0.1", make_token("c", site.id, cp_id, key.version, secret)
+                    )
+                    for (cp_id,) in Checkpoint.select(Checkpoint.id)
+                    .where(Checkpoint.site == site)
+                    .order_by(Checkpoint.id)
+                    .tuples()
+                ]
+            )
+            made.append(site)
         password_hash = hash_password(PASSWORD)
-        for n in range(GUARDS + 1):
+        for n in range(GUARDS + 1):  # guard n (0-based) is guard n + 1 of the Lua script
             user = User.create(username=f"guard{n}", role="guard", password_hash=password_hash)
-            UserSite.create(user=user, site=site)
+            UserSite.create(user=user, site=made[site_of_guard(n + 1, sites) if n < GUARDS else 0])
     client = app.test_client()
     tokens = [
         client.post("/api/auth/login", json={"username": f"guard{n}", "password": PASSWORD}).json[
@@ -288,7 +326,7 @@ def prepare_product(
         for n in range(GUARDS + 1)
     ]
     app.extensions["xunjian"]["database"].close_all()
-    return payloads, tokens[:GUARDS], tokens[GUARDS:]
+    return per_site, tokens[:GUARDS], tokens[GUARDS:]
 
 
 def time_batch(
@@ -365,12 +403,22 @@ def summary(runs: list[dict]) -> dict:
     }
 
 
+def whole_turns(requests: int) -> int:
+    """A thread's next position, rounded up to a whole turn of its guards, so that position p
+    of its share is still guard p mod G's (see thread_order)."""
+    per_thread_guards = GUARDS // THREADS
+    return -(-requests // per_thread_guards) * per_thread_guards
+
+
 def run(args, tmp: Path, product_url: str, baseline_url: str) -> dict:
     """Both servers on their databases: the rounds, the batch uploads and the counts."""
     wrk = ensure_wrk()
     venv_bin = Path(sys.executable).parent
+    per_thread_guards = GUARDS // THREADS
     share = CHECKPOINTS_PER_THREAD_SECOND * (WARMUP_SECONDS + args.rounds * args.seconds)
-    payloads, tokens, batch_tokens = prepare_product(tmp, product_url, share * THREADS)
+    share = -(-share // per_thread_guards) * per_thread_guards  # whole turns of the guards
+    per_site, tokens, batch_tokens = prepare_product(tmp, product_url, share * THREADS, args.sites)
+    payloads = thread_order(per_site, share, args.sites)
     (tmp / "payloads.txt").write_text("\n".join(payloads) + "\n")
     script = tmp / "scans.lua"
     script.write_text(
@@ -424,17 +472,17 @@ def run(args, tmp: Path, product_url: str, baseline_url: str) -> dict:
         for name, (url, _) in targets.items():
             print(f"{name}: warming up", file=sys.stderr)
             warm = run_wrk(wrk, url, script, WARMUP_SECONDS, args.connections)
-            offsets[name] = warm["max_thread_requests"]
+            offsets[name] = whole_turns(warm["max_thread_requests"])
         for n in range(args.rounds):
             for name, (url, database_url) in targets.items():
                 print(f"round {n + 1}/{args.rounds}: {name}", file=sys.stderr)
                 result = measure(
                     wrk, url, script, args, database_url, offsets[name], servers[name].pid
                 )
-                offsets[name] += result["max_thread_requests"]
+                offsets[name] += whole_turns(result["max_thread_requests"])
                 runs[name].append(result)
         print("product: batch uploads", file=sys.stderr)
-        batch = time_batch(product_port, batch_tokens[0], payloads, runs=args.batch_runs)
+        batch = time_batch(product_port, batch_tokens[0], per_site[0], runs=args.batch_runs)
     finally:
         for proc in servers.values():
             stop(proc)
@@ -457,6 +505,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3, help="measured runs of each, alternating")
     parser.add_argument("--batch-runs", type=int, default=5, help="timed batch uploads")
+    parser.add_argument(
+        "--sites", type=int, default=16, choices=(1, 2, 4, 8, 16), help="guards spread over"
+    )
     add_common_arguments(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="scan-bench-") as tmp_name:
@@ -473,7 +524,8 @@ def main() -> int:
     setup = (
         f"gunicorn 2 workers, {database}, wrk {THREADS} threads x {args.connections} "
         f"connections, {args.rounds} rounds of {args.seconds} s each, alternating; "
-        f"{GUARDS} guards, signed payloads made now, {share * THREADS} checkpoints"
+        f"{GUARDS} guards over {args.sites} site{'s' if args.sites > 1 else ''}, "
+        f"signed payloads made now, {share * THREADS} checkpoints"
     )
     print()
     print(setup)
@@ -513,19 +565,28 @@ def main() -> int:
         f"max {max(batch):.0f} ms ({len(batch)} runs)"
     )
 
-    emit_setup(args.summary, "scan ingestion", database, setup)
+    spread = "one busy site" if args.sites == 1 else f"{GUARDS} guards over {args.sites} sites"
+    emit_setup(args.summary, f"scan ingestion, {spread}", database, setup)
     label = "bare Flask + peewee insert"
+    # The goals: issue 19 asks PostgreSQL for 0.60 of the bare insert with the guards spread
+    # over 16 sites and a p99 under 50 ms; SQLite keeps its 0.70 (one writer for every site).
+    ratio_goal = 0.60 if database == "PostgreSQL" else 0.70
     for measure, key, unit, goals in (
         (
-            "scan ingestion `POST /api/scans` (median of the rounds)",
+            f"scan ingestion `POST /api/scans`, {spread} (median of the rounds)",
             "rps",
             "req/s",
-            [goal("ratio", ">=", 0.70)],
+            [goal("ratio", ">=", ratio_goal)] if args.sites > 1 or database == "SQLite" else [],
         ),
-        ("scan ingestion p50 latency", "p50", "ms", []),
-        ("scan ingestion p99 latency", "p99", "ms", []),
+        (f"scan ingestion p50 latency, {spread}", "p50", "ms", []),
         (
-            "scan ingestion: server CPU per request (gunicorn, all processes)",
+            f"scan ingestion p99 latency, {spread}",
+            "p99",
+            "ms",
+            [goal("product", "<", 50)] if database == "PostgreSQL" else [],
+        ),
+        (
+            f"scan ingestion: server CPU per request (gunicorn, all processes), {spread}",
             "server_cpu_us",
             "µs",
             [],
