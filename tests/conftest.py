@@ -1,11 +1,20 @@
 """Fixtures: an app on a real database per test, a client, and signed-in callers per role.
 
-SQLite (the default): a fresh database file under the test's temporary folder.
+The app is built once per run (building one costs ~0.2 s, mostly the OpenAPI document) and
+each test gets a fresh database and its own instance folder under its temporary folder:
+
+SQLite (the default): one database file is made once per run (every table, checklists
+synced) and each test gets a copy of it; the app's pooled database is re-pointed at the copy.
 PostgreSQL: set TEST_DATABASE_URL=postgresql://...; the schema is created once and every
 table is emptied between tests.
+
+Whatever a test changes in ``app.config`` (or the app's extension state) is put back after
+it. A test that needs another configuration builds its own app with ``make_app``.
 """
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -43,24 +52,74 @@ def empty_all_tables():
     db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
-_postgres_schema_ready = False
+class SharedApp:
+    """The run's one app and, on SQLite, the prepared database file each test copies."""
+
+    def __init__(self, folder: Path):
+        self.app = make_app(folder)
+        self.database = self.app.extensions["xunjian"]["database"]
+        with self.app.app_context():
+            upgrade()  # PostgreSQL: once; a test that changes the schema restores it
+            if not ON_POSTGRES:
+                sync_checklists(self.app.extensions["xunjian"]["checklists"])
+                # Everything in the main file, no -wal beside it: the copy is complete.
+                db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.database.close_all()
+        self.template = Path(self.database.database) if not ON_POSTGRES else None
+        self.config = dict(self.app.config)
+        self.extensions = dict(self.app.extensions["xunjian"])
+        # What the product keeps beside a database object (e.g. models/site_keys.py's secrets)
+        # belongs to one test's data: anything added after this goes between tests.
+        self.database_attributes = set(vars(self.database))
+
+    def prepare(self, tmp_path: Path):
+        """Point the app at a fresh database and a new instance folder under tmp_path."""
+        app = self.app
+        self.database.close_all()
+        instance = tmp_path / "instance"
+        instance.mkdir(parents=True, exist_ok=True)
+        # The secret the app signs with, where a second app on this folder reads it.
+        secret = instance / "secret_key"
+        if not secret.exists():
+            secret.write_text(self.config["SECRET_KEY"])
+            secret.chmod(0o600)
+        app.instance_path = str(instance)
+        if ON_POSTGRES:
+            with app.app_context():
+                empty_all_tables()
+                sync_checklists(app.extensions["xunjian"]["checklists"])
+        else:
+            path = tmp_path / "test.db"
+            shutil.copyfile(self.template, path)
+            self.database.init(str(path))
+            app.config["DATABASE_URL"] = f"sqlite:///{path}"
+        return app
+
+    def restore(self):
+        """Put back the configuration and extension state a test may have changed, and forget
+        what was kept beside the test's database."""
+        self.database.close_all()
+        for name in set(vars(self.database)) - self.database_attributes:
+            delattr(self.database, name)
+        self.app.config.clear()
+        self.app.config.update(self.config)
+        state = self.app.extensions["xunjian"]
+        state.clear()
+        state.update(self.extensions)  # drops what a test made, e.g. the photo store
+
+
+@pytest.fixture(scope="session")
+def shared_app(tmp_path_factory):
+    shared = SharedApp(tmp_path_factory.mktemp("shared-app"))
+    yield shared
+    shared.database.close_all()
 
 
 @pytest.fixture
-def app(tmp_path):
-    global _postgres_schema_ready
-    app = make_app(tmp_path)
-    with app.app_context():
-        if not ON_POSTGRES:
-            upgrade()  # a new database file for every test
-        else:
-            if not _postgres_schema_ready:  # once: a test that changes the schema restores it
-                upgrade()
-                _postgres_schema_ready = True
-            empty_all_tables()
-        sync_checklists(app.extensions["xunjian"]["checklists"])
+def app(shared_app, tmp_path):
+    app = shared_app.prepare(tmp_path)
     yield app
-    app.extensions["xunjian"]["database"].close_all()
+    shared_app.restore()
 
 
 @pytest.fixture
@@ -130,4 +189,5 @@ def world(app, client):
 
 
 def pytest_report_header(config):
-    return f"database: {'PostgreSQL ' + PG_URL if ON_POSTGRES else 'SQLite (a file per test)'}"
+    where = f"PostgreSQL {PG_URL}" if ON_POSTGRES else "SQLite (one prepared file, a copy per test)"
+    return f"database: {where}"
