@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PIL import Image
+from PIL import Image, PdfParser
 
 from models import utcnow
 from models.org import Site
@@ -597,7 +597,10 @@ def test_labels_print_as_png_and_pdf(app, world, patrol):
     with world.client.get(
         f"/api/checkpoints/sheet.pdf?site_id={world.site_a.id}", headers=world.headers("admin")
     ) as r:
-        assert r.status_code == 200 and r.data[:4] == b"%PDF"
+        assert r.status_code == 200 and r.mimetype == "application/pdf"
+        # The site's three checkpoints: one A4 page, its image stored losslessly (CCITT G4).
+        assert len(PdfParser.PdfParser(buf=r.data).pages) == 1
+        assert r.data.count(b"/CCITTFaxDecode") == 1
     assert (
         world.client.get(
             f"/api/checkpoints/sheet.pdf?site_id={world.site_b.id}",
