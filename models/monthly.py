@@ -8,7 +8,7 @@ from datetime import UTC, date
 
 from peewee import JOIN, Case, fn
 
-from models import utcnow, write_transaction
+from models import db, utcnow, write_transaction
 from models.audit import AuditEntry
 from models.checklists import Checklist, ChecklistVersion
 from models.exports import write_workbook
@@ -59,6 +59,10 @@ COMPONENT_FIELDS = {  # the component's figure and how many things it was comput
 }
 
 
+STAFF_KINDS = ("grooming", "etiquette")  # the components inspected on the person
+EXPORT_SITES_AT_ONCE = 50  # the Excel export computes the records of this many sites a query
+
+
 def count_if(condition):
     return fn.SUM(Case(None, [(condition, 1)], 0))
 
@@ -67,9 +71,16 @@ def _round1(value):
     return None if value is None else round(float(value), 1)
 
 
+def _plain_rows(query) -> list[tuple]:
+    """The query's rows as the driver returns them, without peewee's conversion of each value:
+    the company summary reads a row per person and component (about 5 us a row saved, most of
+    the summary's time for a large company: bench/scale.py)."""
+    return db.execute(query).fetchall()
+
+
 def live_records(month: int, site_ids: list[int], settings) -> list[dict]:
     """Every staff member's record for the month at these sites, computed now."""
-    people = list(
+    people = _plain_rows(
         Staff.select(
             Staff.id,
             Staff.employee_no,
@@ -82,36 +93,38 @@ def live_records(month: int, site_ids: list[int], settings) -> list[dict]:
         .join(Team, JOIN.LEFT_OUTER)
         .where(Staff.site.in_(site_ids) & Staff.active)
         .order_by(Staff.site, Staff.employee_no)
-        .namedtuples()  # thousands of rows: plain tuples, not model instances
     )
     base = (
         (Inspection.month == month) & Inspection.site.in_(site_ids) & (Inspection.status == "final")
     )
     by_staff = defaultdict(dict)
-    for row in (
+    # One row a person: each staff component's average and count side by side.
+    score_of = {
+        kind: Case(None, [(Inspection.kind == kind, Inspection.score)]) for kind in STAFF_KINDS
+    }
+    for staff_id, critical, *figures in _plain_rows(
         Inspection.select(
             Inspection.staff,
-            Inspection.kind,
-            fn.AVG(Inspection.score).alias("avg"),
-            fn.COUNT(Inspection.score).alias("n"),
-            count_if(Inspection.critical_failed == True).alias("critical"),  # noqa: E712 - SQL
+            count_if(Inspection.critical_failed == True),  # noqa: E712 - SQL
+            *[f(score_of[kind]) for kind in STAFF_KINDS for f in (fn.AVG, fn.COUNT)],
         )
         .where(base & (Inspection.subject_type == "staff"))
-        .group_by(Inspection.staff, Inspection.kind)
-        .tuples()
+        .group_by(Inspection.staff)
     ):
-        staff_id, kind, avg, n, critical = row
-        by_staff[staff_id][kind] = (_round1(avg), n)
-        by_staff[staff_id]["critical"] = by_staff[staff_id].get("critical", 0) + int(critical or 0)
-    for staff_id, avg, n in (
+        data = by_staff[staff_id]
+        data["critical"] = int(critical or 0)
+        for index, kind in enumerate(STAFF_KINDS):
+            avg, n = figures[2 * index : 2 * index + 2]
+            if n:
+                data[kind] = (_round1(avg), n)
+    for staff_id, avg, n in _plain_rows(
         Inspection.select(StaffArea.staff, fn.AVG(Inspection.score), fn.COUNT(Inspection.score))
         .join(StaffArea, on=(StaffArea.area == Inspection.area))
         .where(base & (Inspection.subject_type == "area"))
         .group_by(StaffArea.staff)
-        .tuples()
     ):
         by_staff[staff_id]["area"] = (_round1(avg), n)
-    for guard_id, total, complete in (
+    for guard_id, total, complete in _plain_rows(
         Round.select(Round.guard, fn.COUNT(Round.id), count_if(Round.status == "complete"))
         .where(
             (Round.month == month)
@@ -120,10 +133,9 @@ def live_records(month: int, site_ids: list[int], settings) -> list[dict]:
             & Round.guard.is_null(False)
         )
         .group_by(Round.guard)
-        .tuples()
     ):
         by_staff[guard_id]["patrol"] = (_round1(100 * int(complete or 0) / total), total)
-    for manager_id, total, on_time in (
+    for manager_id, total, on_time in _plain_rows(
         GreetingShift.select(
             GreetingShift.manager,
             fn.COUNT(GreetingShift.id),
@@ -135,29 +147,28 @@ def live_records(month: int, site_ids: list[int], settings) -> list[dict]:
             & (GreetingShift.status != "scheduled")
         )
         .group_by(GreetingShift.manager)
-        .tuples()
     ):
         by_staff[manager_id]["greeting"] = (_round1(100 * int(on_time or 0) / total), total)
     followups = handled_in_month(month, site_ids)
 
     records = []
-    for person in people:
-        data = by_staff.get(person.id, {})
-        handled, handled_on_time = followups.get(person.id, (0, 0))
+    for person_id, employee_no, name, job, site_id, team_id, team_name in people:
+        data = by_staff.get(person_id, {})
+        handled, handled_on_time = followups.get(person_id, (0, 0))
         data["followup"] = (on_time_rate(handled, handled_on_time), handled)
         values = {c: data.get(c, (None, 0))[0] for c in COMPONENTS}
         counts = {c: data.get(c, (None, 0))[1] for c in COMPONENTS}
-        score = composite(values, settings.weights.get(person.job, settings.weights["other"]))
+        score = composite(values, settings.weights.get(job, settings.weights["other"]))
         band = grade_for(score, settings.bands)
         records.append(
             {
-                "staff_id": person.id,
-                "employee_no": person.employee_no,
-                "name": person.name,
-                "job": person.job,
-                "site_id": person.site,
-                "team_id": person.team,
-                "team": person.team_name or "",
+                "staff_id": person_id,
+                "employee_no": employee_no,
+                "name": name,
+                "job": job,
+                "site_id": site_id,
+                "team_id": team_id,
+                "team": team_name or "",
                 "grooming_score": values["grooming"],
                 "grooming_count": counts["grooming"],
                 "etiquette_score": values["etiquette"],
@@ -522,17 +533,25 @@ SUMMARY_FIELDS = ("staff", "passed", "pass_rate", "composite", "grooming", "etiq
 def write_month_workbook(
     path, month: int, site_ids: list[int], settings, language: str = "zh"
 ) -> None:
-    """The month's Excel workbook: a summary sheet and one sheet per site, computed and written
-    site by site so memory stays flat however large the company."""
+    """The month's Excel workbook: a summary sheet and one sheet per site, computed a batch of
+    sites at a time (one set of queries per batch, not per site) and written site by site, so
+    memory stays flat however large the company."""
     sites = list(Site.select().where(Site.id.in_(site_ids)).order_by(Site.name))
     summary = []
 
     def per_site():
-        for site in sites:
-            records = month_records(month, [site.id], settings)
-            groups = rollup(records, "site_id")
-            if groups:
-                summary.append({"site": site.name, **{k: groups[0][k] for k in SUMMARY_FIELDS}})
-            yield site.name, [{**r, "site": site.name} for r in records]
+        for start in range(0, len(sites), EXPORT_SITES_AT_ONCE):
+            batch = sites[start : start + EXPORT_SITES_AT_ONCE]
+            by_site = defaultdict(list)
+            for record in month_records(month, [site.id for site in batch], settings):
+                by_site[record["site_id"]].append(record)
+            for site in batch:
+                yield from one_site(site, by_site[site.id])
+
+    def one_site(site, records):
+        groups = rollup(records, "site_id")
+        if groups:
+            summary.append({"site": site.name, **{k: groups[0][k] for k in SUMMARY_FIELDS}})
+        yield site.name, [{**r, "site": site.name} for r in records]
 
     write_workbook(path, month=month, sites=per_site(), summary=summary, language=language)
