@@ -38,6 +38,7 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
 
 from common import ROOT, is_postgres_url, machine_info, proc_status_mb
@@ -46,6 +47,7 @@ from company import company_size, generated_company
 sys.path.insert(0, str(ROOT))
 
 PASSWORD = "bench-password-1"
+RESULTS_MARK = "<!-- scale results: "  # the figures as JSON, for --append
 GUARDS = 8
 EXTRA_CHECKPOINTS = 400  # the site's own 10 are too few for --scans distinct scans a guard
 
@@ -78,8 +80,8 @@ def measure(url: str, scans: int, runs: int) -> dict:
     from models.site_keys import current_key
 
     config = {"PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 1024}
-    logging.getLogger("api").setLevel(logging.WARNING)  # no line per sign-in
     app = create_app({"DATABASE_URL": url, "ACCESS_LOG": False, **config})
+    logging.getLogger("api").setLevel(logging.WARNING)  # no line per sign-in
     client = app.test_client()
     with app.app_context():
         month = previous_month(Inspection.select(Inspection.month).order_by(
@@ -189,6 +191,7 @@ def run_size(server: str, fraction: str, args) -> dict:
         run_sql(url, "VACUUM ANALYZE")
         vacuumed = time.perf_counter() - start
         print(f"generated in {generated:.1f} s, VACUUM ANALYZE {vacuumed:.1f} s", file=sys.stderr)
+        load = os.getloadavg()[0]  # the machine may be shared: said beside the figures
         out = subprocess.run(
             [sys.executable, __file__, "--measure", url, "--scans", str(args.scans),
              "--runs", str(args.runs)],
@@ -207,6 +210,7 @@ def run_size(server: str, fraction: str, args) -> dict:
         "generate_s": generated,
         "vacuum_s": vacuumed,
         "database_mb": size / 1024 / 1024,
+        "load": load,
         **measured,
     }
 
@@ -239,7 +243,7 @@ def table(results: list[dict]) -> str:
             f"| {r['fraction']} | {r['staff']:,} / {r['sites']:,} "
             f"| {r['rows']:,} ({r['scans']:,}) | {r['generate_s']:.0f} s "
             f"| {r['scan_p50']:.1f} / {r['scan_p99']:.1f} ms | {r['site_month_ms']:.0f} ms "
-            f"| {r['summary_ms']:.0f} ms | {r['export_s']:.1f} s | {r['peak_rss_mb']:.0f} MB |"
+            f"| {r['summary_ms']:.0f} ms | {r['export_s']:.2f} s | {r['peak_rss_mb']:.0f} MB |"
         )
     return "\n".join(lines)
 
@@ -255,7 +259,8 @@ def report(results: list[dict], args, server: str) -> str:
     notes = []
     for r in results:
         notes.append(
-            f"- {r['fraction']}: month {r['month']}, measured site {r['site']}; database "
+            f"- {r['fraction']}: month {r['month']}, measured site {r['site']}; load average "
+            f"{r.get('load', float('nan')):.1f} when measuring; database "
             f"{r['database_mb']:,.0f} MB; VACUUM ANALYZE {r['vacuum_s']:.0f} s; export "
             f"{r['export_bytes'] / 1024:,.0f} KiB, RSS {r['rss_before_mb']:.0f} MB before "
             f"it; scan outcomes {r['scan_statuses']}; rows: "
@@ -275,8 +280,24 @@ def report(results: list[dict], args, server: str) -> str:
             "",
             *notes,
             "",
+            f"{RESULTS_MARK}{json.dumps(results, ensure_ascii=False)} -->",
+            "",
         ]
     )
+
+
+def previous_results(text: str) -> list[dict]:
+    for line in text.splitlines():
+        if line.startswith(RESULTS_MARK):
+            return json.loads(line[len(RESULTS_MARK) : -len(" -->")])
+    return []
+
+
+def merged(old: list[dict], new: list[dict]) -> list[dict]:
+    """The new sizes, and the old ones not measured again, smallest first."""
+    fresh = {r["fraction"] for r in new}
+    kept = [r for r in old if r["fraction"] not in fresh]
+    return sorted(kept + new, key=lambda r: Fraction(r["fraction"]))
 
 
 def main() -> int:
@@ -286,6 +307,11 @@ def main() -> int:
     parser.add_argument("--scans", type=int, default=300, help="timed scans per size")
     parser.add_argument("--runs", type=int, default=5, help="timed reads per size")
     parser.add_argument("--out", type=Path, help="write the Markdown report here")
+    parser.add_argument(
+        "--append",
+        action="store_true",
+        help="keep the other sizes already in --out (one size at a time, runs kept short)",
+    )
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:  # the measuring process of one size: one JSON line on stdout
@@ -295,6 +321,8 @@ def main() -> int:
     if not is_postgres_url(server):
         parser.error("run under scripts/with-postgres.sh (DATABASE_URL=postgresql://...)")
     results = [run_size(server, size.strip(), args) for size in args.sizes.split(",")]
+    if args.append and args.out and args.out.exists():
+        results = merged(previous_results(args.out.read_text(encoding="utf-8")), results)
     text = report(results, args, server)
     print(text)
     if args.out:
