@@ -29,6 +29,7 @@ SCREENS = [
     ("greeting-rota", "supervisor", "#greeting-cal .gr-shift"),
     ("calendar", "supervisor", "#cal-year-grid td[data-mark]"),
     ("alerts", "admin", "#webhook-form"),
+    ("followups", "supervisor", "#promise-table"),
     ("audit", "admin", "#audit-filters"),
 ]
 

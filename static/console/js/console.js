@@ -13,13 +13,14 @@ import { clearSession, saveSession, session, updateUser } from "/app/js/session.
 import * as alerts from "./screens/alerts.js";
 import * as board from "./screens/board.js";
 import * as calendar from "./screens/calendar.js";
+import * as followups from "./screens/followups.js";
 import * as greeting from "./screens/greeting.js";
 import * as org from "./screens/org.js";
 import * as patrol from "./screens/patrol.js";
 import * as people from "./screens/people.js";
 import { answerBox, field, reason } from "./ui.js";
 
-const MODULES = [board, org, people, patrol, greeting, calendar, alerts];
+const MODULES = [board, org, people, patrol, greeting, calendar, alerts, followups];
 const GROUPS = ["board", "org", "people", "patrol", "greeting", "alerts"];
 const OFFICE_ROLES = new Set(["admin", "hr", "supervisor", "manager"]);
 

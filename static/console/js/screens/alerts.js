@@ -69,6 +69,7 @@ export const messages = {
     "alerts.event.round.missed": "漏巡",
     "alerts.event.scan.flagged": "可疑打卡",
     "alerts.event.anomaly.opened": "新异常",
+    "alerts.event.followup.breached": "服务时限超时",
     "alerts.shown": "已显示 {n} 条。",
     "alerts.failed": "读取失败：{message}",
     "alerts.channels": "群机器人与推送渠道",
@@ -301,6 +302,7 @@ export const messages = {
     "alerts.event.round.missed": "Round missed",
     "alerts.event.scan.flagged": "Flagged scan",
     "alerts.event.anomaly.opened": "New anomaly",
+    "alerts.event.followup.breached": "Follow-up promise broken",
     "alerts.shown": "{n} shown.",
     "alerts.failed": "Could not read this: {message}",
     "alerts.channels": "Group robots and channels",
@@ -536,6 +538,7 @@ const EVENTS = [
   "round.missed",
   "scan.flagged",
   "anomaly.opened",
+  "followup.breached",
 ];
 const PAGE = 50;
 
