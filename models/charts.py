@@ -9,6 +9,7 @@ cached and compared in tests. Labels are XML-escaped; text uses the Chinese font
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from html import escape
 
 from models.rules.scoring import DEFAULT_BANDS
@@ -87,6 +88,41 @@ def _margins(width: int) -> tuple[int, int, int, int]:
     return round(size * 3.2), round(size), round(size * 3.6), round(size * 3.4)
 
 
+def _trend_lines(
+    points: list[tuple[str, float | None]],
+    x_of: Callable[[int], float],
+    y_of: Callable[[float], float],
+) -> list[str]:
+    """The score line and its dots: one path per run of consecutive months with a score (a
+    missing month breaks the line, it never drops to 0), then a dot with a tooltip per score."""
+    parts: list[str] = []
+    # One path per run of consecutive months with a score: a missing month breaks the line.
+    runs: list[list[str]] = []
+    previous_missing = True
+    for index, (_, score) in enumerate(points):
+        if score is None:
+            previous_missing = True
+            continue
+        if previous_missing:
+            runs.append([])
+        runs[-1].append(f"{_n(x_of(index))} {_n(y_of(score))}")
+        previous_missing = False
+    for run in runs:
+        if len(run) > 1:
+            parts.append(
+                f'<path class="trend" d="M {" L ".join(run)}" fill="none" stroke="{_LINE}" '
+                f'stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>'
+            )
+    for index, (label, score) in enumerate(points):
+        if score is not None:
+            parts.append(
+                f'<circle cx="{_n(x_of(index))}" cy="{_n(y_of(score))}" r="3.5" fill="#ffffff" '
+                f'stroke="{_LINE}" stroke-width="2"><title>{_text(label)}: {score:.1f}</title>'
+                "</circle>"
+            )
+    return parts
+
+
 def score_trend_svg(
     points: list[tuple[str, float | None]],
     *,
@@ -149,30 +185,7 @@ def score_trend_svg(
         f'fill="{_PASS}">{_text(f"达标线 {pass_mark:g}")}</text>'
     )
 
-    # One path per run of consecutive months with a score: a missing month breaks the line.
-    runs: list[list[str]] = []
-    previous_missing = True
-    for index, (_, score) in enumerate(points):
-        if score is None:
-            previous_missing = True
-            continue
-        if previous_missing:
-            runs.append([])
-        runs[-1].append(f"{_n(x_of(index))} {_n(y_of(score))}")
-        previous_missing = False
-    for run in runs:
-        if len(run) > 1:
-            parts.append(
-                f'<path class="trend" d="M {" L ".join(run)}" fill="none" stroke="{_LINE}" '
-                f'stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>'
-            )
-    for index, (label, score) in enumerate(points):
-        if score is not None:
-            parts.append(
-                f'<circle cx="{_n(x_of(index))}" cy="{_n(y_of(score))}" r="3.5" fill="#ffffff" '
-                f'stroke="{_LINE}" stroke-width="2"><title>{_text(label)}: {score:.1f}</title>'
-                "</circle>"
-            )
+    parts.extend(_trend_lines(points, x_of, y_of))
     if not any(score is not None for _, score in points):
         parts.append(
             f'<text x="{_n(left + plot_w / 2)}" y="{_n(top + plot_h / 2)}" text-anchor="middle" '
