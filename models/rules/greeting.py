@@ -67,6 +67,46 @@ def judge_shift(
     earliest_check_in_minutes: int = 30,
 ) -> ShiftOutcome:
     """On time, late, left early, overstayed, no-show or missing check-out, with the minutes."""
+    _check_shift_arguments(
+        start,
+        end,
+        check_in,
+        check_out,
+        grace_minutes=grace_minutes,
+        leave_grace_minutes=leave_grace_minutes,
+        overstay_minutes=overstay_minutes,
+        earliest_check_in_minutes=earliest_check_in_minutes,
+    )
+
+    if check_in is not None and not (start - earliest_check_in_minutes * _MINUTE <= check_in < end):
+        check_in = None  # not a check-in for this shift
+    if check_in is None or (check_out is not None and check_out <= start):
+        return ShiftOutcome("no_show", 0, 0, 0)
+
+    late = _whole_minutes(_clock(check_in) - _clock(start))
+    late = late if late > grace_minutes else 0
+    if check_out is None:
+        return ShiftOutcome("missing_check_out", late, 0, 0)
+    early = _whole_minutes(_clock(end) - _clock(check_out))
+    early = early if early > leave_grace_minutes else 0
+    over = _whole_minutes(_clock(check_out) - _clock(end))
+    over = over if over > overstay_minutes else 0
+    return ShiftOutcome(_status(late, early, over), late, early, over)
+
+
+def _check_shift_arguments(
+    start: datetime,
+    end: datetime,
+    check_in: datetime | None,
+    check_out: datetime | None,
+    *,
+    grace_minutes: int,
+    leave_grace_minutes: int,
+    overstay_minutes: int,
+    earliest_check_in_minutes: int,
+) -> None:
+    """Refuse what judge_shift cannot judge (aware times, a reversed shift, negative
+    allowances, a check-out before the check-in), before any judging starts."""
     instants = (("start", start), ("end", end), ("check_in", check_in), ("check_out", check_out))
     for name, value in instants:
         if value is not None and value.tzinfo is not None:
@@ -84,30 +124,19 @@ def judge_shift(
     if check_in is not None and check_out is not None and check_out < check_in:
         raise ValueError("the check-out is before the check-in")
 
-    if check_in is not None and not (start - earliest_check_in_minutes * _MINUTE <= check_in < end):
-        check_in = None  # not a check-in for this shift
-    if check_in is None or (check_out is not None and check_out <= start):
-        return ShiftOutcome("no_show", 0, 0, 0)
 
-    late = _whole_minutes(_clock(check_in) - _clock(start))
-    late = late if late > grace_minutes else 0
-    if check_out is None:
-        return ShiftOutcome("missing_check_out", late, 0, 0)
-    early = _whole_minutes(_clock(end) - _clock(check_out))
-    early = early if early > leave_grace_minutes else 0
-    over = _whole_minutes(_clock(check_out) - _clock(end))
-    over = over if over > overstay_minutes else 0
+def _status(late: int, early: int, over: int) -> str:
+    """The one status for the minutes found: late and early together, else the first that
+    applies of late, left early, overstayed, else on time."""
     if late and early:
-        status = "late_and_left_early"
-    elif late:
-        status = "late"
-    elif early:
-        status = "left_early"
-    elif over:
-        status = "overstayed"
-    else:
-        status = "on_time"
-    return ShiftOutcome(status, late, early, over)
+        return "late_and_left_early"
+    if late:
+        return "late"
+    if early:
+        return "left_early"
+    if over:
+        return "overstayed"
+    return "on_time"
 
 
 def compliance(outcomes: list[ShiftOutcome]) -> float | None:

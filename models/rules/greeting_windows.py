@@ -73,35 +73,47 @@ def windows_for_site(
         raise ValueError("minutes must be a positive whole number")
     windows = []
     if site_type in ("office", "mixed"):
-        if workday_start is None:
-            raise ValueError(f"a {site_type} site needs the tenants' working-day start")
-        start = _minute_of_day(workday_start, "workday_start") - minutes
-        if start < 0:
-            # The window would begin on the previous day: no real working day starts that early.
-            raise ValueError("the morning window must start after midnight")
-        windows.append(WindowRule("morning", _time_of(start), minutes))
+        windows.append(_morning_window(site_type, workday_start, minutes))
     if site_type in ("residential", "mixed"):
-        if evening_peak_start is None:
-            raise ValueError(f"a {site_type} site needs the evening return peak start")
-        start = _minute_of_day(evening_peak_start, "evening_peak_start")
-        if evening_peak_end is not None:
-            peak = _minute_of_day(evening_peak_end, "evening_peak_end") - start
-            if peak <= 0:
-                raise ValueError("the evening peak must end after it starts, on the same day")
-            if minutes > peak:
-                raise ValueError(
-                    f"a {minutes}-minute window does not fit in the evening peak "
-                    f"{evening_peak_start:%H:%M}-{evening_peak_end:%H:%M}: shorten the window "
-                    "or lengthen the peak"
-                )
-        if start + minutes > _DAY_MINUTES:
-            raise ValueError("the evening window must end by midnight")
-        windows.append(WindowRule("evening", evening_peak_start, minutes))
+        windows.append(_evening_window(site_type, evening_peak_start, evening_peak_end, minutes))
     windows.sort(key=lambda w: w.start)
     if len(windows) == 2 and _overlap(*windows):
         # One check-in could then belong to either shift; the windows must be told apart.
         raise ValueError("the morning and evening greeting windows overlap")
     return windows
+
+
+def _morning_window(site_type: str, workday_start: time | None, minutes: int) -> WindowRule:
+    """The office window: the minutes just before the tenants' working day starts."""
+    if workday_start is None:
+        raise ValueError(f"a {site_type} site needs the tenants' working-day start")
+    start = _minute_of_day(workday_start, "workday_start") - minutes
+    if start < 0:
+        # The window would begin on the previous day: no real working day starts that early.
+        raise ValueError("the morning window must start after midnight")
+    return WindowRule("morning", _time_of(start), minutes)
+
+
+def _evening_window(
+    site_type: str, evening_peak_start: time | None, evening_peak_end: time | None, minutes: int
+) -> WindowRule:
+    """The estate window: from the start of the evening return peak, inside the peak."""
+    if evening_peak_start is None:
+        raise ValueError(f"a {site_type} site needs the evening return peak start")
+    start = _minute_of_day(evening_peak_start, "evening_peak_start")
+    if evening_peak_end is not None:
+        peak = _minute_of_day(evening_peak_end, "evening_peak_end") - start
+        if peak <= 0:
+            raise ValueError("the evening peak must end after it starts, on the same day")
+        if minutes > peak:
+            raise ValueError(
+                f"a {minutes}-minute window does not fit in the evening peak "
+                f"{evening_peak_start:%H:%M}-{evening_peak_end:%H:%M}: shorten the window "
+                "or lengthen the peak"
+            )
+    if start + minutes > _DAY_MINUTES:
+        raise ValueError("the evening window must end by midnight")
+    return WindowRule("evening", evening_peak_start, minutes)
 
 
 def follows_statutory_calendar(site_type: str, setting: bool | None) -> bool:
