@@ -90,12 +90,22 @@ def link_for(event: str, base_url: str | None) -> str | None:
     return f"{base}/console/#/alerts" if event == TEST_EVENT else f"{base}/console/#/board"
 
 
-def describe(
-    event: str, payload: dict, site_name: str, zone: ZoneInfo, base_url: str | None
-) -> Alert:
-    """The alert a queued body (models/patrol_records.queue_delivery's JSON) tells of."""
-    what = EVENTS.get(event, (event, event))[0]
-    since = _local(payload.get("starts_at") or payload.get("at"), zone)
+# Payload fields shown as they are, (field, label), in the order the card lists them: those of
+# an anomaly or inspection before a follow-up's promise, those of the follow-up after it.
+_RECORD_FIELDS = (
+    ("category", "类别"),
+    ("note", "说明"),
+    ("message", "内容"),
+    ("subject", "检查对象"),
+    ("checklist", "检查表"),
+    ("due", "应检日期"),
+)
+_FOLLOW_UP_FIELDS = (("what", "事项"), ("escalated_to", "升级至"))
+
+
+def _round_details(payload: dict) -> list[tuple[str, str]]:
+    """The card lines about a patrol round: its schedule, number, missed points, lateness and
+    why a scan looked suspicious."""
     details = []
     if payload.get("schedule"):
         details.append(("巡更计划", str(payload["schedule"])))
@@ -110,26 +120,27 @@ def describe(
     if flags:
         reasons = [str(f.get("reason_zh") or f.get("reason") or f.get("code")) for f in flags]
         details.append(("可疑原因", "；".join(reasons)))
-    if payload.get("category"):
-        details.append(("类别", str(payload["category"])))
-    if payload.get("note"):
-        details.append(("说明", str(payload["note"])))
-    if payload.get("message"):
-        details.append(("内容", str(payload["message"])))
-    if payload.get("subject"):
-        details.append(("检查对象", str(payload["subject"])))
-    if payload.get("checklist"):
-        details.append(("检查表", str(payload["checklist"])))
-    if payload.get("due"):
-        details.append(("应检日期", str(payload["due"])))
+    return details
+
+
+def _text_details(payload: dict, fields: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """A card line (label, value) for each of the fields the payload fills in."""
+    return [(label, str(payload[field])) for field, label in fields if payload.get(field)]
+
+
+def describe(
+    event: str, payload: dict, site_name: str, zone: ZoneInfo, base_url: str | None
+) -> Alert:
+    """The alert a queued body (models/patrol_records.queue_delivery's JSON) tells of."""
+    what = EVENTS.get(event, (event, event))[0]
+    since = _local(payload.get("starts_at") or payload.get("at"), zone)
+    details = _round_details(payload)
+    details += _text_details(payload, _RECORD_FIELDS)
     if payload.get("promise"):
         details.append(
             ("时限", f"{payload['promise']}，应于 {_local(payload.get('deadline'), zone)}")
         )
-    if payload.get("what"):
-        details.append(("事项", str(payload["what"])))
-    if payload.get("escalated_to"):
-        details.append(("升级至", str(payload["escalated_to"])))
+    details += _text_details(payload, _FOLLOW_UP_FIELDS)
     return Alert(event, what, site_name, since, details, link_for(event, base_url))
 
 
