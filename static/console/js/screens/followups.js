@@ -203,6 +203,7 @@ async function renderFollowups(view) {
   );
   const canEdit = EDITORS.has(session()?.user?.role);
   const answers = new Map(); // "kind-clock" → the answer text kept across a reload
+  const kindNames = new Map(); // kind → its name, from the promises the server gave
   let counter = 0;
 
   async function load() {
@@ -239,6 +240,7 @@ async function renderFollowups(view) {
 
   function drawPromises(data, site) {
     const rows = data.promises;
+    for (const p of rows) kindNames.set(p.kind, kindName(p));
     const columns = [
       { label: t("fu.col_kind"), value: (p) => kindName(p) },
       { label: t("fu.col_respond"), value: (p) => spanCell(p.respond, t("fu.none")) },
@@ -264,7 +266,7 @@ async function renderFollowups(view) {
           if (p[clock]) forms.push(editForm(data.site_id, p, clock));
         }
       }
-      parts.push(h("div", { class: "fu-forms" }, forms));
+      parts.push(h("div", { class: "columns fu-forms" }, forms));
     } else {
       parts.push(h("p", { class: "muted", id: "promise-read-only" }, t("fu.read_only")));
     }
@@ -329,12 +331,17 @@ async function renderFollowups(view) {
             span.own ? t("fu.own") : t("fu.company"),
           ),
         ),
-        h("div", { class: "row" }, field(t("fu.amount"), amount), field(t("fu.unit"), unit)),
         h(
           "div",
-          { class: "actions" },
-          h("button", { type: "submit", class: "primary" }, t("fu.save")),
-          restore,
+          { class: "row" },
+          field(t("fu.amount"), amount),
+          field(t("fu.unit"), unit),
+          h(
+            "div",
+            { class: "actions" },
+            h("button", { type: "submit", class: "primary" }, t("fu.save")),
+            restore,
+          ),
         ),
         answer,
       ),
@@ -376,7 +383,10 @@ async function renderFollowups(view) {
         value: (f) =>
           h("span", { class: `badge ${STATE_CLASS[f.state] || "muted"}` }, t(`fu.state.${f.state}`)),
       },
-      { label: t("fu.col_what"), value: (f) => `${t(`fu.type.${f.type}`)} · ${f.what}` },
+      {
+        label: t("fu.col_what"),
+        value: (f) => `${kindNames.get(f.kind) || t(`fu.type.${f.type}`)} · ${f.what}`,
+      },
       { label: t("fu.col_area"), value: (f) => f.area || "" },
       { label: t("fu.col_owner"), value: (f) => f.owner || h("span", { class: "muted" }, t("fu.nobody")) },
       { label: t("fu.col_reported"), value: (f) => localTime(f.reported_at) },
