@@ -178,9 +178,7 @@ def create_backup(
     Safe while the app is serving (see the module docstring for why it is consistent)."""
     instance = Path(instance_path)
     if signing_key is None:
-        if not (instance / "secret_key").is_file():
-            raise BackupError("no key to sign the archive with: give the app's secret key")
-        signing_key = backup_key((instance / "secret_key").read_text().strip())
+        signing_key = _instance_signing_key(instance)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
@@ -205,33 +203,9 @@ def create_backup(
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
             if database_path is not None:
                 # 1. The database, first: it decides which photos belong to the backup.
-                snapshot_sqlite(database_path, snapshot)
-                facts = database_facts(snapshot)
-                if facts["integrity"] != "ok":
-                    raise BackupError(
-                        f"the database fails its integrity check: {facts['integrity']}"
-                    )
-                manifest["database"] = {
-                    "engine": "sqlite",
-                    "included": True,
-                    "file": DATABASE_FILE,
-                    "schema_version": facts["schema_version"],
-                    "tables": facts["tables"],
-                }
-                _add_file(tar, manifest, DATABASE_FILE, snapshot)
-                keys = sorted(facts["photo_keys"])
+                keys = _add_sqlite_database(tar, manifest, database_path, snapshot)
             else:
-                manifest["database"] = {
-                    "engine": "postgresql",
-                    "included": False,
-                    "note": "back up the database with pg_dump, before this archive",
-                }
-                if in_bucket and photo_keys is None:
-                    raise BackupError("name the photo keys of the PostgreSQL database")
-                keys = sorted(photo_keys if in_bucket else store.iter_keys())
-                if not in_bucket and photo_keys is not None:
-                    # Every stored file goes in; the ones the database names must be there.
-                    manifest["missing_photo_files"] = sorted(set(photo_keys) - set(keys))
+                keys = _postgresql_photo_keys(manifest, store, in_bucket, photo_keys)
             if in_bucket:
                 # 2. The objects the database names stay in the bucket: check they are there.
                 manifest["photos"] = {**store.describe(), "objects": len(keys), "archived": False}
@@ -240,16 +214,7 @@ def create_backup(
             else:
                 manifest["photos"] = {"store": "local", "archived": True}
             # 2. The photo files the database names (all stored files on PostgreSQL).
-            for key in keys:
-                try:
-                    path = store.path(key)
-                except ValueError:
-                    manifest["missing_photo_files"].append(key)
-                    continue
-                if not path.is_file():
-                    manifest["missing_photo_files"].append(key)
-                    continue
-                _add_file(tar, manifest, f"{PHOTOS_DIR}/{key}", path)
+            _add_photo_files(tar, manifest, store, keys)
             # 3. The instance's secret files.
             for name in INSTANCE_FILES:
                 if (instance / name).is_file():
@@ -273,6 +238,66 @@ def create_backup(
         for leftover in (partial, snapshot):
             leftover.unlink(missing_ok=True)
     return Backup(final, manifest)
+
+
+def _instance_signing_key(instance: Path) -> bytes:
+    """The key to sign with when none is given: the one derived from the instance's secret."""
+    if not (instance / "secret_key").is_file():
+        raise BackupError("no key to sign the archive with: give the app's secret key")
+    return backup_key((instance / "secret_key").read_text().strip())
+
+
+def _add_sqlite_database(
+    tar: tarfile.TarFile, manifest: dict, database_path: Path, snapshot: Path
+) -> list[str]:
+    """Archive a consistent copy of the SQLite database (refusing a damaged one) and return
+    the photo keys it names, which decide the photos that go in."""
+    snapshot_sqlite(database_path, snapshot)
+    facts = database_facts(snapshot)
+    if facts["integrity"] != "ok":
+        raise BackupError(f"the database fails its integrity check: {facts['integrity']}")
+    manifest["database"] = {
+        "engine": "sqlite",
+        "included": True,
+        "file": DATABASE_FILE,
+        "schema_version": facts["schema_version"],
+        "tables": facts["tables"],
+    }
+    _add_file(tar, manifest, DATABASE_FILE, snapshot)
+    return sorted(facts["photo_keys"])
+
+
+def _postgresql_photo_keys(
+    manifest: dict, store, in_bucket: bool, photo_keys: Iterable[str] | None
+) -> list[str]:
+    """On PostgreSQL the database stays out (pg_dump backs it up): the photos to archive or
+    check are the keys given for a bucket, every stored file for local storage."""
+    manifest["database"] = {
+        "engine": "postgresql",
+        "included": False,
+        "note": "back up the database with pg_dump, before this archive",
+    }
+    if in_bucket and photo_keys is None:
+        raise BackupError("name the photo keys of the PostgreSQL database")
+    keys = sorted(photo_keys if in_bucket else store.iter_keys())
+    if not in_bucket and photo_keys is not None:
+        # Every stored file goes in; the ones the database names must be there.
+        manifest["missing_photo_files"] = sorted(set(photo_keys) - set(keys))
+    return keys
+
+
+def _add_photo_files(tar: tarfile.TarFile, manifest: dict, store, keys: list[str]) -> None:
+    """Archive each named photo file, listing the ones the store lacks as missing."""
+    for key in keys:
+        try:
+            path = store.path(key)
+        except ValueError:
+            manifest["missing_photo_files"].append(key)
+            continue
+        if not path.is_file():
+            manifest["missing_photo_files"].append(key)
+            continue
+        _add_file(tar, manifest, f"{PHOTOS_DIR}/{key}", path)
 
 
 def _add_file(tar: tarfile.TarFile, manifest: dict, name: str, path: Path) -> None:
@@ -396,13 +421,7 @@ def restore_backup(
                 _unpack(tar, manifest, staging)
         except (tarfile.TarError, OSError, EOFError) as error:
             raise BackupError(f"{archive} is damaged or not a backup archive: {error}") from error
-        database = manifest.get("database") or {}
-        if database.get("included"):
-            facts = database_facts(staging / DATABASE_FILE)
-            if facts["integrity"] != "ok":
-                raise BackupError(f"the restored database fails its check: {facts['integrity']}")
-            if facts["tables"] != database.get("tables"):
-                raise BackupError("the restored database's row counts differ from the manifest")
+        _check_restored_database(staging, manifest)
         for name in PRIVATE_FILES:
             if (staging / name).exists():
                 os.chmod(staging / name, 0o600)
@@ -432,28 +451,51 @@ def _unpack(tar: tarfile.TarFile, manifest: dict, staging: Path) -> None:
         if member.name not in expected:
             raise BackupError(f"{member.name} is in the archive but not in its manifest")
         seen.add(member.name)
-        destination = staging / member.name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        with tar.extractfile(member) as source, open(destination, "wb") as out:
-            while chunk := source.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        want = expected[member.name]
-        if size != want.get("size") or digest.hexdigest() != want.get("sha256"):
-            raise BackupError(
-                f"{member.name} does not match its checksum in the manifest: the archive is damaged"
-            )
-        match = _PHOTO_MEMBER.fullmatch(member.name)
-        if match and digest.hexdigest() != match.group(3):
-            raise BackupError(f"{member.name} does not hold the photo its name promises")
+        size, sha256 = _extract_member(tar, member, staging / member.name)
+        _check_member_contents(member.name, size, sha256, expected[member.name])
     missing = sorted(set(expected) - seen)
     if missing:
         raise BackupError(f"the archive lacks {len(missing)} files of its manifest: {missing[:3]}")
+
+
+def _check_restored_database(staging: Path, manifest: dict) -> None:
+    """A restored SQLite database must pass its integrity check and hold the row counts the
+    manifest recorded; nothing to check when the archive has no database."""
+    database = manifest.get("database") or {}
+    if database.get("included"):
+        facts = database_facts(staging / DATABASE_FILE)
+        if facts["integrity"] != "ok":
+            raise BackupError(f"the restored database fails its check: {facts['integrity']}")
+        if facts["tables"] != database.get("tables"):
+            raise BackupError("the restored database's row counts differ from the manifest")
+
+
+def _extract_member(
+    tar: tarfile.TarFile, member: tarfile.TarInfo, destination: Path
+) -> tuple[int, str]:
+    """Copy one member to disk (synced) and return its size and SHA-256 as read."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    with tar.extractfile(member) as source, open(destination, "wb") as out:
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    return size, digest.hexdigest()
+
+
+def _check_member_contents(name: str, size: int, sha256: str, want: dict) -> None:
+    """A member must match the manifest's size and checksum, and a photo its own name."""
+    if size != want.get("size") or sha256 != want.get("sha256"):
+        raise BackupError(
+            f"{name} does not match its checksum in the manifest: the archive is damaged"
+        )
+    match = _PHOTO_MEMBER.fullmatch(name)
+    if match and sha256 != match.group(3):
+        raise BackupError(f"{name} does not hold the photo its name promises")
 
 
 def check_restored_photos(instance_dir: str | Path, manifest: dict, photo_store) -> list[str]:
