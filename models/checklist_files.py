@@ -124,6 +124,30 @@ def parse_checklist(path: Path, problems: list[str]) -> dict | None:
         return None
     before = len(problems)
     code, subject, kind = raw.get("code"), raw.get("subject"), raw.get("kind")
+    _check_header(path, raw, problems)
+    hours = _check_rectify_hours(name, raw, problems)
+    clean_sections = _check_sections(name, raw.get("sections"), problems)
+    applies_to = _check_applies_to(raw.get("applies_to", {}), name, problems)
+    if len(problems) > before:
+        return None
+    return {
+        "code": code,
+        "subject": subject,
+        "kind": kind,
+        "title": raw["title"],
+        "title_en": raw["title_en"],
+        "source": raw["source"],
+        "applies_to": applies_to,
+        "rules": {"rectify_hours": hours},
+        "sections": clean_sections,
+    }
+
+
+def _check_header(path: Path, raw: dict, problems: list[str]) -> None:
+    """The checklist's own fields: code (and the file named after it), subject and kind,
+    titles and source, and no unknown key."""
+    name = path.name
+    code, subject, kind = raw.get("code"), raw.get("subject"), raw.get("kind")
     if not _is_code(code):
         problems.append(f"{name}: code must be lowercase letters, digits and '-'")
     elif path.stem != code:
@@ -152,59 +176,64 @@ def parse_checklist(path: Path, problems: list[str]) -> dict | None:
         }
     ):
         problems.append(f"{name}: unknown key {key!r}")
+
+
+def _check_rectify_hours(name: str, raw: dict, problems: list[str]) -> int | None:
+    """rules.rectify_hours (24 when not given): a whole number of hours up to 90 days."""
     rules = raw.get("rules", {})
     hours = rules.get("rectify_hours", 24) if isinstance(rules, dict) else None
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24 * 90:
         problems.append(f"{name}: rules.rectify_hours must be a whole number of hours (1 to 2160)")
-    sections = raw.get("sections")
+    return hours
+
+
+def _check_sections(name: str, sections, problems: list[str]) -> list[dict]:
+    """The sections, normalised, in order; item codes must be unique across the whole file."""
     if not isinstance(sections, list) or not sections:
         problems.append(f"{name}: at least one [[sections]] is needed")
         sections = []
     seen_items, seen_sections, clean_sections = set(), set(), []
     for s_index, section in enumerate(sections, start=1):
-        s_code = section.get("code")
-        where = f"{name}: section {s_code or s_index}"
-        if not _is_code(s_code) or s_code in seen_sections:
-            problems.append(f"{where}: section code missing, malformed or repeated")
-        seen_sections.add(s_code)
-        for key in ("title", "title_en"):
-            if not _text(section.get(key), 200):
-                problems.append(f"{where}: {key} must be a non-empty text")
-        items = section.get("items")
-        if not isinstance(items, list) or not items:
-            problems.append(f"{where}: a section needs at least one item")
-            items = []
-        clean_items = []
-        for i_index, item in enumerate(items, start=1):
-            i_code = item.get("code")
-            item_where = f"{name}: item {i_code or f'#{i_index} of section {s_code}'}"
-            if not _is_code(i_code) or i_code in seen_items:
-                problems.append(
-                    f"{item_where}: item code missing, malformed or repeated in the file"
-                )
-            seen_items.add(i_code)
-            clean_items.append(_check_item(item, item_where, problems))
         clean_sections.append(
-            {
-                "code": s_code,
-                "title": section.get("title"),
-                "title_en": section.get("title_en"),
-                "items": clean_items,
-            }
+            _check_section(name, s_index, section, seen_sections, seen_items, problems)
         )
-    applies_to = _check_applies_to(raw.get("applies_to", {}), name, problems)
-    if len(problems) > before:
-        return None
+    return clean_sections
+
+
+def _check_section(
+    name: str,
+    s_index: int,
+    section: dict,
+    seen_sections: set,
+    seen_items: set,
+    problems: list[str],
+) -> dict:
+    """One section: its code and titles, at least one item, each item checked."""
+    s_code = section.get("code")
+    where = f"{name}: section {s_code or s_index}"
+    if not _is_code(s_code) or s_code in seen_sections:
+        problems.append(f"{where}: section code missing, malformed or repeated")
+    seen_sections.add(s_code)
+    for key in ("title", "title_en"):
+        if not _text(section.get(key), 200):
+            problems.append(f"{where}: {key} must be a non-empty text")
+    items = section.get("items")
+    if not isinstance(items, list) or not items:
+        problems.append(f"{where}: a section needs at least one item")
+        items = []
+    clean_items = []
+    for i_index, item in enumerate(items, start=1):
+        i_code = item.get("code")
+        item_where = f"{name}: item {i_code or f'#{i_index} of section {s_code}'}"
+        if not _is_code(i_code) or i_code in seen_items:
+            problems.append(f"{item_where}: item code missing, malformed or repeated in the file")
+        seen_items.add(i_code)
+        clean_items.append(_check_item(item, item_where, problems))
     return {
-        "code": code,
-        "subject": subject,
-        "kind": kind,
-        "title": raw["title"],
-        "title_en": raw["title_en"],
-        "source": raw["source"],
-        "applies_to": applies_to,
-        "rules": {"rectify_hours": hours},
-        "sections": clean_sections,
+        "code": s_code,
+        "title": section.get("title"),
+        "title_en": section.get("title_en"),
+        "items": clean_items,
     }
 
 
