@@ -83,58 +83,103 @@ def parse_plans(path: Path, checklists: list[dict]) -> tuple[Rule, ...]:
         for index, row in enumerate(rows):
             line = lines[index] if index < len(lines) else "?"
             where = f"{name}: line {line} ([[{subject}]] #{index + 1})"
-            known = {match_key, "checklist", "source", *(f"grade_{g}" for g in GRADES)}
-            for key in sorted(set(row) - known):
-                problems.append(f"{where}: unknown key {key!r}")
-            matches = row.get(match_key)
-            if not isinstance(matches, list) or not matches:
-                problems.append(f"{where}: {match_key} must be a non-empty list")
-                matches = []
-            unknown = [m for m in matches if m not in VOCABULARY[subject]]
-            if unknown:
-                problems.append(f"{where}: {match_key} has unknown values {unknown}")
-            code = row.get("checklist")
-            checklist = by_code.get(code)
-            if checklist is None:
-                problems.append(f"{where}: no checklist with code {code!r}")
-            elif checklist["subject"] != subject:
-                problems.append(f"{where}: checklist {code} is for {checklist['subject']}s")
-            else:
-                offered = checklist["applies_to"].get(match_key)
-                if offered:
-                    outside = [m for m in matches if m not in offered]
-                    if outside:
-                        problems.append(f"{where}: checklist {code} does not apply to {outside}")
-            source = row.get("source")
-            if not isinstance(source, str) or not (
-                source.startswith("《") or "industry practice" in source
-            ):
-                problems.append(
-                    f"{where}: source must name the standard (《…》) or say 'industry practice'"
-                )
-            by_grade = {}
-            for grade in GRADES:
-                value = row.get(f"grade_{grade}", "0")
-                try:
-                    frequency = parse_frequency(value)
-                except ValueError as exc:
-                    problems.append(f"{where}: grade_{grade}: {exc}")
-                    continue
-                if frequency is not None:
-                    by_grade[grade] = frequency
-            kind = checklist["kind"] if checklist else None
-            for match in matches:
-                other = seen.get((subject, match, kind))
-                if kind and other:
-                    problems.append(
-                        f"{where}: {match} already has a {kind} plan (line {other}); one per kind"
-                    )
-                seen[(subject, match, kind)] = line
-            if kind:
-                rules.append(Rule(subject, tuple(matches), code, kind, by_grade, source or ""))
+            rule = _check_row(row, subject, match_key, where, line, by_code, seen, problems)
+            if rule is not None:
+                rules.append(rule)
     if problems:
         raise ChecklistError(problems)
     return tuple(rules)
+
+
+def _check_row(
+    row: dict,
+    subject: str,
+    match_key: str,
+    where: str,
+    line,
+    by_code: dict,
+    seen: dict,
+    problems: list[str],
+) -> Rule | None:
+    """One [[area]] or [[staff]] row: its problems appended in the file's usual order (keys,
+    matches, checklist, source, frequencies, a second plan of a kind); its rule when it names
+    a checklist."""
+    matches = _row_matches(row, subject, match_key, where, problems)
+    code = row.get("checklist")
+    checklist = by_code.get(code)
+    _check_checklist(checklist, code, subject, match_key, matches, where, problems)
+    source = row.get("source")
+    if not isinstance(source, str) or not (
+        source.startswith("《") or "industry practice" in source
+    ):
+        problems.append(
+            f"{where}: source must name the standard (《…》) or say 'industry practice'"
+        )
+    by_grade = _row_frequencies(row, where, problems)
+    kind = checklist["kind"] if checklist else None
+    for match in matches:
+        other = seen.get((subject, match, kind))
+        if kind and other:
+            problems.append(
+                f"{where}: {match} already has a {kind} plan (line {other}); one per kind"
+            )
+        seen[(subject, match, kind)] = line
+    if kind:
+        return Rule(subject, tuple(matches), code, kind, by_grade, source or "")
+    return None
+
+
+def _row_matches(row: dict, subject: str, match_key: str, where: str, problems: list[str]) -> list:
+    """The row's known keys and its non-empty list of matches from the vocabulary."""
+    known = {match_key, "checklist", "source", *(f"grade_{g}" for g in GRADES)}
+    for key in sorted(set(row) - known):
+        problems.append(f"{where}: unknown key {key!r}")
+    matches = row.get(match_key)
+    if not isinstance(matches, list) or not matches:
+        problems.append(f"{where}: {match_key} must be a non-empty list")
+        matches = []
+    unknown = [m for m in matches if m not in VOCABULARY[subject]]
+    if unknown:
+        problems.append(f"{where}: {match_key} has unknown values {unknown}")
+    return matches
+
+
+def _check_checklist(
+    checklist: dict | None,
+    code,
+    subject: str,
+    match_key: str,
+    matches: list,
+    where: str,
+    problems: list[str],
+) -> None:
+    """The checklist a row names: it must exist, be for the row's subject and apply to every
+    match it limits itself to."""
+    if checklist is None:
+        problems.append(f"{where}: no checklist with code {code!r}")
+    elif checklist["subject"] != subject:
+        problems.append(f"{where}: checklist {code} is for {checklist['subject']}s")
+    else:
+        offered = checklist["applies_to"].get(match_key)
+        if offered:
+            outside = [m for m in matches if m not in offered]
+            if outside:
+                problems.append(f"{where}: checklist {code} does not apply to {outside}")
+
+
+def _row_frequencies(row: dict, where: str, problems: list[str]) -> dict:
+    """grade → frequency for the grades whose frequency is not "0" (never)."""
+    by_grade = {}
+    for grade in GRADES:
+        value = row.get(f"grade_{grade}", "0")
+        try:
+            frequency = parse_frequency(value)
+        except ValueError as exc:
+            problems.append(f"{where}: grade_{grade}: {exc}")
+            continue
+        if frequency is not None:
+            by_grade[grade] = frequency
+    return by_grade
 
 
 def load_plans(directory: Path, checklists: list[dict]) -> tuple[Rule, ...]:
