@@ -396,139 +396,205 @@ def plan_import(
     for number, values in sheet.rows:
         row = PlannedRow(number, None, None, None, None, None, None, None)
         planned.append(row)
+        row.name = _check_name(number, values["name"], problems)
+        row.employee_no = _check_employee_no(number, values["employee_no"], problems)
+        if row.employee_no:
+            rows_of_number[row.employee_no].append(number)
+        row.gender = _check_gender(number, values["gender"], problems)
+        row.job = _check_job(number, values["job"], problems)
+        row.site_id = _check_site(number, values["site"], by_name, by_code, problems)
+        _check_phone(number, values.get("phone"), problems)
+        person = _stored_person(row, person_by_no, problems)
+        team = _check_team(row, values.get("team"), person, team_by_name, problems)
+        if number in problems.rows:
+            continue
+        _plan_storing(row, values, sheet.headers, person, team, team_names)
 
-        name = values["name"]
-        if not name:
-            problems.add(number, "name", "姓名不能为空。", "The name is missing.")
-        elif len(name) > NAME_MAX or "\x00" in name:
-            problems.add(
-                number,
-                "name",
-                f"姓名最多 {NAME_MAX} 个字。",
-                f"The name is longer than {NAME_MAX} characters.",
-            )
-        else:
-            row.name = name
+    _report_repeated_numbers(rows_of_number, problems)
+    for row in planned:
+        if row.row in problems.rows:
+            row.action, row.staff_id, row.changed = "invalid", None, []
 
-        employee_no = values["employee_no"]
-        if not employee_no:
-            problems.add(number, "employee_no", "工号不能为空。", "The employee number is missing.")
-        elif not _EMPLOYEE_NO_RE.fullmatch(employee_no):
-            problems.add(
-                number,
-                "employee_no",
-                "工号只能由字母、数字或“-”组成，最多 32 位。",
-                "The employee number must be 1-32 letters, digits or '-'.",
-            )
-        else:
-            row.employee_no = employee_no
-            rows_of_number[employee_no].append(number)
+    return Plan(rows=planned, problems=problems.sorted(), new_teams=_new_teams(planned))
 
-        gender = values["gender"]
-        if not gender:
-            problems.add(number, "gender", "性别不能为空。", "The gender is missing.")
-        elif gender.casefold() not in _GENDER_BY_TEXT:
-            problems.add(
-                number,
-                "gender",
-                f"性别“{gender}”无效，应为“男”或“女”。",
-                f"Gender '{gender}' is not valid: write 男 (male) or 女 (female).",
-            )
-        else:
-            row.gender = _GENDER_BY_TEXT[gender.casefold()]
 
-        job = values["job"]
-        if not job:
-            problems.add(number, "job", "岗位不能为空。", "The job is missing.")
-        elif job.casefold() not in _JOB_BY_TEXT:
-            problems.add(
-                number,
-                "job",
-                f"未知岗位“{job}”，可选：{_job_list(0)}。",
-                f"Unknown job '{job}'; use one of: {_job_list(1)}.",
-            )
-        else:
-            row.job = _JOB_BY_TEXT[job.casefold()]
+def _check_name(number: int, name: str, problems: _Problems) -> str | None:
+    """The 姓名 cell: present and not too long (None when it has a problem)."""
+    if not name:
+        problems.add(number, "name", "姓名不能为空。", "The name is missing.")
+    elif len(name) > NAME_MAX or "\x00" in name:
+        problems.add(
+            number,
+            "name",
+            f"姓名最多 {NAME_MAX} 个字。",
+            f"The name is longer than {NAME_MAX} characters.",
+        )
+    else:
+        return name
+    return None
 
-        site_text = values["site"]
-        site = by_name.get(site_text) or by_code.get(site_text.casefold())
-        if not site_text:
-            problems.add(number, "site", "项目不能为空。", "The site is missing.")
-        elif site is None:
-            # The same words whether the site exists elsewhere or not at all.
-            problems.add(
-                number,
-                "site",
-                f"项目“{site_text}”不存在或不在您管理的项目中。",
-                f"Site '{site_text}' is not one of your sites.",
-            )
-        else:
-            row.site_id = site.id
 
-        phone = values.get("phone")
-        if phone is not None and not _PHONE_RE.fullmatch(phone):
-            problems.add(
-                number,
-                "phone",
-                "手机号只能由数字、“+”、“-”或空格组成，最多 32 位。",
-                "The phone number may hold only digits, '+', '-' or spaces (at most 32).",
-            )
+def _check_employee_no(number: int, employee_no: str, problems: _Problems) -> str | None:
+    """The 工号 cell: present and of letters, digits and '-' (None when it has a problem)."""
+    if not employee_no:
+        problems.add(number, "employee_no", "工号不能为空。", "The employee number is missing.")
+    elif not _EMPLOYEE_NO_RE.fullmatch(employee_no):
+        problems.add(
+            number,
+            "employee_no",
+            "工号只能由字母、数字或“-”组成，最多 32 位。",
+            "The employee number must be 1-32 letters, digits or '-'.",
+        )
+    else:
+        return employee_no
+    return None
 
-        person = person_by_no.get(row.employee_no) if row.employee_no else None
-        if person is not None and not person.visible:
-            problems.add(
-                number,
-                "employee_no",
-                "工号已被其他项目使用。",
-                "This employee number is already used at another site.",
-            )
-            person = None
 
-        team_text = values.get("team")
-        team = None
-        if team_text and len(team_text) > TEAM_NAME_MAX:
+def _check_gender(number: int, gender: str, problems: _Problems) -> str | None:
+    """The 性别 cell as a stored gender (None when it has a problem)."""
+    if not gender:
+        problems.add(number, "gender", "性别不能为空。", "The gender is missing.")
+    elif gender.casefold() not in _GENDER_BY_TEXT:
+        problems.add(
+            number,
+            "gender",
+            f"性别“{gender}”无效，应为“男”或“女”。",
+            f"Gender '{gender}' is not valid: write 男 (male) or 女 (female).",
+        )
+    else:
+        return _GENDER_BY_TEXT[gender.casefold()]
+    return None
+
+
+def _check_job(number: int, job: str, problems: _Problems) -> str | None:
+    """The 岗位 cell as a stored job (None when it has a problem)."""
+    if not job:
+        problems.add(number, "job", "岗位不能为空。", "The job is missing.")
+    elif job.casefold() not in _JOB_BY_TEXT:
+        problems.add(
+            number,
+            "job",
+            f"未知岗位“{job}”，可选：{_job_list(0)}。",
+            f"Unknown job '{job}'; use one of: {_job_list(1)}.",
+        )
+    else:
+        return _JOB_BY_TEXT[job.casefold()]
+    return None
+
+
+def _check_site(
+    number: int, site_text: str, by_name: dict, by_code: dict, problems: _Problems
+) -> int | None:
+    """The 项目 cell: the id of one of the caller's sites, by name or code (None otherwise)."""
+    site = by_name.get(site_text) or by_code.get(site_text.casefold())
+    if not site_text:
+        problems.add(number, "site", "项目不能为空。", "The site is missing.")
+    elif site is None:
+        # The same words whether the site exists elsewhere or not at all.
+        problems.add(
+            number,
+            "site",
+            f"项目“{site_text}”不存在或不在您管理的项目中。",
+            f"Site '{site_text}' is not one of your sites.",
+        )
+    else:
+        return site.id
+    return None
+
+
+def _check_phone(number: int, phone: str | None, problems: _Problems) -> None:
+    """The 手机 cell, when the column is there: digits, '+', '-' or spaces."""
+    if phone is not None and not _PHONE_RE.fullmatch(phone):
+        problems.add(
+            number,
+            "phone",
+            "手机号只能由数字、“+”、“-”或空格组成，最多 32 位。",
+            "The phone number may hold only digits, '+', '-' or spaces (at most 32).",
+        )
+
+
+def _stored_person(row: PlannedRow, person_by_no: dict, problems: _Problems) -> Person | None:
+    """The stored person the row's 工号 names; one the caller may not see is a problem."""
+    number = row.row
+    person = person_by_no.get(row.employee_no) if row.employee_no else None
+    if person is not None and not person.visible:
+        problems.add(
+            number,
+            "employee_no",
+            "工号已被其他项目使用。",
+            "This employee number is already used at another site.",
+        )
+        return None
+    return person
+
+
+def _check_team(
+    row: PlannedRow,
+    team_text: str | None,
+    person: Person | None,
+    team_by_name: dict,
+    problems: _Problems,
+) -> TeamRef | None:
+    """The 班组 cell: not too long, and not a retired team unless the person is already in it;
+    the site's team of that name, if it has one."""
+    number = row.row
+    team = None
+    if team_text and len(team_text) > TEAM_NAME_MAX:
+        problems.add(
+            number,
+            "team",
+            f"班组名称最多 {TEAM_NAME_MAX} 个字。",
+            f"The team name is longer than {TEAM_NAME_MAX} characters.",
+        )
+    elif team_text and row.site_id is not None:
+        team = team_by_name.get((row.site_id, team_text))
+        already_in_it = person is not None and team is not None and person.team_id == team.id
+        if team is not None and not team.active and not already_in_it:
             problems.add(
                 number,
                 "team",
-                f"班组名称最多 {TEAM_NAME_MAX} 个字。",
-                f"The team name is longer than {TEAM_NAME_MAX} characters.",
+                f"班组“{team_text}”已停用。",
+                f"The team '{team_text}' is retired.",
             )
-        elif team_text and row.site_id is not None:
-            team = team_by_name.get((row.site_id, team_text))
-            already_in_it = person is not None and team is not None and person.team_id == team.id
-            if team is not None and not team.active and not already_in_it:
-                problems.add(
-                    number,
-                    "team",
-                    f"班组“{team_text}”已停用。",
-                    f"The team '{team_text}' is retired.",
-                )
+    return team
 
-        if number in problems.rows:
-            continue
-        # The row is good on its own: what storing it would do.
-        if "team" in sheet.headers:
-            row.team = team_text or None
-            row.team_id = team.id if team is not None else None
-        elif person is not None and person.site_id == row.site_id:
-            row.team_id = person.team_id
-            row.team = team_names.get(person.team_id)
-        if "phone" in sheet.headers:
-            row.phone = phone
-        else:
-            row.phone = person.phone if person is not None else ""
-        if person is None:
-            row.action = "create"
-            continue
-        row.staff_id = person.id
-        new_team = row.team is not None and row.team_id is None  # a change, whatever it was
-        row.changed = [
-            f
-            for f in FIELDS
-            if getattr(person, f) != getattr(row, f) or (f == "team_id" and new_team)
-        ]
-        row.action = "update" if row.changed else "unchanged"
 
+def _plan_storing(
+    row: PlannedRow,
+    values: dict,
+    headers: dict,
+    person: Person | None,
+    team: TeamRef | None,
+    team_names: dict,
+) -> None:
+    """What storing a row without problems would do: its team and phone (kept from the stored
+    person when the column is absent), and create, update (with the fields changed) or
+    unchanged."""
+    team_text = values.get("team")
+    phone = values.get("phone")
+    if "team" in headers:
+        row.team = team_text or None
+        row.team_id = team.id if team is not None else None
+    elif person is not None and person.site_id == row.site_id:
+        row.team_id = person.team_id
+        row.team = team_names.get(person.team_id)
+    if "phone" in headers:
+        row.phone = phone
+    else:
+        row.phone = person.phone if person is not None else ""
+    if person is None:
+        row.action = "create"
+        return
+    row.staff_id = person.id
+    new_team = row.team is not None and row.team_id is None  # a change, whatever it was
+    row.changed = [
+        f for f in FIELDS if getattr(person, f) != getattr(row, f) or (f == "team_id" and new_team)
+    ]
+    row.action = "update" if row.changed else "unchanged"
+
+
+def _report_repeated_numbers(rows_of_number: dict, problems: _Problems) -> None:
+    """A 工号 on several rows is a problem on each of them, naming the others."""
     for employee_no, numbers in rows_of_number.items():
         if len(numbers) < 2:
             continue
@@ -540,15 +606,15 @@ def plan_import(
                 f"工号 {employee_no} 与第 {'、'.join(map(str, others))} 行重复。",
                 f"Employee number {employee_no} is also on row {', '.join(map(str, others))}.",
             )
-    for row in planned:
-        if row.row in problems.rows:
-            row.action, row.staff_id, row.changed = "invalid", None, []
 
-    new_teams: dict[tuple[int, str], None] = {}  # ordered as first named
+
+def _new_teams(planned: list[PlannedRow]) -> list[tuple[int, str]]:
+    """(site id, name) of the teams the import creates, ordered as first named."""
+    new_teams: dict[tuple[int, str], None] = {}
     for row in planned:
         if row.action in ("create", "update") and row.team is not None and row.team_id is None:
             new_teams[(row.site_id, row.team)] = None
-    return Plan(rows=planned, problems=problems.sorted(), new_teams=list(new_teams))
+    return list(new_teams)
 
 
 # --- the template -------------------------------------------------------------------------------
