@@ -201,20 +201,21 @@ def _header_columns(values: tuple) -> dict[int, tuple[str, str]]:
     return found
 
 
-def _read_worksheet(worksheet) -> Sheet | None:
-    # The stored dimensions of a sheet may be wrong (other programs write them carelessly).
-    worksheet.reset_dimensions()
-    rows = worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
-    columns = None
+def _find_header_row(rows) -> tuple[int, dict[int, tuple[str, str]]] | None:
+    """The header row's number and its known columns: the first row within the first
+    HEADER_SEARCH_ROWS naming two of our columns (rows above it may hold a title)."""
     for number, values in enumerate(rows, 1):
         if number > HEADER_SEARCH_ROWS:
             return None
         found = _header_columns(values)
         if len(found) >= 2:
-            columns = found
-            break
-    if columns is None:
-        return None
+            return number, found
+    return None
+
+
+def _check_headers(columns: dict[int, tuple[str, str]]) -> dict[str, str]:
+    """column key → header text as written; a column twice or a required one missing stops the
+    import."""
     headers: dict[str, str] = {}
     for key, text in columns.values():
         if key in headers:
@@ -231,6 +232,18 @@ def _read_worksheet(worksheet) -> Sheet | None:
             f"缺少必需的列：{'、'.join(missing)}。",
             f"Required columns are missing: {', '.join(missing)}.",
         )
+    return headers
+
+
+def _read_worksheet(worksheet) -> Sheet | None:
+    # The stored dimensions of a sheet may be wrong (other programs write them carelessly).
+    worksheet.reset_dimensions()
+    rows = worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    found = _find_header_row(rows)
+    if found is None:
+        return None
+    number, columns = found
+    headers = _check_headers(columns)
     sheet = Sheet(headers=headers)
     for row_number, values in enumerate(rows, number + 1):
         texts = {key: cell_text(values[index]) for index, (key, _) in columns.items()}
@@ -624,16 +637,9 @@ TEMPLATE_SHEET = "员工"
 NOTES_SHEET = "说明"
 
 
-def write_template(sites: list[SiteRef], teams: list[TeamRef]) -> bytes:
-    """The workbook HR fills in: the header row and one example row on the first sheet (pick
-    lists for 性别, 岗位 and 项目), and a 说明 sheet with each column's allowed values and the
-    caller's sites."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = TEMPLATE_SHEET
-    notes = workbook.create_sheet(NOTES_SHEET)
-    bold = Font(bold=True)
-
+def _fill_template_sheet(sheet, sites: list[SiteRef], teams: list[TeamRef], bold: Font) -> None:
+    """The header row and an example row (with the caller's first site and one of its teams),
+    columns wide enough, 工号 and 手机 kept as text."""
     site = sites[0] if sites else None
     team = next((t for t in teams if site and t.site_id == site.id and t.active), None)
     example = {
@@ -658,6 +664,10 @@ def write_template(sites: list[SiteRef], teams: list[TeamRef]) -> bytes:
             sheet.column_dimensions[letter].number_format = "@"
     sheet.freeze_panes = "A2"
 
+
+def _fill_notes(notes, sites: list[SiteRef], bold: Font) -> tuple[int, int]:
+    """The 说明 sheet: each column's description and allowed values, the notes, then the
+    caller's sites; returns the first and last row of the sites (the 项目 pick list)."""
     notes.append(["列 Column", "必填 Required", "说明 Description", "可填的值 Allowed values"])
     for cell in notes[1]:
         cell.font = bold
@@ -714,6 +724,11 @@ def write_template(sites: list[SiteRef], teams: list[TeamRef]) -> bytes:
     for row in notes.iter_rows(min_row=2, max_row=len(COLUMNS) + 3):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return first_site_row, last_site_row
+
+
+def _add_pick_lists(sheet, sites: list[SiteRef], first_site_row: int, last_site_row: int) -> None:
+    """Drop-down lists for 性别, 岗位 and (when the caller has sites) 项目."""
 
     def column_letter(key: str) -> str:
         index = next(i for i, column in enumerate(COLUMNS, 1) if column[0] == key)
@@ -733,6 +748,21 @@ def write_template(sites: list[SiteRef], teams: list[TeamRef]) -> bytes:
         letter = column_letter(key)
         validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
         sheet.add_data_validation(validation)
+
+
+def write_template(sites: list[SiteRef], teams: list[TeamRef]) -> bytes:
+    """The workbook HR fills in: the header row and one example row on the first sheet (pick
+    lists for 性别, 岗位 and 项目), and a 说明 sheet with each column's allowed values and the
+    caller's sites."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = TEMPLATE_SHEET
+    notes = workbook.create_sheet(NOTES_SHEET)
+    bold = Font(bold=True)
+
+    _fill_template_sheet(sheet, sites, teams, bold)
+    first_site_row, last_site_row = _fill_notes(notes, sites, bold)
+    _add_pick_lists(sheet, sites, first_site_row, last_site_row)
 
     buffer = io.BytesIO()
     workbook.save(buffer)
