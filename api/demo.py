@@ -101,52 +101,9 @@ def load_demo() -> list[tuple[str, str, str]] | None:
     """Create the demo company; returns (username, role, password) or None if it exists."""
     if Site.select().where(Site.code == SITES[0]["code"]).exists():
         return None
-    logins = []
     with write_transaction():
-        sites = []
-        for number, spec in enumerate(SITES, start=1):
-            fields = {k: v for k, v in spec.items() if k not in ("areas", "posts", "teams")}
-            site = Site.create(**fields)
-            sites.append(site)
-            areas = {
-                name: Area.create(site=site, name=name, area_type=kind)
-                for name, kind in spec["areas"]
-            }
-            for name, kind, area_name, key in spec["posts"]:
-                Post.create(
-                    site=site, name=name, kind=kind, area=areas.get(area_name), is_key_post=key
-                )
-            teams = [Team.create(site=site, name=name) for name in spec["teams"]]
-            for suffix, name, gender, job, team_index, area_types in PEOPLE:
-                staff = Staff.create(
-                    employee_no=f"{site.code}-{suffix}",
-                    name=name if number == 1 else name[0] + "小" + name[1:],
-                    gender=gender,
-                    job=job,
-                    site=site,
-                    team=teams[min(team_index, len(teams) - 1)],
-                )
-                for area in areas.values():
-                    if area.area_type in area_types:
-                        StaffArea.create(staff=staff, area=area)
-        for username, role, display, staff_suffix in ACCOUNTS:
-            password = secrets.token_urlsafe(9)
-            staff = (
-                Staff.get(Staff.employee_no == f"{sites[0].code}-{staff_suffix}")
-                if staff_suffix
-                else None
-            )
-            user = User.create(
-                username=username,
-                role=role,
-                display_name=display,
-                password_hash=hash_password(password),
-                staff=staff,
-            )
-            if role != "admin":
-                for site in sites if role in ("hr", "supervisor") else sites[:1]:
-                    UserSite.create(user=user, site=site)
-            logins.append((username, role, password))
+        sites = [_create_site(number, spec) for number, spec in enumerate(SITES, start=1)]
+        logins = _create_accounts(sites)
         for site in sites:
             add_patrol(site)
     now = utcnow()
@@ -159,6 +116,57 @@ def load_demo() -> list[tuple[str, str, str]] | None:
         local = now.replace(tzinfo=UTC).astimezone(site.zone)
         generate_rota(site, local.year * 100 + local.month, now)
     _add_history()
+    return logins
+
+
+def _create_site(number: int, spec: dict) -> Site:
+    """One demo site with its areas, posts, teams and people (the second site's people get
+    names of their own)."""
+    fields = {k: v for k, v in spec.items() if k not in ("areas", "posts", "teams")}
+    site = Site.create(**fields)
+    areas = {
+        name: Area.create(site=site, name=name, area_type=kind) for name, kind in spec["areas"]
+    }
+    for name, kind, area_name, key in spec["posts"]:
+        Post.create(site=site, name=name, kind=kind, area=areas.get(area_name), is_key_post=key)
+    teams = [Team.create(site=site, name=name) for name in spec["teams"]]
+    for suffix, name, gender, job, team_index, area_types in PEOPLE:
+        staff = Staff.create(
+            employee_no=f"{site.code}-{suffix}",
+            name=name if number == 1 else name[0] + "小" + name[1:],
+            gender=gender,
+            job=job,
+            site=site,
+            team=teams[min(team_index, len(teams) - 1)],
+        )
+        for area in areas.values():
+            if area.area_type in area_types:
+                StaffArea.create(staff=staff, area=area)
+    return site
+
+
+def _create_accounts(sites: list[Site]) -> list[tuple[str, str, str]]:
+    """The demo logins with fresh passwords: HR and supervisors get every site, the other
+    roles but the admin (who sees all) the first; returns (username, role, password)."""
+    logins = []
+    for username, role, display, staff_suffix in ACCOUNTS:
+        password = secrets.token_urlsafe(9)
+        staff = (
+            Staff.get(Staff.employee_no == f"{sites[0].code}-{staff_suffix}")
+            if staff_suffix
+            else None
+        )
+        user = User.create(
+            username=username,
+            role=role,
+            display_name=display,
+            password_hash=hash_password(password),
+            staff=staff,
+        )
+        if role != "admin":
+            for site in sites if role in ("hr", "supervisor") else sites[:1]:
+                UserSite.create(user=user, site=site)
+        logins.append((username, role, password))
     return logins
 
 
