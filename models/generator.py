@@ -250,6 +250,15 @@ def _uuid_hex(rng: random.Random) -> str:
     return uuid.UUID(int=rng.getrandbits(128), version=4).hex
 
 
+def _monthly_forms(subject_type: str, forms: dict, per_month: int, rng: random.Random) -> list:
+    """The forms a subject is inspected with in a month: a person one of each staff kind they
+    have, an area ``per_month`` drawn from all its forms."""
+    if subject_type == "staff":
+        return [rng.choice(forms[k]) for k in STAFF_INSPECTIONS if k in forms]
+    pooled = [f for k in sorted(forms) for f in forms[k]]
+    return [rng.choice(pooled) for _ in range(per_month)]
+
+
 def _scoring() -> ScoringSettings:
     problems: list[str] = []
     settings = parse_scoring(SCORING_PATH, problems)
@@ -707,19 +716,7 @@ class _Company:
 
     def _inspections(self, site: Site, org: dict) -> None:
         rng = self._rng(site.code, "inspections")
-        subjects = []  # (kind of subject, row, {kind: [forms]}, how many a month, fail chance)
-        for person in org["people"]:
-            forms = self._forms(
-                "staff", STAFF_INSPECTIONS, job=person["job"], gender=person["gender"]
-            )
-            subjects.append(("staff", person, forms, 1, self._quality(rng)))
-        for area in org["areas"]:
-            forms = self._forms("area", AREA_KINDS, area_type=area.area_type)
-            if not forms:
-                forms = self._forms("area", ("pest_control",), area_type=area.area_type)
-            if forms:
-                quality = self._quality(rng)
-                subjects.append(("area", area, forms, AREA_INSPECTIONS_PER_MONTH, quality))
+        subjects = self._inspection_subjects(org, rng)
         device = f"pad-{site.code}-inspector"
         for month in self.months:
             days = self._local_days(month)
@@ -727,12 +724,7 @@ class _Company:
                 continue
             heads, items = [], []
             for subject_type, subject, forms, per_month, fail in subjects:
-                if subject_type == "staff":
-                    picks = [rng.choice(forms[k]) for k in STAFF_INSPECTIONS if k in forms]
-                else:
-                    pooled = [f for k in sorted(forms) for f in forms[k]]
-                    picks = [rng.choice(pooled) for _ in range(per_month)]
-                for form in picks:
+                for form in _monthly_forms(subject_type, forms, per_month, rng):
                     local = datetime.combine(
                         days[0] + timedelta(days=rng.randint(0, (days[1] - days[0]).days)),
                         time(rng.randint(8, 17), rng.randint(0, 59), rng.randint(0, 59)),
@@ -748,6 +740,24 @@ class _Company:
             heads.sort(key=lambda row: row[10])  # by inspected_at, as they would arrive
             self._insert("inspection", heads)
             self._insert("inspection_item", items)
+
+    def _inspection_subjects(self, org: dict, rng: random.Random) -> list[tuple]:
+        """(kind of subject, row, {kind: [forms]}, how many a month, fail chance) for every
+        person and every area with a form (pest control when no other fits)."""
+        subjects = []
+        for person in org["people"]:
+            forms = self._forms(
+                "staff", STAFF_INSPECTIONS, job=person["job"], gender=person["gender"]
+            )
+            subjects.append(("staff", person, forms, 1, self._quality(rng)))
+        for area in org["areas"]:
+            forms = self._forms("area", AREA_KINDS, area_type=area.area_type)
+            if not forms:
+                forms = self._forms("area", ("pest_control",), area_type=area.area_type)
+            if forms:
+                quality = self._quality(rng)
+                subjects.append(("area", area, forms, AREA_INSPECTIONS_PER_MONTH, quality))
+        return subjects
 
     @staticmethod
     def _quality(rng: random.Random) -> float:
