@@ -188,6 +188,43 @@ def print_peak_of_one_upload(side: str, path: Path) -> None:
         print(proc_status_mb("VmHWM") - resting)
 
 
+def _cleanup(storage: FileStorage, keys: list[str]) -> None:
+    """Content-addressed puts of the same bytes are no-ops: remove them (untimed) so every
+    timed run really writes and fsyncs both files."""
+    for key in keys:
+        storage.delete(key)
+
+
+def _timed_runs(
+    data: bytes, storage: FileStorage, limits: ImageLimits, runs: int
+) -> tuple[list[float], list[float], float]:
+    """Milliseconds of each product and each bare upload, interleaved, and the process RSS
+    halfway through."""
+    product_ms: list[float] = []
+    bare_ms: list[float] = []
+
+    def time_product() -> None:
+        start = time.perf_counter()
+        keys = run_product(data, storage, limits)
+        product_ms.append((time.perf_counter() - start) * 1000)
+        _cleanup(storage, keys)
+
+    def time_bare() -> None:
+        start = time.perf_counter()
+        run_bare(data, limits)
+        bare_ms.append((time.perf_counter() - start) * 1000)
+
+    for i in range(runs):
+        # Alternate which side goes first so neither always runs right after the other.
+        first, second = (time_product, time_bare) if i % 2 == 0 else (time_bare, time_product)
+        first()
+        second()
+        if i == runs // 2 - 1:
+            gc.collect()
+            rss_midway = proc_status_mb("VmRSS")
+    return product_ms, bare_ms, rss_midway
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=40, help="timed uploads per side")
@@ -207,46 +244,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="photo-bench-") as tmp:
         storage = FileStorage(Path(tmp))
 
-        def cleanup(keys: list[str]) -> None:
-            # Content-addressed puts of the same bytes are no-ops: remove them (untimed) so
-            # every timed run really writes and fsyncs both files.
-            for key in keys:
-                storage.delete(key)
-
         for _ in range(WARMUP_RUNS):
-            cleanup(run_product(data, storage, limits))
+            _cleanup(storage, run_product(data, storage, limits))
             run_bare(data, limits)
         rss_after_warmup = proc_status_mb("VmRSS")
 
-        product_ms: list[float] = []
-        bare_ms: list[float] = []
-
-        def time_product() -> None:
-            start = time.perf_counter()
-            keys = run_product(data, storage, limits)
-            product_ms.append((time.perf_counter() - start) * 1000)
-            cleanup(keys)
-
-        def time_bare() -> None:
-            start = time.perf_counter()
-            run_bare(data, limits)
-            bare_ms.append((time.perf_counter() - start) * 1000)
-
-        for i in range(runs):
-            # Alternate which side goes first so neither always runs right after the other.
-            first, second = (time_product, time_bare) if i % 2 == 0 else (time_bare, time_product)
-            first()
-            second()
-            if i == runs // 2 - 1:
-                gc.collect()
-                rss_midway = proc_status_mb("VmRSS")
+        product_ms, bare_ms, rss_midway = _timed_runs(data, storage, limits, runs)
         gc.collect()
         rss_after_all = proc_status_mb("VmRSS")
 
         # Memory per upload, measured apart from the timings (tracemalloc slows Python code).
         tracemalloc.start()
         tracemalloc.reset_peak()
-        cleanup(run_product(data, storage, limits))
+        _cleanup(storage, run_product(data, storage, limits))
         _, product_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         run_bare(data, limits)
@@ -260,7 +270,7 @@ def main() -> int:
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(10):
-                cleanup(run_product(data, storage, limits))
+                _cleanup(storage, run_product(data, storage, limits))
             profiler.disable()
             stats = pstats.Stats(profiler).sort_stats("tottime")
             stats.print_stats(15)

@@ -188,35 +188,38 @@ def test_an_empty_update_body_is_refused_as_the_document_says(app, world):
     assert len(seen) >= 13, seen
 
 
+def _walk_bounds(schema, where):
+    """Assert the bounds on a schema and every schema inside it: integers bounded within 64
+    bits, text constrained by a format, enum or pattern, a month field by the Month schema."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "integer" or "integer" in (schema.get("type") or []):
+        assert schema.get("minimum", None) is not None, where
+        assert -(2**63) <= schema["minimum"] and schema["maximum"] <= 2**63 - 1, where
+    text = schema.get("type") == "string" or "string" in (schema.get("type") or [])
+    if text and not {"format", "enum", "pattern", "contentMediaType"} & set(schema):
+        raise AssertionError(f"{where}: text without its pattern")
+    for key in ("items", "additionalProperties"):
+        _walk_bounds(schema.get(key), where)
+    for name, prop in (schema.get("properties") or {}).items():
+        _walk_bounds(prop, f"{where}.{name}")
+    if where.endswith("month"):
+        assert {"$ref": "#/components/schemas/Month"} in schema.get("allOf", []), where
+
+
 def test_the_document_states_the_bounds_validation_keeps(world):
     """Integers (ids among them) are 64-bit, text holds no NUL, a month is YYYYMM."""
     spec = world.client.get("/api/openapi.json").json
     months = spec["components"]["schemas"]["Month"]["anyOf"]
     assert {"minimum": 202601, "maximum": 202612} in months and len(months) == 101
 
-    def walk(schema, where):
-        if not isinstance(schema, dict):
-            return
-        if schema.get("type") == "integer" or "integer" in (schema.get("type") or []):
-            assert schema.get("minimum", None) is not None, where
-            assert -(2**63) <= schema["minimum"] and schema["maximum"] <= 2**63 - 1, where
-        text = schema.get("type") == "string" or "string" in (schema.get("type") or [])
-        if text and not {"format", "enum", "pattern", "contentMediaType"} & set(schema):
-            raise AssertionError(f"{where}: text without its pattern")
-        for key in ("items", "additionalProperties"):
-            walk(schema.get(key), where)
-        for name, prop in (schema.get("properties") or {}).items():
-            walk(prop, f"{where}.{name}")
-        if where.endswith("month"):
-            assert {"$ref": "#/components/schemas/Month"} in schema.get("allOf", []), where
-
     for _, path, method, operation in spec_operations(world, "GET", "POST", "PUT", "PATCH"):
         path_parameters = spec["paths"][path].get("parameters", [])
         for parameter in [*path_parameters, *operation.get("parameters", [])]:
-            walk(parameter["schema"], f"{method} {path} {parameter['name']}")
+            _walk_bounds(parameter["schema"], f"{method} {path} {parameter['name']}")
     for name, schema in spec["components"]["schemas"].items():
         if name.endswith(("Create", "Update", "Query", "Args")) or "Create" in name:
-            walk(schema, name)
+            _walk_bounds(schema, name)
 
 
 def test_a_month_that_is_not_yyyymm_is_refused(world):
