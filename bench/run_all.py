@@ -48,6 +48,7 @@ class Benchmark:
     full: tuple[str, ...]
     quick: tuple[str, ...]
     database_bound: bool  # also run on PostgreSQL when there is one
+    case: str = ""  # tells two runs of one script apart in the titles
 
 
 BENCHMARKS = (
@@ -62,6 +63,7 @@ BENCHMARKS = (
         ("--seconds", "15", "--rounds", "3", "--batch-runs", "1", "--sites", "1"),
         ("--seconds", "4", "--rounds", "1", "--batch-runs", "1", "--sites", "1"),
         database_bound=True,
+        case="one busy site",
     ),
     Benchmark(
         "monthly_records",
@@ -235,12 +237,13 @@ def plan(quick: bool, postgres: str | None, only: set[str] | None) -> list[tuple
             continue
         command = [sys.executable, str(BENCH / f"{bench.name}.py")]
         command += bench.quick if quick else bench.full
+        script = f"{bench.name}.py" + (f", {bench.case}," if bench.case else "")
         if not bench.database_bound:
-            runs.append((f"{bench.name}.py", command))
+            runs.append((script.rstrip(","), command))
             continue
-        runs.append((f"{bench.name}.py on SQLite", command))
+        runs.append((f"{script} on SQLite", command))
         if postgres:
-            runs.append((f"{bench.name}.py on PostgreSQL", [*command, "--postgres", postgres]))
+            runs.append((f"{script} on PostgreSQL", [*command, "--postgres", postgres]))
     return runs
 
 

@@ -122,6 +122,8 @@ def test_postgres_runs_only_for_database_bound_benchmarks(bench):
     assert [title for title, _ in with_postgres] == [
         "scan_ingest.py on SQLite",
         "scan_ingest.py on PostgreSQL",
+        "scan_ingest.py, one busy site, on SQLite",
+        "scan_ingest.py, one busy site, on PostgreSQL",
         "monthly_records.py on SQLite",
         "monthly_records.py on PostgreSQL",
         "plans_todo.py on SQLite",
@@ -130,7 +132,12 @@ def test_postgres_runs_only_for_database_bound_benchmarks(bench):
         "qr_sheet.py",
     ]
     assert with_postgres[1][1][-2:] == ["--postgres", url]
-    assert [title for title, _ in without] == ["scan_ingest.py on SQLite", "qr_sheet.py"]
+    assert [title for title, _ in without] == [
+        "scan_ingest.py on SQLite",
+        "scan_ingest.py, one busy site, on SQLite",
+        "qr_sheet.py",
+    ]
+    assert without[1][1][-2:] == ["--sites", "1"]
     assert all("--postgres" not in command for _, command in without)
 
 
