@@ -18,11 +18,11 @@ from models.accounts import User, UserSite
 from models.calendar import site_days
 from models.inspections import Contractor, Rectification
 from models.org import Area, Site, Staff
-from models.patrol_records import enqueue_alert
 from models.patrols import Anomaly
 from models.promises import Escalation, site_promises
 from models.rules import promises as rule
 from models.rules.workdays import is_working_day
+from models.webhooks import enqueue_alert
 
 OPEN_RECTIFICATION = ("open", "reopened", "done")  # not yet verified: still to hand over
 STEP_NAMES = {"owner": "负责人", "supervisor": "主管", "manager": "管理处经理"}
@@ -247,6 +247,7 @@ def present_clock(item: dict, now: datetime, steps: list[str]) -> dict:
     return {
         "type": item["type"],
         "id": item["id"],
+        "site_id": item["site_id"],  # its times are shown in the site's zone
         "kind": item["kind"],
         "what": item["what"],
         "status": item["status"],

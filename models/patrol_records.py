@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from models import hot_sql, utcnow, write_lock, write_transaction
+from models import hot_sql, write_lock, write_transaction
 from models.calendar import site_days
 from models.checklists import Checklist
+from models.followups import start_anomaly_clock
 from models.labels_verify import label_messages, read_label, verify_label
 from models.org import Site
 from models.patrols import (
@@ -20,7 +21,6 @@ from models.patrols import (
     RouteStop,
     Scan,
     Schedule,
-    WebhookDelivery,
 )
 from models.photos import Photo
 from models.refused import Refused
@@ -28,11 +28,13 @@ from models.rules import cheating
 from models.rules.applicability import applicable_items
 from models.rules.offline import effective_time
 from models.rules.periods import month_of
+from models.rules.promises import Promises
 from models.rules.rounds import RoundPlan, ScanFact, Stop, judge_round, match_round, round_state_now
 from models.rules.schedules import ScheduleRule, round_starts
 from models.rules.workdays import days_off_on_working_days
 from models.site_keys import current_key
 from models.store_once import store_once
+from models.webhooks import enqueue_alert, queue_delivery
 
 # Who used a phone within this many hours counts as "the same shift" for shared-phone flags.
 SHIFT_HOURS = 12
@@ -244,23 +246,6 @@ def alert_overdue(now: datetime) -> int:
     return count
 
 
-def enqueue_alert(site_id: int, event: str, dedupe_key: str, payload: dict) -> None:
-    """Queue a webhook post for the site, once per event and object, if the site has one."""
-    if hot_sql.site_has_webhook(site_id):
-        queue_delivery(site_id, event, dedupe_key, payload)
-
-
-def queue_delivery(site_id: int, event: str, dedupe_key: str, payload: dict) -> None:
-    """Queue a webhook post for a site known to have a webhook, once per event and object."""
-    body = json.dumps(
-        {"event": event, "site_id": site_id, "at": utcnow().isoformat() + "Z", **payload},
-        ensure_ascii=False,
-    )
-    WebhookDelivery.insert(
-        site=site_id, event=event, dedupe_key=dedupe_key, body=body
-    ).on_conflict_ignore().execute()
-
-
 # --- scans ------------------------------------------------------------------------------
 
 
@@ -332,7 +317,13 @@ def rejection(scan_id, refused: Refused) -> dict:
 
 
 def record_scan(
-    item: ScanInput, *, user, site_ids: list[int] | None, offline: bool, now: datetime
+    item: ScanInput,
+    *,
+    user,
+    site_ids: list[int] | None,
+    offline: bool,
+    now: datetime,
+    promises: Promises,
 ) -> dict:
     """Check and store one scan in its own transaction; returns its outcome (accepted, flagged
     or rejected, and why). Storing the same scan id again answers the stored outcome (another
@@ -351,13 +342,22 @@ def record_scan(
         with write_lock.write_transaction():
             write_lock.site_scans_lock(checkpoint.site_id)
             return _store(
-                item, checkpoint, key_ver, user=user, offline=offline, now=now, lookups=LOOK_UP
+                item,
+                checkpoint,
+                key_ver,
+                user=user,
+                offline=offline,
+                now=now,
+                lookups=LOOK_UP,
+                promises=promises,
             )
     except Refused as refused:
         return _answer_refused(item, refused, user)
 
 
-def record_scan_batch(items: list[ScanInput], *, user, site_ids, now: datetime) -> list[dict]:
+def record_scan_batch(
+    items: list[ScanInput], *, user, site_ids, now: datetime, promises: Promises
+) -> list[dict]:
     """Scans taken offline, stored in one transaction (one commit), each with its own outcome
     as record_scan gives it. Each code is verified once, before the transaction (reads only, as
     for a single scan); then the sites of the verified scans are locked, in order (see
@@ -390,7 +390,14 @@ def record_scan_batch(items: list[ScanInput], *, user, site_ids, now: datetime) 
             item = items[n]
             try:
                 outcomes[n] = _store(
-                    item, checkpoint, key_ver, user=user, offline=True, now=now, lookups=lookups
+                    item,
+                    checkpoint,
+                    key_ver,
+                    user=user,
+                    offline=True,
+                    now=now,
+                    lookups=lookups,
+                    promises=promises,
                 )
             except Refused as refused:
                 outcomes[n] = _answer_refused(item, refused, user)
@@ -502,7 +509,11 @@ def _store(
     offline: bool,
     now: datetime,
     lookups: LookUp,
+    promises: Promises,
 ) -> dict:
+    """Check one verified scan and store it with what follows from it (its photos, the anomalies
+    of its failed check items, its round's guard and flags, the flagged-scan alert). Every check
+    comes before the first write, so a refused scan writes nothing."""
     # A phone clock ahead of the server is not believed; the server's time counts instead.
     effective_at = effective_time(item.device_at, now)
     if effective_at is None:
@@ -517,17 +528,9 @@ def _store(
         for user_id, _, at in nearby
     ):
         raise scan_refused("duplicate_scan")
-
     round_ = _match(checkpoint, effective_at)
     answers = _check_items(checkpoint, item.answers)
-    if (
-        round_ is not None
-        and checkpoint.id in json.loads(round_.photo_checkpoints)
-        and not item.photo_ids
-    ):
-        raise scan_refused("photo_required")
-    _check_photos(checkpoint.site_id, item.photo_ids)
-
+    _check_photos_given(item, checkpoint, round_)
     flags = [
         f
         for f in _flags(item, checkpoint, effective_at, nearby, user, offline, now, lookups)
@@ -536,8 +539,43 @@ def _store(
     if _typed_code(item):
         flags.append(TYPED_CODE)
     flag_rows = [{"code": f.code, "reason": f.reason, "reason_zh": f.reason_zh} for f in flags]
-    zone = ZoneInfo(checkpoint.site_timezone)
-    scan = Scan(
+
+    scan = _new_scan(item, checkpoint, key_ver, round_, user, now, effective_at, answers, flag_rows)
+    scan, stored_now = store_once(scan)  # the first write: a resubmitted id stops here
+    if not stored_now:
+        return _stored_outcome(scan, user)
+    if item.photo_ids:
+        Photo.update(owner_type="scan", owner_id=str(scan.id)).where(
+            Photo.id.in_(item.photo_ids)
+        ).execute()
+    _open_failed_items(scan, checkpoint, answers, user, promises)
+    if round_ is not None:
+        _update_round(round_, scan, user, flag_rows, now)
+    if flag_rows and lookups.site_has_webhook(checkpoint.site_id):
+        queue_delivery(
+            checkpoint.site_id,
+            "scan.flagged",
+            f"scan.flagged:{scan.id}",
+            {"scan_id": str(scan.id), "checkpoint_id": checkpoint.id, "flags": flag_rows},
+        )
+    return outcome_of(scan)
+
+
+def _check_photos_given(item: ScanInput, checkpoint: Checkpoint, round_: Round | None) -> None:
+    """A round that asks for a photo at this checkpoint gets one; the photos named are the
+    site's and nobody's yet."""
+    if (
+        round_ is not None
+        and checkpoint.id in json.loads(round_.photo_checkpoints)
+        and not item.photo_ids
+    ):
+        raise scan_refused("photo_required")
+    _check_photos(checkpoint.site_id, item.photo_ids)
+
+
+def _new_scan(item, checkpoint, key_ver, round_, user, now, effective_at, answers, flag_rows):
+    """The scan's row, not yet saved."""
+    return Scan(
         id=item.id,
         site=checkpoint.site_id,
         checkpoint=checkpoint,
@@ -558,50 +596,48 @@ def _store(
         photo_ids=json.dumps([str(p) for p in item.photo_ids]),
         answers=json.dumps(answers, ensure_ascii=False),
         flags=json.dumps(flag_rows, ensure_ascii=False),
-        month=month_of(effective_at, zone),
+        month=month_of(effective_at, ZoneInfo(checkpoint.site_timezone)),
     )
-    scan, stored_now = store_once(scan)  # the first write: a resubmitted id stops here
-    if not stored_now:
-        return _stored_outcome(scan, user)
-    if item.photo_ids:
-        Photo.update(owner_type="scan", owner_id=str(scan.id)).where(
-            Photo.id.in_(item.photo_ids)
-        ).execute()
-    for answer in answers:
-        if answer["result"] == "fail":
-            Anomaly.create(
-                id=uuid.uuid4(),
-                site=checkpoint.site_id,
-                checkpoint=checkpoint,
-                area=checkpoint.area_id,
-                scan=scan,
-                category="check_item_failed",
-                note=f"{answer['code']}: {answer.get('note', '')}",
-                reported_by=user.id,
-            )
-    if round_ is not None:
-        changed = False
-        if round_.guard_id is None and user.staff_id is not None:
-            round_.guard = user.staff_id
-            changed = True
-        if flag_rows:
-            round_.flags = json.dumps(
-                json.loads(round_.flags) + [{**f, "scan_id": str(scan.id)} for f in flag_rows],
-                ensure_ascii=False,
-            )
-            changed = True
-        if changed:
-            hot_sql.save_round_guard_and_flags(round_)
-        if round_.status != "open":
-            judge(round_, now)  # an offline upload after the round was judged
-    if flag_rows and lookups.site_has_webhook(checkpoint.site_id):
-        queue_delivery(
-            checkpoint.site_id,
-            "scan.flagged",
-            f"scan.flagged:{scan.id}",
-            {"scan_id": str(scan.id), "checkpoint_id": checkpoint.id, "flags": flag_rows},
+
+
+def _open_failed_items(scan: Scan, checkpoint, answers: list[dict], user, promises) -> None:
+    """An anomaly for each check item the guard marked failed, on its promise's clock like
+    one reported by hand (models/followups.py)."""
+    failed = [answer for answer in answers if answer["result"] == "fail"]
+    site = Site.get_by_id(checkpoint.site_id) if failed else None
+    for answer in failed:
+        anomaly = Anomaly(
+            id=uuid.uuid4(),
+            site=checkpoint.site_id,
+            checkpoint=checkpoint,
+            area=checkpoint.area_id,
+            scan=scan,
+            category="check_item_failed",
+            note=f"{answer['code']}: {answer.get('note', '')}",
+            reported_by=user.id,
+            reported_at=scan.server_at,
         )
-    return outcome_of(scan)
+        start_anomaly_clock(anomaly, site, promises)
+        anomaly.save(force_insert=True)
+
+
+def _update_round(round_: Round, scan: Scan, user, flag_rows: list[dict], now: datetime) -> None:
+    """The round learns its guard (the first scanner with a staff record) and the scan's flags;
+    a round already judged is judged again (an offline upload after its end)."""
+    changed = False
+    if round_.guard_id is None and user.staff_id is not None:
+        round_.guard = user.staff_id
+        changed = True
+    if flag_rows:
+        round_.flags = json.dumps(
+            json.loads(round_.flags) + [{**f, "scan_id": str(scan.id)} for f in flag_rows],
+            ensure_ascii=False,
+        )
+        changed = True
+    if changed:
+        hot_sql.save_round_guard_and_flags(round_)
+    if round_.status != "open":
+        judge(round_, now)
 
 
 def _match(checkpoint: Checkpoint, at: datetime) -> Round | None:

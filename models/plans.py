@@ -26,6 +26,7 @@ from models.rules.plans import (
     todo,
     week_start,
 )
+from models.webhooks import enqueue_alert
 
 PLANS_FILE = "plans.toml"
 
@@ -343,9 +344,6 @@ def alert_overdue_plans(rules, now_utc: datetime, closing_day: int, after_days: 
     at an active site that is more than ``after_days`` days past its due day; returns how many
     overdue items were found. Sent through the site's channels like the patrol alerts (a site
     without a channel queues nothing)."""
-    from models.org import Site
-    from models.patrol_records import enqueue_alert
-
     sites = list(Site.select().where(Site.active))
     queued = 0
     for item in sites_todo(rules, sites, now_utc, closing_day):

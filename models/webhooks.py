@@ -1,5 +1,6 @@
-"""Posting queued alerts to the sites' channels: the generic signed webhook and the WeCom,
-DingTalk and Feishu group robots (their messages and signatures: models/rules/robots.py).
+"""Queueing alerts (one row per event and object) and posting them to the sites' channels:
+the generic signed webhook and the WeCom, DingTalk and Feishu group robots (their messages and
+signatures: models/rules/robots.py).
 
 A generic webhook's POST has the JSON body of the alert and the headers ``X-Xunjian-Event`` and
 ``X-Xunjian-Signature: sha256=<hex HMAC-SHA256 of the raw body with the webhook's secret>``.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 
-from models import db, is_sqlite, utcnow
+from models import db, hot_sql, is_sqlite, utcnow
 from models.org import Site
 from models.patrols import Webhook, WebhookDelivery
 from models.rules import robots
@@ -25,6 +26,23 @@ MAX_ATTEMPTS = 10
 TIMEOUT_SECONDS = 5
 # What became of an alert: posted, still to be tried, or given up after MAX_ATTEMPTS tries.
 DELIVERY_STATES = ("delivered", "waiting", "failed")
+
+
+def enqueue_alert(site_id: int, event: str, dedupe_key: str, payload: dict) -> None:
+    """Queue a webhook post for the site, once per event and object, if the site has one."""
+    if hot_sql.site_has_webhook(site_id):
+        queue_delivery(site_id, event, dedupe_key, payload)
+
+
+def queue_delivery(site_id: int, event: str, dedupe_key: str, payload: dict) -> None:
+    """Queue a webhook post for a site known to have a webhook, once per event and object."""
+    body = json.dumps(
+        {"event": event, "site_id": site_id, "at": utcnow().isoformat() + "Z", **payload},
+        ensure_ascii=False,
+    )
+    WebhookDelivery.insert(
+        site=site_id, event=event, dedupe_key=dedupe_key, body=body
+    ).on_conflict_ignore().execute()
 
 
 def delivery_status(delivery: WebhookDelivery) -> str:

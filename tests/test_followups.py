@@ -184,6 +184,10 @@ def test_an_overdue_rectification_goes_to_its_cleaner_then_the_supervisor(app, w
     assert [(f["type"], f["kind"], f["owner"]) for f in listed] == [
         ("rectification", "rectification", "陈洁")
     ]
+    # Its times read in the site's zone, to the minute the database holds.
+    assert listed[0]["site_id"] == world.site_a.id
+    assert listed[0]["resolve_due_at"].endswith("+08:00")
+    assert datetime.fromisoformat(listed[0]["resolve_due_at"]) == due.replace(tzinfo=UTC)
     tick_at(app, due - timedelta(minutes=1))
     tick_at(app, due)
     with app.app_context():

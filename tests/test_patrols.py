@@ -379,6 +379,10 @@ def test_check_items_cannot_be_skipped_and_a_failure_opens_an_anomaly(app, world
     with app.app_context():
         anomaly = Anomaly.get(Anomaly.scan == body["id"])
         assert anomaly.category == "check_item_failed" and anomaly.status == "open"
+        # On the ordinary promise's clock (checklists/promises.toml): answered within 2 hours.
+        assert anomaly.promise_kind == "anomaly_ordinary"
+        assert anomaly.respond_due_at - anomaly.reported_at == timedelta(hours=2)
+        assert anomaly.resolve_due_at > anomaly.respond_due_at
 
 
 def test_live_view_shows_overdue_rounds_at_once(app, world, patrol):

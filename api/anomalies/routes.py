@@ -23,10 +23,10 @@ from models.accounts import User
 from models.checklists import Checklist, ChecklistVersion
 from models.followups import start_anomaly_clock
 from models.org import Area, Site, Staff
-from models.patrol_records import enqueue_alert
 from models.patrols import Anomaly, Checkpoint, Scan
 from models.photos import Photo
 from models.rules.promises import clock_state, default_urgency
+from models.webhooks import enqueue_alert
 
 blp = Blueprint("anomalies", __name__, url_prefix="/api/anomalies", description="Anomalies 异常")
 

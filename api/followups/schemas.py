@@ -70,6 +70,7 @@ class OwnTimeQuerySchema(QuerySchema):
 class FollowUpSchema(Schema):
     type = ma.fields.String(metadata={"description": "anomaly | rectification"})
     id = ma.fields.String()
+    site_id = ma.fields.Integer()
     kind = ma.fields.String(metadata={"description": " | ".join(KINDS)})
     what = ma.fields.String()
     status = ma.fields.String()

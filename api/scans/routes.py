@@ -89,7 +89,12 @@ class Scans(MethodView):
     def post(self, data):
         """Record one scan (online). The answer says accepted, flagged, or rejected and why."""
         outcome = record_scan(
-            ScanInput(**data), user=g.user, site_ids=visible_site_ids(), offline=False, now=utcnow()
+            ScanInput(**data),
+            user=g.user,
+            site_ids=visible_site_ids(),
+            offline=False,
+            now=utcnow(),
+            promises=current_app.extensions["xunjian"]["promises"],
         )
         log_rejected(outcome)
         if outcome["status"] == "rejected":
@@ -134,6 +139,7 @@ class ScanBatch(MethodView):
             user=g.user,
             site_ids=visible_site_ids(),
             now=utcnow(),
+            promises=current_app.extensions["xunjian"]["promises"],
         )
         for outcome in outcomes:
             log_rejected(outcome)

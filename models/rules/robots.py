@@ -131,7 +131,7 @@ def _text_details(payload: dict, fields: tuple[tuple[str, str], ...]) -> list[tu
 def describe(
     event: str, payload: dict, site_name: str, zone: ZoneInfo, base_url: str | None
 ) -> Alert:
-    """The alert a queued body (models/patrol_records.queue_delivery's JSON) tells of."""
+    """The alert a queued body (models/webhooks.queue_delivery's JSON) tells of."""
     what = EVENTS.get(event, (event, event))[0]
     since = _local(payload.get("starts_at") or payload.get("at"), zone)
     details = _round_details(payload)
