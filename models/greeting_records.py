@@ -101,6 +101,42 @@ def greeting_calendar(
     return off, on, warnings
 
 
+def _unavailable_days(managers, standing, rebuild_from: date, last: date) -> dict[int, set[date]]:
+    """Each manager's days that cannot take a new window: a shift that stays that day (nobody
+    stands two windows a day) or leave."""
+    unavailable: dict[int, set[date]] = {m: set() for m in managers}
+    for day, _, manager_id in standing:
+        unavailable.setdefault(manager_id, set()).add(day)
+    for leave in ManagerLeave.select().where(
+        ManagerLeave.staff.in_(managers)
+        & (ManagerLeave.last_day >= rebuild_from)
+        & (ManagerLeave.first_day <= last)
+    ):
+        day = max(leave.first_day, rebuild_from)
+        while day <= min(leave.last_day, last):
+            unavailable[leave.staff_id].add(day)
+            day += timedelta(days=1)
+    return unavailable
+
+
+def _counts_this_year(site: Site, first: date, last: date) -> dict[int, int]:
+    """Each manager's shifts this year up to the month's end: ties in the rota go to whoever
+    has stood fewer (rota fairness)."""
+    year_start = date(first.year, 1, 1)
+    return {
+        row.manager_id: row.n
+        for row in GreetingShift.select(
+            GreetingShift.manager, fn.COUNT(GreetingShift.id).alias("n")
+        )
+        .where(
+            (GreetingShift.site == site)
+            & (GreetingShift.day >= year_start)
+            & (GreetingShift.day <= last)
+        )
+        .group_by(GreetingShift.manager)
+    }
+
+
 def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
     """Build (or rebuild) a month's rota: shifts made and kept, windows left open.
 
@@ -164,37 +200,14 @@ def generate_rota(site: Site, month: int, now: datetime) -> RotaBuilt:
             for w in windows
             if (day, w.code) not in taken and window_instants(day, w, site.zone)[0] > now
         ]
-        unavailable: dict[int, set[date]] = {m: set() for m in managers}
-        for day, _, manager_id in standing:  # nobody stands two windows a day
-            unavailable.setdefault(manager_id, set()).add(day)
-        for leave in ManagerLeave.select().where(
-            ManagerLeave.staff.in_(managers)
-            & (ManagerLeave.last_day >= rebuild_from)
-            & (ManagerLeave.first_day <= last)
-        ):
-            day = max(leave.first_day, rebuild_from)
-            while day <= min(leave.last_day, last):
-                unavailable[leave.staff_id].add(day)
-                day += timedelta(days=1)
+        unavailable = _unavailable_days(managers, standing, rebuild_from, last)
         previous = (
             GreetingShift.select(GreetingShift.manager)
             .where((GreetingShift.site == site) & (GreetingShift.day <= last))
             .order_by(GreetingShift.starts_at.desc())
             .first()
         )
-        year_start = date(first.year, 1, 1)
-        prior = {
-            row.manager_id: row.n
-            for row in GreetingShift.select(
-                GreetingShift.manager, fn.COUNT(GreetingShift.id).alias("n")
-            )
-            .where(
-                (GreetingShift.site == site)
-                & (GreetingShift.day >= year_start)
-                & (GreetingShift.day <= last)
-            )
-            .group_by(GreetingShift.manager)
-        }
+        prior = _counts_this_year(site, first, last)
         rota = build_rota(
             slots,
             managers,

@@ -363,16 +363,8 @@ def _jpeg_scans(data: bytes) -> tuple[bool, list[int], list[_Scan]]:
     frame: tuple[bool, list[int]] | None = None
     scans: list[_Scan] = []
     while True:
-        pos = data.find(b"\xff", pos)  # libjpeg skips stray bytes before a marker, with a warning
-        if pos < 0:
-            break
-        while pos < n and data[pos] == 0xFF:
-            pos += 1
-        if pos >= n:
-            break
-        marker = data[pos]
-        pos += 1
-        if marker == _EOI:
+        marker, pos = _next_marker(data, pos)
+        if marker is None or marker == _EOI:
             break
         if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # TEM, RSTn, SOI: no segment
             continue
@@ -387,23 +379,40 @@ def _jpeg_scans(data: bytes) -> tuple[bool, list[int], list[_Scan]]:
         elif marker == _SOS:
             if frame is None:
                 raise ValueError("a scan before the frame header")
-            count = segment[0]
-            first, last, approximation = segment[1 + 2 * count : 4 + 2 * count]
-            match = _SCAN_END.search(data, pos)
-            end = match.start() if match else n
-            scans.append(
-                _Scan(
-                    tuple(segment[1 + 2 * i] for i in range(count)),
-                    first,
-                    min(last, 63),
-                    approximation & 0x0F,
-                    end,
-                )
-            )
-            pos = end
+            scans.append(_scan_header(data, segment, pos))
+            pos = scans[-1].end
     if frame is None:
         raise ValueError("no frame header")
     return frame[0], frame[1], scans
+
+
+def _next_marker(data: bytes, pos: int) -> tuple[int | None, int]:
+    """The next marker's code at or after ``pos`` and the position after it (None at the end
+    of the file). libjpeg skips stray bytes before a marker, with a warning, and fill bytes."""
+    n = len(data)
+    pos = data.find(b"\xff", pos)
+    if pos < 0:
+        return None, n
+    while pos < n and data[pos] == 0xFF:
+        pos += 1
+    if pos >= n:
+        return None, n
+    return data[pos], pos + 1
+
+
+def _scan_header(data: bytes, segment: bytes, pos: int) -> _Scan:
+    """A start-of-scan segment read: its components, spectral range and approximation, and
+    where its entropy-coded data ends (the next marker that is not a restart or fill)."""
+    count = segment[0]
+    first, last, approximation = segment[1 + 2 * count : 4 + 2 * count]
+    match = _SCAN_END.search(data, pos)
+    return _Scan(
+        tuple(segment[1 + 2 * i] for i in range(count)),
+        first,
+        min(last, 63),
+        approximation & 0x0F,
+        match.start() if match else len(data),
+    )
 
 
 # --- decoding and normalising -----------------------------------------------------------

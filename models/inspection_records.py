@@ -226,6 +226,35 @@ def responsible_for(area: Area, kind: str) -> tuple[int | None, int | None]:
     return None, staff.id if staff else None
 
 
+def _check_inspected_at(inspected_at: datetime, now: datetime, max_age_days: int) -> None:
+    """Not in the future beyond a phone clock's tolerance, not older than the offline limit."""
+    if inspected_at > now + CLOCK_TOLERANCE:
+        _refuse(
+            "The inspection time is in the future; check the phone's clock.",
+            "inspected_at",
+            "in the future",
+        )
+    if inspected_at < now - timedelta(days=max_age_days):
+        _refuse(
+            f"Inspections older than {max_age_days} days cannot be submitted.",
+            "inspected_at",
+            "too old",
+        )
+
+
+def _check_failed_items_have_photos(items: list[dict], results: dict, answers: dict) -> None:
+    """Every failed item whose checklist asks for a photo on failure has one."""
+    needs_photo = [
+        i
+        for i in items
+        if i["photo_on_fail"]
+        and results[i["code"]] == "fail"
+        and not answers[i["code"]].get("photo_ids")
+    ]
+    if needs_photo:
+        raise photo_needed(needs_photo, list(answers))
+
+
 def record_inspection(
     sub: Submission, *, scoring, max_age_days: int, digest: str
 ) -> tuple[Inspection, bool]:
@@ -236,18 +265,7 @@ def record_inspection(
         return _same_or_conflict(existing, digest), False
 
     now = utcnow()
-    if sub.inspected_at > now + CLOCK_TOLERANCE:
-        _refuse(
-            "The inspection time is in the future; check the phone's clock.",
-            "inspected_at",
-            "in the future",
-        )
-    if sub.inspected_at < now - timedelta(days=max_age_days):
-        _refuse(
-            f"Inspections older than {max_age_days} days cannot be submitted.",
-            "inspected_at",
-            "too old",
-        )
+    _check_inspected_at(sub.inspected_at, now, max_age_days)
     traits = check_subject(sub.version, sub.subject)
     items = check_answers(sub.version, traits, sub.answers)
     answers = {a["code"]: a for a in sub.answers}
@@ -257,15 +275,7 @@ def record_inspection(
         [Answer(a["code"], a["result"], a.get("measured_seconds")) for a in sub.answers],
         scoring.critical_cap,
     )
-    needs_photo = [
-        i
-        for i in items
-        if i["photo_on_fail"]
-        and scored.results[i["code"]] == "fail"
-        and not answers[i["code"]].get("photo_ids")
-    ]
-    if needs_photo:
-        raise photo_needed(needs_photo, [a["code"] for a in sub.answers])
+    _check_failed_items_have_photos(items, scored.results, answers)
     site = sub.subject.site
     check_photos(site.id, {pid for a in sub.answers for pid in a.get("photo_ids", [])}, sub.id)
 
