@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from peewee import Case, CharField, DateTimeField, ForeignKeyField, fn
+from peewee import Case, fn
 
-from models import BaseModel, utcnow
 from models.checklist_files import ChecklistError
 from models.inspections import Inspection
 from models.org import AREA_TYPES, JOBS, Area, Site, Staff
+from models.plan_overrides import PlanOverride
 from models.rules.plans import (
     GRADES,
     Override,
@@ -29,26 +29,6 @@ from models.rules.plans import (
 from models.webhooks import enqueue_alert
 
 PLANS_FILE = "plans.toml"
-
-
-class PlanOverride(BaseModel):
-    """A site's own plan 项目检查计划调整 for one area type or job and checklist kind, replacing
-    what plans.toml sets for its service grade (e.g. a grade-2 site whose contract asks for the
-    lobby daily). frequency "0" plans nothing for it."""
-
-    site = ForeignKeyField(Site, backref="plan_overrides", on_delete="CASCADE")
-    subject = CharField(max_length=8)  # area | staff
-    match = CharField(max_length=16)  # the area type or job
-    kind = CharField(max_length=16)  # the checklist's kind
-    checklist = CharField(max_length=48)
-    frequency = CharField(max_length=16)  # "2/week", or "0" for none
-    reason = CharField(max_length=500)
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-
-    class Meta:
-        table_name = "plan_override"
-        indexes = ((("site", "subject", "match", "kind"), True),)
 
 
 ROW_KEYS = {"area": "area_types", "staff": "jobs"}

@@ -45,7 +45,7 @@ from models.patrols import (
 )
 from models.performance import Adjustment, MonthClose, MonthlyRecord
 from models.photos import Photo
-from models.plans import PlanOverride
+from models.plan_overrides import PlanOverride
 from models.promises import Escalation, SitePromise
 
 

@@ -235,7 +235,7 @@ def test_a_sites_own_plan_overrides_its_grade_and_is_audited(app, world, graded)
 
 def test_migration_10_adds_the_overrides_table_to_an_older_database_and_is_safe_twice(app):
     from models import db
-    from models.plans import PlanOverride
+    from models.plan_overrides import PlanOverride
     from models.schema import SchemaVersion, upgrade
 
     with app.app_context():

@@ -19,7 +19,8 @@ from api.plans.schemas import (
 from api.security import get_or_404, in_scope, reference, roles
 from models import utcnow, write_transaction
 from models.org import AREA_TYPES, JOBS, Site
-from models.plans import PlanOverride, local_today, month_counts, plan_items, sites_todo
+from models.plan_overrides import PlanOverride
+from models.plans import local_today, month_counts, plan_items, sites_todo
 from models.rules.plans import coverage
 
 blp = Blueprint("plans", __name__, url_prefix="/api/plans", description="Inspection plans 检查计划")
