@@ -1,7 +1,7 @@
 // The guard's screens: today's rounds, scanning a checkpoint (camera, the label's URL opened by
 // the phone's own camera app, or NFC), the scan form and anomaly reports. Everything a guard
 // sends goes through the outbox, so it works the same with and without signal.
-import { button, el } from "../dom.js";
+import { button, el, shortTime } from "../dom.js";
 import { t as translate } from "../i18n.js";
 
 export const messages = {
@@ -78,6 +78,16 @@ export const messages = {
     "guard.submit_anomaly": "提交异常",
     "guard.anomaly_saved": "没有网络：异常已保存在本机，有网络时自动发送。",
     "guard.no_site": "您的账号没有关联项目。",
+    "guard.urgency": "紧急程度",
+    "guard.urgency.auto": "按类别（默认）",
+    "guard.urgency.urgent": "紧急",
+    "guard.urgency.ordinary": "一般",
+    "guard.promise": "须在 {respond} 前响应，{resolve} 前办结。",
+    "guard.promise_respond": "须在 {respond} 前响应。",
+    "guard.promise_resolve": "须在 {resolve} 前办结。",
+    "guard.promise_title": "异常已报告",
+    "guard.report_another": "再报告一项",
+    "cat.complaint": "投诉",
     "cat.lighting": "照明故障",
     "cat.water_leak": "漏水",
     "cat.fire_exit_blocked": "消防通道堵塞",
@@ -160,6 +170,16 @@ export const messages = {
     "guard.submit_anomaly": "Send report",
     "guard.anomaly_saved": "No signal: the report is saved on this phone and sent when there is signal.",
     "guard.no_site": "Your account has no site.",
+    "guard.urgency": "Urgency",
+    "guard.urgency.auto": "By the category (default)",
+    "guard.urgency.urgent": "Urgent",
+    "guard.urgency.ordinary": "Ordinary",
+    "guard.promise": "To be answered by {respond} and dealt with by {resolve}.",
+    "guard.promise_respond": "To be answered by {respond}.",
+    "guard.promise_resolve": "To be dealt with by {resolve}.",
+    "guard.promise_title": "Anomaly reported",
+    "guard.report_another": "Report another",
+    "cat.complaint": "Complaint",
     "cat.lighting": "Lighting fault",
     "cat.water_leak": "Water leak",
     "cat.fire_exit_blocked": "Fire exit blocked",
@@ -179,8 +199,10 @@ const CATEGORIES = [
   "security",
   "cleanliness",
   "facility_damage",
+  "complaint",
   "other",
 ];
+const URGENCIES = ["", "urgent", "ordinary"]; // "": left out, the server goes by the category
 const SCANNERS = new Set(["guard", "supervisor", "manager", "admin"]);
 const TOKEN = /^([cp])(\d+)\.(\d+)\.(\d+)\.[A-Za-z0-9_-]{22}$/;
 // The short code printed on a checkpoint's label, typed when its QR code is damaged.
@@ -818,6 +840,17 @@ async function renderAnomaly(view, [checkpointId], ctx) {
   const select = el("select", { id: "category" });
   for (const c of CATEGORIES) select.append(el("option", { value: c }, t(`cat.${c}`)));
   form.append(select);
+  const urgency = el("fieldset", { class: "urgency" });
+  urgency.append(el("legend", {}, t("guard.urgency")));
+  for (const value of URGENCIES) {
+    const id = `urgency-${value || "auto"}`;
+    const radio = el("input", { type: "radio", name: "urgency", id, value });
+    radio.checked = value === "";
+    const label = el("label", { for: id });
+    label.append(radio, document.createTextNode(t(`guard.urgency.${value || "auto"}`)));
+    urgency.append(label);
+  }
+  form.append(urgency);
   form.append(el("label", { for: "anomaly-note" }, t("guard.describe")));
   const note = el("textarea", { id: "anomaly-note", maxlength: "1000" });
   form.append(note);
@@ -840,6 +873,8 @@ async function renderAnomaly(view, [checkpointId], ctx) {
       category: select.value,
       note: note.value.trim().slice(0, 1000),
     };
+    const chosen = form.querySelector("input[name=urgency]:checked")?.value;
+    if (chosen) payload.urgency = chosen;
     if (info) {
       payload.checkpoint_id = Number(checkpointId);
       payload.area_id = info.area_id;
@@ -859,9 +894,61 @@ async function renderAnomaly(view, [checkpointId], ctx) {
       submit.disabled = false;
       return;
     }
-    ctx.toast(result.queued ? t("guard.anomaly_saved") : t("guard.anomaly_sent"));
-    ctx.navigate("");
+    if (result.queued) {
+      // Kept on the phone: the server has given no promise yet, so none is said.
+      ctx.toast(t("guard.anomaly_saved"));
+      ctx.navigate("");
+      return;
+    }
+    const promise = promiseText(ctx, result.answer);
+    const gap = ctx.lang() === "en" ? " " : "";
+    ctx.toast(promise ? `${t("guard.anomaly_sent")}${gap}${promise}` : t("guard.anomaly_sent"));
+    form.replaceWith(promiseCard(ctx, result.answer, promise, checkpointId));
+    view.querySelector(".back")?.remove();
+    window.scrollTo(0, 0);
   });
+}
+
+// A deadline as the server gave it (the site's wall clock): its time on the day of the report,
+// else with its date.
+function dueText(iso, reportedIso) {
+  if (!iso) return "";
+  return reportedIso && iso.slice(0, 10) === reportedIso.slice(0, 10) ? iso.slice(11, 16) : shortTime(iso);
+}
+
+// The promise the server gave a report: answered by …, dealt with by … ("" when it gave none).
+function promiseText(ctx, answer) {
+  const respond = dueText(answer?.respond_due_at, answer?.reported_at);
+  const resolve = dueText(answer?.resolve_due_at, answer?.reported_at);
+  if (respond && resolve) return ctx.t("guard.promise", { respond, resolve });
+  if (respond) return ctx.t("guard.promise_respond", { respond });
+  if (resolve) return ctx.t("guard.promise_resolve", { resolve });
+  return "";
+}
+
+function promiseCard(ctx, answer, promise, checkpointId) {
+  const { t } = ctx;
+  const card = el("section", {
+    id: "anomaly-result",
+    class: "card scan-result accepted",
+    "data-urgency": answer.urgency || "",
+    "data-respond-due": answer.respond_due_at || "",
+    "data-resolve-due": answer.resolve_due_at || "",
+  });
+  const title = el("h2", { class: "ok" }, t("guard.promise_title"));
+  if (answer.urgency) {
+    const urgent = answer.urgency === "urgent";
+    const badge = el("span", { class: urgent ? "badge bad" : "badge" }, t(`guard.urgency.${answer.urgency}`));
+    title.append(" ", badge);
+  }
+  card.append(title);
+  const about = `${t(`cat.${answer.category}`)} · ${shortTime(answer.reported_at)}`;
+  card.append(el("p", { class: "small muted" }, about));
+  if (promise) card.append(el("p", { class: "promise" }, promise));
+  const again = button(t("guard.report_another"), "block");
+  again.addEventListener("click", () => ctx.navigate("anomaly", ...(checkpointId ? [checkpointId] : [])));
+  card.append(el("a", { class: "button primary block", href: "#/" }, t("app.home")), again);
+  return card;
 }
 
 export const routes = {
