@@ -11,13 +11,14 @@ import { addMessages, lang, setLang, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as login from "./screens/login.js";
 import * as guard from "./screens/guard.js";
+import * as handover from "./screens/handover.js";
 import * as manager from "./screens/manager.js";
 import * as supervisor from "./screens/supervisor.js";
 import * as office from "./screens/office.js";
 import * as staff from "./screens/staff.js";
 import { deviceId, localIso, session, updateUser, uuid } from "./session.js";
 
-const MODULES = [login, guard, manager, supervisor, office, staff];
+const MODULES = [login, guard, handover, manager, supervisor, office, staff];
 
 addMessages({
   zh: {
@@ -238,7 +239,7 @@ function renderHome(view) {
   view.append(el("h1", {}, t("app.hello", { name: user.display_name || user.username })));
   view.append(el("p", { class: "muted" }, t(`role.${user.role}`)));
   const menu = el("nav", { class: "menu" });
-  for (const module of [guard, manager, supervisor, office, staff, login]) {
+  for (const module of [guard, manager, supervisor, handover, office, staff, login]) {
     for (const entry of module.menu(user) || []) {
       menu.append(el("a", { class: "button block", href: `#/${entry.route}` }, entry.label));
     }
