@@ -1,6 +1,34 @@
-// The supervisor's follow-ups: rectifications 整改 to verify and anomalies 异常 reported on rounds.
+// The supervisor's follow-ups: rectifications 整改 to verify and anomalies 异常 reported on rounds,
+// each open one with its promise's clock (GET /followups per site: state and deadlines).
 
 import { errorText, flaggedPhoto, h, list, screen, shortTime, wording } from "../dom.js";
+import { clockLine } from "./handover.js";
+
+// The clocks of the open follow-ups of my sites, by "type-id"; none when they cannot be read
+// (the lists say why they cannot load; a missing clock only leaves its line out).
+async function clocks(ctx) {
+  const found = new Map();
+  try {
+    const mine = ctx.session()?.user?.site_ids;
+    const ids = mine?.length ? mine : (await list(ctx, "/sites")).map((site) => site.id);
+    const answers = await Promise.allSettled(
+      ids.map((id) => ctx.api("GET", "/followups", { query: { site_id: id } })),
+    );
+    for (const answer of answers) {
+      if (answer.status !== "fulfilled") continue;
+      for (const f of answer.value) found.set(`${f.type}-${f.id}`, f);
+    }
+  } catch {
+    // no signal, or no sites: the cards show without their clocks
+  }
+  return found;
+}
+
+// The clock's lines of an open follow-up, or null (none, or a fix reported and waiting).
+function clockOf(ctx, found, type, id) {
+  const f = found.get(`${type}-${id}`);
+  return f && f.state !== "none" ? h("div", { class: "sv-clock-line" }, clockLine(ctx, f)) : null;
+}
 
 // ---------------------------------------------------------------- rectifications to verify
 
@@ -10,12 +38,13 @@ async function renderRectifications(view, _params, ctx) {
   const open = h("div", { id: "sv-rect-open" });
   wrap.append(done, h("h2", {}, ctx.t("sv.rect.open")), open);
   try {
-    const [toVerify, stillOpen, reopened, areas, sites] = await Promise.all([
+    const [toVerify, stillOpen, reopened, areas, sites, found] = await Promise.all([
       list(ctx, "/rectifications", { status: "done" }),
       list(ctx, "/rectifications", { status: "open" }),
       list(ctx, "/rectifications", { status: "reopened" }),
       list(ctx, "/areas"),
       list(ctx, "/sites"),
+      clocks(ctx),
     ]);
     const siteOf = Object.fromEntries(sites.map((site) => [site.id, site.name]));
     // "site · area": the same lobby exists at several sites.
@@ -24,13 +53,13 @@ async function renderRectifications(view, _params, ctx) {
     );
     done.replaceChildren(
       ...(toVerify.length
-        ? toVerify.map((r) => rectificationCard(ctx, r, areaNames, true))
+        ? toVerify.map((r) => rectificationCard(ctx, r, areaNames, true, found))
         : [h("p", { class: "sv-muted" }, ctx.t("sv.rect.none"))]),
     );
     const pending = [...reopened, ...stillOpen];
     open.replaceChildren(
       ...(pending.length
-        ? pending.map((r) => rectificationCard(ctx, r, areaNames, false))
+        ? pending.map((r) => rectificationCard(ctx, r, areaNames, false, found))
         : [h("p", { class: "sv-muted" }, ctx.t("sv.rect.none_open"))]),
     );
   } catch (err) {
@@ -38,7 +67,8 @@ async function renderRectifications(view, _params, ctx) {
   }
 }
 
-function rectificationCard(ctx, r, areaNames, verifiable) {
+function rectificationCard(ctx, r, areaNames, verifiable, found) {
+  const clock = clockOf(ctx, found, "rectification", r.id);
   const card = h(
     "article",
     { class: "sv-item", "data-rectification": r.id },
@@ -50,12 +80,14 @@ function rectificationCard(ctx, r, areaNames, verifiable) {
     ),
     h("p", { class: "sv-fault" }, h("b", {}, `${ctx.t("sv.form.fault")}：`), wording(ctx, r, "fault")),
     h("p", { class: "sv-req" }, h("b", {}, `${ctx.t("sv.form.requirement")}：`), wording(ctx, r, "requirement")),
-    h(
-      "p",
-      { class: r.overdue ? "sv-error" : "sv-muted" },
-      ctx.t("sv.rect.due", { t: shortTime(r.due_at) }),
-      r.overdue ? ` · ${ctx.t("sv.rect.overdue")}` : "",
-    ),
+    // On its clock: the state and deadline; else (a fix reported) the due time it had.
+    clock ||
+      h(
+        "p",
+        { class: r.overdue ? "sv-error" : "sv-muted" },
+        ctx.t("sv.rect.due", { t: shortTime(r.due_at) }),
+        r.overdue ? ` · ${ctx.t("sv.rect.overdue")}` : "",
+      ),
     r.done_note ? h("p", {}, ctx.t("sv.rect.done_note", { n: r.done_note })) : null,
     r.done_photo_ids.length
       ? h(
@@ -113,14 +145,15 @@ async function renderAnomalies(view, _params, ctx) {
   const resolved = h("div", { id: "sv-anom-resolved" });
   wrap.append(open, h("h2", {}, ctx.t("sv.anom.resolved_title")), resolved);
   try {
-    const [openRows, resolvedRows] = await Promise.all([
+    const [openRows, resolvedRows, found] = await Promise.all([
       list(ctx, "/anomalies", { status: "open" }),
       list(ctx, "/anomalies", { status: "resolved" }),
+      clocks(ctx),
     ]);
     const fill = (el, rows) =>
       el.replaceChildren(
         ...(rows.length
-          ? rows.map((a) => anomalyCard(ctx, a))
+          ? rows.map((a) => anomalyCard(ctx, a, found))
           : [h("p", { class: "sv-muted" }, ctx.t("sv.anom.none"))]),
       );
     fill(open, openRows);
@@ -130,7 +163,7 @@ async function renderAnomalies(view, _params, ctx) {
   }
 }
 
-function anomalyCard(ctx, a) {
+function anomalyCard(ctx, a, found) {
   const note = h("textarea", {
     class: "sv-input sv-note",
     rows: 2,
@@ -177,6 +210,7 @@ function anomalyCard(ctx, a) {
     "article",
     { class: "sv-item", "data-anomaly": a.id },
     h("p", {}, h("strong", {}, ctx.t(`sv.cat.${a.category}`)), ` · ${shortTime(a.reported_at)}`),
+    a.status === "open" ? clockOf(ctx, found, "anomaly", a.id) : null,
     h(
       "p",
       { class: "sv-place" },
