@@ -15,10 +15,10 @@ from api.extensions import Api
 from api.request_limits import refuse_oversized_requests
 from api.secret_keys import load_secret_key
 from models import db, make_database
-from models.checklist_files import load_directory
-from models.checklists import Checklist, sync_checklists
-from models.plans import load_plans
-from models.promises import load_promises
+from models.files.checklist_files import load_directory
+from models.records.plans import load_plans
+from models.tables.checklists import Checklist, sync_checklists
+from models.tables.promises import load_promises
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from flask import g
 from playhouse.shortcuts import model_to_dict
 
 from models import utcnow
-from models.audit import AuditEntry
+from models.tables.audit import AuditEntry
 
 # Never copied into the audit log.
 SECRET_FIELDS = {"password_hash", "digest"}

@@ -24,7 +24,7 @@ patrols_cli = AppGroup("patrols", help="Checkpoint labels.")
 @db_cli.command("upgrade")
 def db_upgrade():
     """Create missing tables and apply pending migrations (safe to run again)."""
-    from models.schema import current_version, upgrade
+    from models.tables.schema import current_version, upgrade
 
     with db.connection_context():
         done = upgrade()
@@ -38,7 +38,7 @@ def db_upgrade():
 def create_admin(username, password):
     """Create an administrator account."""
     from api.security import hash_password
-    from models.accounts import User
+    from models.tables.accounts import User
 
     password = password or getpass.getpass("Password (10+ characters): ")
     if len(password) < 10:
@@ -82,7 +82,7 @@ def demo_load():
 @click.option("--seed", default=1, show_default=True)
 def demo_generate(sites, staff_per_site, months, seed):
     """Generate a realistic company of any size (bulk inserts), for benchmarks and trials."""
-    from models.generator import generate_company
+    from models.demo.generator import generate_company
 
     with db.connection_context():
         counts = generate_company(
@@ -105,8 +105,8 @@ def secrets_init():
 @checklists_cli.command("load")
 def checklists_load():
     """Validate the checklist files and record changed ones as new versions."""
-    from models.checklist_files import load_directory
-    from models.checklists import sync_checklists
+    from models.files.checklist_files import load_directory
+    from models.tables.checklists import sync_checklists
 
     checklists, _ = load_directory(Path(current_app.config["CHECKLIST_DIR"]))
     with db.connection_context():
@@ -118,8 +118,8 @@ def checklists_load():
 @click.option("--dry-run", is_flag=True, help="only list what would be removed")
 def photos_prune(dry_run):
     """Remove stored files that no photo refers to (left by a crash between file and row)."""
-    from models.photos import Photo
-    from models.storage import open_store
+    from models.files.storage import open_store
+    from models.tables.photos import Photo
 
     store = open_store(current_app.config, current_app.instance_path)
     with db.connection_context():
@@ -142,13 +142,13 @@ def run_tick(now=None) -> dict | None:
     another tick holds the tick lock (one at a time however many servers, workers and cron
     jobs run it: models/tick_lock.py)."""
     from models import utcnow
-    from models.followups import escalate_due
-    from models.greeting_records import judge_due
-    from models.org import Site
-    from models.patrol_records import alert_overdue, ensure_site_rounds, judge_closed_rounds
-    from models.plans import alert_overdue_plans
+    from models.records.followups import escalate_due
+    from models.records.greeting_records import judge_due
+    from models.records.patrol_records import alert_overdue, ensure_site_rounds, judge_closed_rounds
+    from models.records.plans import alert_overdue_plans
+    from models.records.webhooks import deliver_pending
+    from models.tables.org import Site
     from models.tick_lock import tick_turn
-    from models.webhooks import deliver_pending
 
     now = now or utcnow()
     with db.connection_context(), tick_turn() as mine:
@@ -211,11 +211,11 @@ def tick():
 def patrols_sheet(site_code, out_path, area_id, base_url):
     """Print a site's checkpoint labels as A4 sheets (PDF), showing progress."""
     from api.labels_address import AddressMissing, cli_base_url
-    from models.labels import Label, sheet_pdf
-    from models.org import Area, Site
-    from models.patrols import Checkpoint
+    from models.files.labels import Label, sheet_pdf
     from models.rules.qr_signing import make_token, scan_url
-    from models.site_keys import current_key
+    from models.tables.org import Area, Site
+    from models.tables.patrols import Checkpoint
+    from models.tables.site_keys import current_key
 
     try:
         base_url = cli_base_url(base_url)
@@ -254,7 +254,7 @@ def patrols_sheet(site_code, out_path, area_id, base_url):
     click.echo(f"wrote {out_path} ({len(pdf) // 1024} KiB, key version {key.version})")
 
 
-# --- backups (models/backup.py) ---------------------------------------------------------------
+# --- backups (models/files/backup.py) -----------------------------------------------------
 backup_cli = AppGroup("backup", help="Online backups: database, photos and secrets in one archive.")
 
 
@@ -268,14 +268,14 @@ backup_cli = AppGroup("backup", help="Online backups: database, photos and secre
 )
 def backup_create(out_dir):
     """Write one archive of the database, its photos and the secret files, while serving."""
-    from models.backup import BackupError, backup_key, create_backup, describe, sqlite_file
-    from models.storage import open_store
+    from models.files.backup import BackupError, backup_key, create_backup, describe, sqlite_file
+    from models.files.storage import open_store
 
     out_dir = out_dir or str(Path(current_app.instance_path) / "backups")
     store = open_store(current_app.config, current_app.instance_path)
     photo_keys = None
     if store.kind != "local" and sqlite_file(current_app.config["DATABASE_URL"]) is None:
-        from models.photos import Photo
+        from models.tables.photos import Photo
 
         with db.connection_context():
             photo_keys = set()
@@ -337,14 +337,14 @@ def backup_create(out_dir):
 def backup_restore(archive, instance_dir, key_file, unverified):
     """Verify an archive's signature, check it against its manifest and restore it into a new
     instance folder."""
-    from models.backup import (
+    from models.files.backup import (
         BackupError,
         backup_key,
         check_restored_photos,
         describe,
         restore_backup,
     )
-    from models.storage import open_store
+    from models.files.storage import open_store
 
     if Path(instance_dir).resolve() == Path(current_app.instance_path).resolve():
         raise click.ClickException(

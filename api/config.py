@@ -55,9 +55,9 @@ class Config:
     PHOTO_QUALITY = 82
     PHOTO_REUSE_MAX_DISTANCE = 6  # bits of the 64-bit perceptual hash
     PHOTO_REUSE_WINDOW_DAYS = 90
-    # Where photo files live (models/storage.py): "local" (instance/photos, the embedded
+    # Where photo files live (models/files/storage.py): "local" (instance/photos, the embedded
     # default, one server) or "s3" (an S3-compatible bucket shared by several app servers:
-    # Aliyun OSS, Tencent COS, Huawei OBS, MinIO; models/object_store.py).
+    # Aliyun OSS, Tencent COS, Huawei OBS, MinIO; models/files/object_store.py).
     PHOTO_STORE = "local"
     S3_ENDPOINT = None  # e.g. "https://oss-cn-hangzhou.aliyuncs.com"; unset for AWS
     S3_BUCKET = None

@@ -7,12 +7,12 @@ from datetime import UTC, time, timedelta
 
 from api.security import hash_password
 from models import utcnow, write_transaction
-from models.accounts import User, UserSite
-from models.generator import generate_company
-from models.greeting_records import generate_rota, settings_for
-from models.org import Area, Post, Site, Staff, StaffArea, Team
-from models.patrol_records import ensure_site_rounds
-from models.patrols import Checkpoint, Route, RouteStop, Schedule
+from models.demo.generator import generate_company
+from models.records.greeting_records import generate_rota, settings_for
+from models.records.patrol_records import ensure_site_rounds
+from models.tables.accounts import User, UserSite
+from models.tables.org import Area, Post, Site, Staff, StaffArea, Team
+from models.tables.patrols import Checkpoint, Route, RouteStop, Schedule
 
 SITES = [
     {
@@ -218,7 +218,7 @@ def add_patrol(site: Site) -> None:
 
 def _add_history() -> Site:
     """A third site with the last two months' history as the app would have stored it
-    (models.generator: scored grooming and etiquette inspections, judged patrol rounds with
+    (models.demo.generator: scored grooming and etiquette inspections, judged patrol rounds with
     their scans, greeting shifts), so HR's monthly records and the supervisor's views show
     something on the first day. HR and the supervisor see it; the guard and the manager keep
     their own tower."""

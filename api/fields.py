@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import marshmallow as ma
 from flask import g, has_request_context
 
-from models.org import Site
+from models.tables.org import Site
 
 UTC_ZONE = ZoneInfo("UTC")
 

@@ -18,9 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 
 from api.errors import abort, field_error
-from models import hot_sql, is_sqlite, utcnow, write_transaction
-from models.accounts import AuthToken, LoginThrottle, User
-from models.org import Site
+from models import is_sqlite, utcnow, write_transaction
+from models.records import hot_sql
+from models.tables.accounts import AuthToken, LoginThrottle, User
+from models.tables.org import Site
 
 ALL_ROLES = ("admin", "hr", "supervisor", "manager", "guard", "staff")
 OFFICE_ROLES = ("admin", "hr", "supervisor", "manager")
@@ -192,7 +193,7 @@ def issue_token(user: User) -> tuple[str, AuthToken]:
 def authenticate() -> tuple[User, AuthToken, list[int]]:
     """The caller's user, token and linked site ids, or a 401 that says why.
 
-    One query on every request (see models/hot_sql.py): revoking a token or disabling a user
+    One query on every request (see models/records/hot_sql.py): revoking a token or disabling a user
     takes effect on the very next request."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")

@@ -7,7 +7,7 @@ With --postgres the company is made in a scratch database on that server and dro
 end (a dry run: how long the size takes and what it makes); bench/scale.py imports
 ``generate`` to build the company it measures.
 
-The company is models/generator.py's (the same sites, teams, staff, accounts, checkpoints and
+The company is models/demo/generator.py's (the same sites, teams, staff, accounts, checkpoints and
 routes, judged rounds with their scans, scored inspections with their items, greeting shifts
 with their check-in and check-out), made site by site with its per-site random streams, so a
 site is the same whichever process makes it. Two things differ:
@@ -67,9 +67,9 @@ def staff_of_site(index: int, sites: int, staff: int) -> int:
 
 
 def _copy_bulk():
-    """A models.generator._Bulk that writes with COPY (same columns, same defaults)."""
+    """A models.demo.generator._Bulk that writes with COPY (same columns, same defaults)."""
     from models import db
-    from models.generator import _Bulk
+    from models.demo.generator import _Bulk
 
     class CopyBulk(_Bulk):
         def __init__(self, model, names):
@@ -97,7 +97,8 @@ def _worker(job: tuple) -> Counter:
     """Make the sites ``numbers`` (in a process of its own when there are several workers)."""
     url, numbers, sizes, months, end_month, seed, now, queue = job
     from api import create_app
-    from models import db, generator, write_transaction
+    from models import db, write_transaction
+    from models.demo import generator
 
     generator.ROUND_EVERY = ROUND_EVERY_MINUTES
     app = create_app({"DATABASE_URL": url, "ACCESS_LOG": False})
@@ -179,7 +180,7 @@ def generate(
     from zoneinfo import ZoneInfo
 
     from models import utcnow
-    from models.generator import ZONE
+    from models.demo.generator import ZONE
 
     sites, staff = company_size(fraction)
     now = utcnow()
@@ -230,8 +231,8 @@ class _Relay:
 def prepare(url: str) -> None:
     """The schema and the checklists in an empty database."""
     from api import create_app
-    from models.checklists import sync_checklists
-    from models.schema import upgrade
+    from models.tables.checklists import sync_checklists
+    from models.tables.schema import upgrade
 
     app = create_app({"DATABASE_URL": url, "ACCESS_LOG": False})
     with app.app_context():

@@ -4,11 +4,11 @@ PostgreSQL.
     python bench/monthly_records.py [--sites 50] [--staff 100] [--months 12]
                                     [--postgres URL] [--summary FILE]
 
-Builds a company with models/generator.py (default: 50 sites, 5,000 staff, one year: about
+Builds a company with models/demo/generator.py (default: 50 sites, 5,000 staff, one year: about
 200,000 inspections with their item rows, 2,000,000 patrol scans and the year's greeting
 shifts) in a SQLite file, or with --postgres in a scratch database on that server, then times,
 for the last month:
-  - one site-month of records (models.monthly.month_records for one site),
+  - one site-month of records (models.records.monthly.month_records for one site),
   - the company-wide month summary (records of every site rolled up per site),
   - the company-wide Excel export (every site's sheet + the summary, openpyxl streaming),
 each as the median of several runs, side by side with a baseline in the same run: a bare
@@ -55,12 +55,12 @@ def main() -> int:
         os.environ["XUNJIAN_INSTANCE_PATH"] = tmp
         from api import create_app
         from models import db
-        from models.checklists import sync_checklists
-        from models.generator import generate_company
-        from models.inspections import Inspection
-        from models.monthly import month_records, rollup, write_month_workbook
-        from models.org import Site
-        from models.schema import upgrade
+        from models.demo.generator import generate_company
+        from models.records.monthly import month_records, rollup, write_month_workbook
+        from models.tables.checklists import sync_checklists
+        from models.tables.inspections import Inspection
+        from models.tables.org import Site
+        from models.tables.schema import upgrade
 
         app = create_app({"DATABASE_URL": url, "ACCESS_LOG": False})
         settings = app.extensions["xunjian"]["scoring"]

@@ -40,8 +40,8 @@ from PIL import ExifTags, Image, ImageChops, ImageDraw, ImageFilter
 
 sys.path.insert(0, str(ROOT))
 
-from models.imaging import ImageLimits, process_photo  # noqa: E402
-from models.storage import FileStorage  # noqa: E402
+from models.files.imaging import ImageLimits, process_photo  # noqa: E402
+from models.files.storage import FileStorage  # noqa: E402
 
 STAMP_LINES = ["2026-11-23 08:31 +08:00", "华润大厦 · B2停车库 · 3号巡更点", "护卫员 张三"]
 WARMUP_RUNS = 3
@@ -122,10 +122,10 @@ def time_api_uploads(data: bytes, runs: int) -> list[float]:
 
     from api import create_app
     from api.security import hash_password
-    from models.accounts import User, UserSite
-    from models.checklists import sync_checklists
-    from models.org import Site
-    from models.schema import upgrade
+    from models.tables.accounts import User, UserSite
+    from models.tables.checklists import sync_checklists
+    from models.tables.org import Site
+    from models.tables.schema import upgrade
 
     with tempfile.TemporaryDirectory(prefix="photo-api-bench-") as tmp:
         os.environ["XUNJIAN_INSTANCE_PATH"] = tmp

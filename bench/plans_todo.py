@@ -4,10 +4,10 @@ on the embedded database or PostgreSQL.
     python bench/plans_todo.py [--sites 50] [--staff 100] [--months 2] [--supervised 20]
                                [--postgres URL] [--summary FILE]
 
-Builds a company with models/generator.py (default: 50 sites, 5,000 staff, two months of
+Builds a company with models/demo/generator.py (default: 50 sites, 5,000 staff, two months of
 history ending this month) and gives a supervisor ``--supervised`` of its sites (service grades
 1, 2, 3 in turn), then times, as the median of several runs:
-  - the supervisor's to-do (models.plans.sites_todo: the plan items of every area and person
+  - the supervisor's to-do (models.records.plans.sites_todo: the plan items of every area and person
     of those sites and the inspections counted today, this week and this month),
   - the same sites' month coverage (done against planned, the people and areas not covered),
 side by side with a baseline in the same run: a bare indexed COUNT of those sites' inspections
@@ -54,13 +54,13 @@ def main() -> int:
         os.environ["XUNJIAN_INSTANCE_PATH"] = tmp
         from api import create_app
         from models import db, utcnow
-        from models.checklists import sync_checklists
-        from models.generator import generate_company
-        from models.inspections import Inspection
-        from models.org import Site
-        from models.plans import local_today, month_counts, plan_items, sites_todo
+        from models.demo.generator import generate_company
+        from models.records.plans import local_today, month_counts, plan_items, sites_todo
         from models.rules.plans import coverage
-        from models.schema import upgrade
+        from models.tables.checklists import sync_checklists
+        from models.tables.inspections import Inspection
+        from models.tables.org import Site
+        from models.tables.schema import upgrade
 
         app = create_app({"DATABASE_URL": url, "ACCESS_LOG": False})
         rules = app.extensions["xunjian"]["plans"]

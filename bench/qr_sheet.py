@@ -27,7 +27,7 @@ from common import ROOT, add_common_arguments, emit, emit_setup, proc_status_mb
 
 sys.path.insert(0, str(ROOT))
 
-from models.labels import LABELS_PER_PAGE, Label, label_png, sheet_pdf  # noqa: E402
+from models.files.labels import LABELS_PER_PAGE, Label, label_png, sheet_pdf  # noqa: E402
 from models.rules.qr_signing import make_token, new_site_secret, scan_url  # noqa: E402
 
 BASE_URL = "https://xunjian.hrzx.com.cn"

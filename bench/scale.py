@@ -72,12 +72,12 @@ def measure(url: str, scans: int, runs: int) -> dict:
     from api import create_app
     from api.security import hash_password
     from models import utcnow, write_transaction
-    from models.accounts import User, UserSite
-    from models.inspections import Inspection
-    from models.org import Site
-    from models.patrols import Checkpoint
     from models.rules.qr_signing import make_token, scan_url
-    from models.site_keys import current_key
+    from models.tables.accounts import User, UserSite
+    from models.tables.inspections import Inspection
+    from models.tables.org import Site
+    from models.tables.patrols import Checkpoint
+    from models.tables.site_keys import current_key
 
     config = {"PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 1024}
     app = create_app({"DATABASE_URL": url, "ACCESS_LOG": False, **config})

@@ -230,7 +230,7 @@ def insert_checkpoints(rows: list[tuple]) -> None:
     """Many checkpoints fast: one multi-row INSERT per 1,000 (peewee's insert_many builds its
     SQL value by value, which takes longer than the inserts). Unlisted columns stay NULL."""
     from models import db
-    from models.patrols import Checkpoint as C
+    from models.tables.patrols import Checkpoint as C
 
     fields = (C.site, C.area, C.name, C.code, C.radius_m, C.active, C.created_at)
     columns = ", ".join(f'"{field.column_name}"' for field in fields)
@@ -273,13 +273,13 @@ def prepare_product(
     from api import create_app
     from api.security import hash_password
     from models import utcnow, write_transaction
-    from models.accounts import User, UserSite
-    from models.checklists import sync_checklists
-    from models.org import Area, Site
-    from models.patrols import Checkpoint
     from models.rules.qr_signing import make_token, scan_url
-    from models.schema import upgrade
-    from models.site_keys import current_key
+    from models.tables.accounts import User, UserSite
+    from models.tables.checklists import sync_checklists
+    from models.tables.org import Area, Site
+    from models.tables.patrols import Checkpoint
+    from models.tables.schema import upgrade
+    from models.tables.site_keys import current_key
 
     # Cheap password hashes: only the sign-ins here check them; scans carry tokens.
     config = {"PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 1024}

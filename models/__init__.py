@@ -4,6 +4,21 @@ The database is created unbound (a proxy) and bound by the application factory, 
 same models serve SQLite (the embedded default) and PostgreSQL (``DATABASE_URL``).
 Nothing here imports Flask: ``init_app`` only needs an object with a ``config`` mapping
 and the ``appcontext_pushed`` signal is wired by ``api``.
+
+The folders, each with a docstring saying what lives there and what it may import:
+
+    models/           the database (this file) and what every layer uses: write_lock.py
+                      (SQLite's writers' queue), tick_lock.py (one tick at a time on several
+                      servers), refused.py (the one refusal, answered as 422)
+    models/rules/     the domain rules as plain functions: no Flask, no peewee, no I/O
+    models/tables/    the tables and their migrations
+    models/files/     files in and out: photos, labels, charts, workbooks, checklist files,
+                      photo storage, backups
+    models/records/   record-keeping: a request's or a tick's work across tables
+    models/demo/      the demo company and the scale generator, apart from the product
+
+Imports go one way: records -> tables, files -> rules, and nothing imports records but
+``api`` (and demo).
 """
 
 import time

@@ -18,8 +18,7 @@ import fcntl
 import os
 from contextlib import contextmanager
 
-from models import db, is_sqlite
-from models import write_transaction as _write_transaction
+from models import db, is_sqlite, write_transaction
 
 # The first key of PostgreSQL's two-key advisory locks taken by site_scans_lock (any constant
 # no other lock of ours uses).
@@ -27,15 +26,15 @@ SCAN_LOCK_KEY = 1001
 
 
 @contextmanager
-def write_transaction():
+def queued_write_transaction():
     """``models.write_transaction()``; on SQLite, outside any transaction, it first waits its
     turn in the writers' queue (see above)."""
     database = db.obj
     if not is_sqlite() or database.in_transaction():
-        with _write_transaction():
+        with write_transaction():
             yield
         return
-    with writers_turn(database.database), _write_transaction():
+    with writers_turn(database.database), write_transaction():
         yield
 
 

@@ -20,8 +20,8 @@ import pytest
 
 from api import create_app
 from models import db
-from models.checklists import sync_checklists
-from models.schema import MODELS, upgrade
+from models.tables.checklists import sync_checklists
+from models.tables.schema import MODELS, upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgres")
@@ -68,8 +68,9 @@ class SharedApp:
         self.template = Path(self.database.database) if not ON_POSTGRES else None
         self.config = dict(self.app.config)
         self.extensions = dict(self.app.extensions["xunjian"])
-        # What the product keeps beside a database object (e.g. models/site_keys.py's secrets)
-        # belongs to one test's data: anything added after this goes between tests.
+        # What the product keeps beside a database object (e.g. the site keys' secrets, see
+        # models/tables/site_keys.py) belongs to one test's data: anything added after this goes
+        # between tests.
         self.database_attributes = set(vars(self.database))
 
     def prepare(self, tmp_path: Path):
@@ -137,8 +138,8 @@ class World:
 
     def __init__(self, app, client):
         from api.security import hash_password
-        from models.accounts import User, UserSite
-        from models.org import Area, Post, Site, Staff, Team
+        from models.tables.accounts import User, UserSite
+        from models.tables.org import Area, Post, Site, Staff, Team
 
         self.client = client
         with app.app_context():

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from models import utcnow
-from models.accounts import AuthToken, LoginThrottle, User
-from models.schema import upgrade
+from models.tables.accounts import AuthToken, LoginThrottle, User
+from models.tables.schema import upgrade
 from tests.conftest import ON_POSTGRES, PASSWORD, empty_all_tables, make_app
 
 

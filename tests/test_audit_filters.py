@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 import pytest
 
-from models.audit import AuditEntry
-from models.org import Site
+from models.tables.audit import AuditEntry
+from models.tables.org import Site
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Backups (models/backup.py and 'flask backup'): an archive restores into a working app with
+"""Backups (models/files/backup.py and 'flask backup'): an archive restores into a working app with
 the same data, photos and secret; a damaged, tampered or incomplete archive is refused and
 leaves nothing behind; a non-empty instance is never overwritten.
 
@@ -19,17 +19,17 @@ import pytest
 
 from api import create_app
 from models import db
-from models.backup import (
+from models.files.backup import (
     BackupError,
     backup_key,
     create_backup,
     read_manifest,
     restore_backup,
 )
-from models.checklists import sync_checklists
-from models.inspections import Inspection
-from models.photos import Photo
-from models.schema import upgrade
+from models.tables.checklists import sync_checklists
+from models.tables.inspections import Inspection
+from models.tables.photos import Photo
+from models.tables.schema import upgrade
 from tests.conftest import PASSWORD, World, make_app
 from tests.test_imaging import encode, make_photo
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from models.accounts import User
-from models.audit import AuditEntry
-from models.org import Area, Post, Site, Staff, Team
+from models.tables.accounts import User
+from models.tables.audit import AuditEntry
+from models.tables.org import Area, Post, Site, Staff, Team
 
 ERROR_KEYS = {"code", "status", "error", "message"}
 

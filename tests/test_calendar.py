@@ -6,9 +6,9 @@ import json
 from datetime import date
 
 from models import db
-from models.audit import AuditEntry
-from models.calendar import SiteDay, site_duty_calendar
-from models.schema import SchemaVersion, upgrade
+from models.tables.audit import AuditEntry
+from models.tables.calendar import SiteDay, site_duty_calendar
+from models.tables.schema import SchemaVersion, upgrade
 
 
 def calendar(world, site, year, user="manager"):

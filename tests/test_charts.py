@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from models.charts import GRADE_COLOURS, grade_distribution_svg, score_trend_svg
+from models.files.charts import GRADE_COLOURS, grade_distribution_svg, score_trend_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 FONT = "Noto Sans SC, PingFang SC, Microsoft YaHei, sans-serif"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from models.checklist_files import ChecklistError, load_directory
+from models.files.checklist_files import ChecklistError, load_directory
 from tests.conftest import make_app
 
 CHECKLISTS = Path(__file__).resolve().parent.parent / "checklists"

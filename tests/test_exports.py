@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 from openpyxl import load_workbook
 
-from models.exports import COLUMNS, csv_chunks, display_width, sheet_name, write_workbook
+from models.files.exports import COLUMNS, csv_chunks, display_width, sheet_name, write_workbook
 
 HEADERS_ZH = [
     "工号", "姓名", "项目", "班组", "岗位", "仪容仪表得分", "仪容检查次数", "服务礼仪得分",

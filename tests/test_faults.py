@@ -38,10 +38,10 @@ import pytest
 
 from api import create_app
 from models import utcnow, write_transaction
-from models.checklists import sync_checklists
-from models.inspections import Inspection, InspectionItem
-from models.patrols import Scan
-from models.schema import upgrade
+from models.tables.checklists import sync_checklists
+from models.tables.inspections import Inspection, InspectionItem
+from models.tables.patrols import Scan
+from models.tables.schema import upgrade
 from tests.conftest import ON_POSTGRES, PASSWORD, PG_URL, empty_all_tables, make_app
 from tests.test_imaging import encode, make_photo
 from tests.test_inspections import answers_for
@@ -65,12 +65,12 @@ class Company:
 
     def __init__(self, tmp_path: Path, database_url: str):
         from api.security import hash_password
-        from models.accounts import User, UserSite
-        from models.org import Area, Site, Staff
-        from models.patrol_records import ensure_site_rounds
-        from models.patrols import Checkpoint, Route, RouteStop, Schedule
+        from models.records.patrol_records import ensure_site_rounds
         from models.rules.qr_signing import make_token
-        from models.site_keys import current_key
+        from models.tables.accounts import User, UserSite
+        from models.tables.org import Area, Site, Staff
+        from models.tables.patrols import Checkpoint, Route, RouteStop, Schedule
+        from models.tables.site_keys import current_key
 
         self.database_url = database_url
         self.instance = tmp_path / "instance"

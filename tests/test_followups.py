@@ -7,14 +7,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from api.cli import run_tick
-from models.audit import AuditEntry
-from models.calendar import SiteDay
-from models.followups import start_anomaly_clock
-from models.inspections import Rectification
-from models.org import Staff
-from models.patrols import Anomaly, Webhook, WebhookDelivery
-from models.promises import Escalation
+from models.records.followups import start_anomaly_clock
 from models.rules import robots
+from models.tables.audit import AuditEntry
+from models.tables.calendar import SiteDay
+from models.tables.inspections import Rectification
+from models.tables.org import Staff
+from models.tables.patrols import Anomaly, Webhook, WebhookDelivery
+from models.tables.promises import Escalation
 from tests.test_inspections import answers_for, form, make_photo, people, submit
 
 __all__ = ["people"]  # the fixture, shared with the inspection tests

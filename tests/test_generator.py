@@ -7,25 +7,25 @@ from datetime import date, timedelta
 
 import pytest
 
-from models.accounts import User, UserSite
-from models.checklists import Checklist, ChecklistVersion, sync_checklists
-from models.generator import (
+from models.demo.generator import (
     MIN_STAFF_PER_SITE,
     ROUND_EVERY,
     generate_company,
     job_counts,
 )
-from models.greeting import GreetingShift
-from models.inspections import Inspection, InspectionItem
-from models.org import Area, Site, Staff, StaffArea, Team
-from models.patrol_records import plan_of
-from models.patrols import Round, Scan
+from models.records.patrol_records import plan_of
 from models.rules.applicability import applicable_items
 from models.rules.greeting import judge_shift
 from models.rules.periods import month_of
 from models.rules.rounds import ScanFact, judge_round
 from models.rules.scoring import Answer, ItemRule, grade_for, score_inspection
-from models.schema import MODELS, upgrade
+from models.tables.accounts import User, UserSite
+from models.tables.checklists import Checklist, ChecklistVersion, sync_checklists
+from models.tables.greeting import GreetingShift
+from models.tables.inspections import Inspection, InspectionItem
+from models.tables.org import Area, Site, Staff, StaffArea, Team
+from models.tables.patrols import Round, Scan
+from models.tables.schema import MODELS, upgrade
 from tests.conftest import make_app
 
 END_MONTH = 202603  # February and March 2026: whole months in the past

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from models import utcnow
-from models.accounts import User
-from models.greeting import GreetingShift
-from models.org import Site, Staff
+from models.tables.accounts import User
+from models.tables.greeting import GreetingShift
+from models.tables.org import Site, Staff
 
 NEXT_YEAR = utcnow().year + 1
 JANUARY, FEBRUARY = NEXT_YEAR * 100 + 1, NEXT_YEAR * 100 + 2
@@ -38,7 +38,7 @@ def managers(app, world):
             password_hash=world.users["manager"].password_hash,
             staff=people[1],
         )
-        from models.accounts import UserSite
+        from models.tables.accounts import UserSite
 
         UserSite.create(user=other, site=world.site_a)
     return people
@@ -353,7 +353,7 @@ def weekday_in_january():
 )
 def test_the_first_build_makes_every_window_not_yet_started(app, world, managers, local, windows):
     """Issue 24.4: built at 08:15 today's 08:30 window is made; at 13:16 that evening's."""
-    from models.greeting_records import generate_rota
+    from models.records.greeting_records import generate_rota
 
     day = weekday_in_january()
     with app.app_context():
@@ -506,7 +506,7 @@ def test_a_check_sent_twice_at_once_is_stored_once_and_answered_alike(app, world
     assert [code for code, _ in answers] == [200] * tries, answers
     assert all(answer == answers[0][1] for _, answer in answers)
     assert answers[0][1]["id"] == shift.id and answers[0][1]["check_in_at"] is not None
-    from models.greeting import GreetingCheck
+    from models.tables.greeting import GreetingCheck
 
     with app.app_context():
         assert GreetingCheck.select().where(GreetingCheck.shift == shift.id).count() == 1

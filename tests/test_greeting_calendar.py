@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 import chinese_calendar
 import pytest
 
-from models.greeting import GreetingShift
-from models.greeting_records import generate_rota, settings_for
-from models.org import Site, Staff
+from models.records.greeting_records import generate_rota, settings_for
+from models.tables.greeting import GreetingShift
+from models.tables.org import Site, Staff
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from datetime import time, timedelta
 import pytest
 
 from models import utcnow
-from models.audit import AuditEntry
-from models.greeting import GreetingShift, ManagerLeave, SwapRequest
-from models.org import Site, Staff
+from models.tables.audit import AuditEntry
+from models.tables.greeting import GreetingShift, ManagerLeave, SwapRequest
+from models.tables.org import Site, Staff
 from tests import test_greeting
 from tests.test_greeting import JANUARY, NEXT_YEAR, rota
 

@@ -36,9 +36,9 @@ from schemathesis.checks import (
 
 from api.security import issue_token
 from models import utcnow
-from models.accounts import AuthToken, User, UserSite
-from models.patrol_records import MESSAGES as SCAN_MESSAGES
-from models.patrols import Checkpoint
+from models.records.patrol_records import MESSAGES as SCAN_MESSAGES
+from models.tables.accounts import AuthToken, User, UserSite
+from models.tables.patrols import Checkpoint
 from tests.conftest import World
 from tests.test_inspections import answers_for, form, submit
 from tests.test_patrols import Patrol
@@ -47,7 +47,8 @@ from tests.test_photos import photo_jpeg, upload
 pytestmark = pytest.mark.slow  # ~1 minute: every operation, as every role
 
 ROLES = ("admin", "hr", "supervisor", "manager", "guard", "staff")
-# Why a scanned code is refused: patrol checkpoints (models/patrol_records.py) and greeting posts.
+# Why a scanned code is refused: patrol checkpoints (models/records/patrol_records.py) and
+# greeting posts.
 SCAN_REFUSALS = {
     *SCAN_MESSAGES,
     "not_a_post",

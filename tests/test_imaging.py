@@ -21,7 +21,7 @@ from PIL import (
     JpegImagePlugin,
 )
 
-from models.imaging import (
+from models.files.imaging import (
     ACCEPTED_FORMATS,
     CONTENT_TYPES,
     REJECTION_CODES,

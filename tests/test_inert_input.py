@@ -21,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from models import utcnow
-from models.org import Site, Staff
+from models.tables.org import Site, Staff
 from tests.conftest import PASSWORD
 from tests.test_patrols import Patrol, iso
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.checklists import Checklist, ChecklistVersion, sync_checklists
-from models.inspections import CoachingItem, Inspection, InspectionItem, Rectification
-from models.org import Staff, StaffArea
+from models.tables.checklists import Checklist, ChecklistVersion, sync_checklists
+from models.tables.inspections import CoachingItem, Inspection, InspectionItem, Rectification
+from models.tables.org import Staff, StaffArea
 
 
 def now_iso(offset_minutes=0):
@@ -377,7 +377,7 @@ def test_another_sites_subject_or_inspection_is_hidden(app, world, people):
 
 
 def test_guards_see_only_their_own_inspections(app, world, people):
-    from models.accounts import User
+    from models.tables.accounts import User
 
     with app.app_context():
         User.update(staff=people["guard"]).where(User.username == "guard").execute()
@@ -408,7 +408,7 @@ def test_times_in_the_future_or_too_old_are_refused(world, people):
 
 def make_photo(app, world):
     """A stored photo row at site A (the upload endpoint is tested on its own)."""
-    from models.photos import Photo
+    from models.tables.photos import Photo
 
     with app.app_context():
         photo = Photo.create(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from models.audit import AuditEntry
-from models.org import Area, Post, Site, Staff, Team
+from models.tables.audit import AuditEntry
+from models.tables.org import Area, Post, Site, Staff, Team
 
 # (collection URL, model, attribute of the world for site A's / site B's object)
 RESOURCES = [

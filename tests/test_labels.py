@@ -6,8 +6,8 @@ import pytest
 import zxingcpp  # dev dependency: a real QR decoder (C++ library inside the wheel)
 from PIL import Image, ImageChops, PdfParser
 
-from models import labels as labels_module
-from models.labels import (
+from models.files import labels as labels_module
+from models.files.labels import (
     A4_PX,
     LABELS_PER_PAGE,
     Label,

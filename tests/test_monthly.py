@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from models import utcnow
-from models.org import Staff, StaffArea
-from models.patrols import Checkpoint, Round, Route, Schedule
+from models.tables.org import Staff, StaffArea
+from models.tables.patrols import Checkpoint, Round, Route, Schedule
 from tests.test_inspections import answers_for, form, make_photo
 
 LAST_MONTH_AT = utcnow() - timedelta(days=40)

@@ -1,4 +1,4 @@
-"""Photos in S3-compatible object storage (models/object_store.py), against a real S3 HTTP
+"""Photos in S3-compatible object storage (models/files/object_store.py), against a real S3 HTTP
 server process (moto's standalone server, tests/s3_server.py), and the same photo tests run
 on both stores: upload, serve, thumbnail, access, prune, backup and restore."""
 
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from models.backup import read_manifest
-from models.checklists import sync_checklists
-from models.object_store import ObjectStorage, ObjectStoreError
-from models.photos import Photo
-from models.schema import upgrade
-from models.storage import FileStorage, open_store
+from models.files.backup import read_manifest
+from models.files.object_store import ObjectStorage, ObjectStoreError
+from models.files.storage import FileStorage, open_store
+from models.tables.checklists import sync_checklists
+from models.tables.photos import Photo
+from models.tables.schema import upgrade
 from tests.conftest import ON_POSTGRES, empty_all_tables, make_app
 from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, running_s3_server
 from tests.test_imaging import encode, make_photo

@@ -10,9 +10,9 @@ import pytest
 
 from api.secret_keys import InsecureSecretError, generate_secret_file
 from api.security import keyed_digest
-from models.accounts import User
-from models.org import Site, Staff
-from models.schema import LATEST_VERSION, SchemaVersion, current_version, upgrade
+from models.tables.accounts import User
+from models.tables.org import Site, Staff
+from models.tables.schema import LATEST_VERSION, SchemaVersion, current_version, upgrade
 from tests.conftest import make_app
 
 
@@ -81,7 +81,7 @@ def test_upgrade_migrates_a_version_1_database_and_keeps_its_data(app, world):
 
 
 def test_upgrade_recreates_a_missing_table_without_touching_others(app, world):
-    from models.accounts import LoginThrottle
+    from models.tables.accounts import LoginThrottle
 
     with app.app_context():
         LoginThrottle.drop_table()
@@ -104,7 +104,7 @@ def test_demo_company_loads_once_and_prints_logins(app, runner):
         jobs = {s.job for s in Staff.select()}
         assert {"guard", "cleaner", "gardener", "service_desk", "manager", "supervisor"} <= jobs
         staff_count = Staff.select().count()
-        from models.patrols import Checkpoint, Round
+        from models.tables.patrols import Checkpoint, Round
 
         assert Checkpoint.select().count() >= 10 and Round.select().count() > 0
     client = app.test_client()

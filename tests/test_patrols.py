@@ -11,9 +11,10 @@ import pytest
 from PIL import Image, PdfParser
 
 from models import utcnow
-from models.org import Site
-from models.patrol_records import ensure_rounds, ensure_site_rounds, judge_closed_rounds
-from models.patrols import (
+from models.records.patrol_records import ensure_rounds, ensure_site_rounds, judge_closed_rounds
+from models.rules.qr_signing import make_token, parse_token
+from models.tables.org import Site
+from models.tables.patrols import (
     Anomaly,
     Checkpoint,
     Round,
@@ -22,8 +23,7 @@ from models.patrols import (
     Webhook,
     WebhookDelivery,
 )
-from models.rules.qr_signing import make_token, parse_token
-from models.site_keys import current_key
+from models.tables.site_keys import current_key
 from tests.test_labels import LABEL_PX, decode
 
 
@@ -407,7 +407,7 @@ def test_live_view_shows_overdue_rounds_at_once(app, world, patrol):
 
 def test_guard_month_view(app, world, patrol):
     with app.app_context():
-        from models.accounts import User
+        from models.tables.accounts import User
 
         User.update(staff=world.staff_a).where(User.username == "guard").execute()
         past = (
@@ -489,7 +489,7 @@ def test_flags_of_simultaneous_scans_on_one_round_all_reach_the_round(app, world
     """Three people scan three checkpoints of the round under way at once, each with a phone
     clock far ahead (a flag): every flagged scan's flag is on the round, none overwritten by
     another scan's update of the round (PostgreSQL: the round is locked while it is changed)."""
-    from models.patrols import Round
+    from models.tables.patrols import Round
 
     scanners = ("guard", "supervisor", "manager")
     tokens = {role: world.token(role) for role in scanners}
@@ -578,6 +578,10 @@ def test_handover_lists_open_matters_for_the_incoming_guard(app, world, patrol):
     )
     assert r.status_code == 201
     assert [a["category"] for a in r.json["open_anomalies"]] == ["water_leak"]
+    # In the site's zone (Asia/Shanghai), with the name of who handed over.
+    assert r.json["open_anomalies"][0]["reported_at"].endswith("+08:00")
+    assert r.json["open_followups"][0]["respond_due_at"].endswith("+08:00")
+    assert r.json["outgoing_name"] == "guard"  # no display name or staff record: the username
     own = world.client.post(
         f"/api/handovers/{r.json['id']}/acknowledge", headers=world.headers("guard")
     )
@@ -586,6 +590,7 @@ def test_handover_lists_open_matters_for_the_incoming_guard(app, world, patrol):
         f"/api/handovers/{r.json['id']}/acknowledge", headers=world.headers("supervisor")
     )
     assert ack.status_code == 200 and ack.json["incoming_id"] == world.users["supervisor"].id
+    assert ack.json["incoming_name"] == "supervisor"
 
 
 def test_labels_print_as_png_and_pdf(app, world, patrol):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from models.photos import Photo
+from models.tables.photos import Photo
 from tests.test_imaging import encode, make_photo, phone_exif, png_bomb
 
 
@@ -171,7 +171,7 @@ def test_guards_see_their_own_photos_not_their_colleagues(app, world):
 
 
 def test_prune_removes_only_unreferenced_files(app, world, runner):
-    from models.storage import FileStorage
+    from models.files.storage import FileStorage
 
     kept = upload(world, photo_jpeg(seed=11))
     orphan_key = FileStorage(Path(app.instance_path) / "photos").put(

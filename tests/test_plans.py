@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.org import Area, Site, Staff
+from models.tables.org import Area, Site, Staff
 from tests.test_inspections import answers_for, form
 
 
@@ -235,8 +235,8 @@ def test_a_sites_own_plan_overrides_its_grade_and_is_audited(app, world, graded)
 
 def test_migration_10_adds_the_overrides_table_to_an_older_database_and_is_safe_twice(app):
     from models import db
-    from models.plan_overrides import PlanOverride
-    from models.schema import SchemaVersion, upgrade
+    from models.tables.plan_overrides import PlanOverride
+    from models.tables.schema import SchemaVersion, upgrade
 
     with app.app_context():
         db.execute_sql('DROP TABLE "plan_override"')
@@ -259,9 +259,9 @@ def test_an_overdue_planned_inspection_is_alerted_once_through_the_sites_channel
     site's channels as plan.overdue, once per item and due day, with what and when in words."""
     import json
 
-    from models.patrols import Webhook, WebhookDelivery
-    from models.plans import alert_overdue_plans
+    from models.records.plans import alert_overdue_plans
     from models.rules import robots
+    from models.tables.patrols import Webhook, WebhookDelivery
 
     with app.app_context():
         Webhook.create(site=world.site_a, url="https://hooks.example.cn/x", secret="s")

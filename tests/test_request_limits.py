@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from models.schema import upgrade
+from models.tables.schema import upgrade
 from tests.conftest import make_app
 from tests.test_faults import Server, servers  # noqa: F401  (the fixture)
 

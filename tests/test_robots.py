@@ -35,10 +35,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from models import db
-from models.audit import AuditEntry
-from models.patrols import Webhook, WebhookDelivery
-from models.schema import _alert_channels
-from models.webhooks import deliver_pending, enqueue_alert
+from models.records.webhooks import deliver_pending, enqueue_alert
+from models.tables.audit import AuditEntry
+from models.tables.patrols import Webhook, WebhookDelivery
+from models.tables.schema import _alert_channels
 
 DING_SECRET = "SEC" + "5a3ecf88f2b3eb50db30ecfc00f53033ac909c99bf7f88fd612bda89d7f3a9dc"
 DING_TOKEN = "50cb6e954c89afa14fb97754eafd886d"

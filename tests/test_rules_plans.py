@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from models.checklist_files import ChecklistError, load_directory
-from models.plans import load_plans, parse_plans
+from models.files.checklist_files import ChecklistError, load_directory
+from models.records.plans import load_plans, parse_plans
 from models.rules.plans import (
     Frequency,
     coverage,

@@ -16,13 +16,13 @@ import pytest
 
 from api.schedules.schemas import ScheduleCreateSchema, ScheduleUpdateSchema
 from models import db, utcnow, write_lock
-from models.accounts import UserSite
-from models.org import Site
-from models.patrol_records import MAX_ROUND_MINUTES, ensure_rounds
-from models.patrols import Checkpoint, Round, Scan, Schedule, Webhook, WebhookDelivery
+from models.records.patrol_records import MAX_ROUND_MINUTES, ensure_rounds
 from models.rules.qr_signing import make_token
-from models.schema import upgrade
-from models.site_keys import current_key
+from models.tables.accounts import UserSite
+from models.tables.org import Site
+from models.tables.patrols import Checkpoint, Round, Scan, Schedule, Webhook, WebhookDelivery
+from models.tables.schema import upgrade
+from models.tables.site_keys import current_key
 from tests.conftest import make_app
 from tests.test_patrols import Patrol, iso
 
@@ -363,7 +363,7 @@ def test_a_write_waits_for_the_sqlite_write_lock_and_keeps_the_busy_timeout(tmp_
             release = threading.Timer(0.3, holder.execute, args=("COMMIT",))
             release.start()
             started = time.perf_counter()
-            with write_lock.write_transaction():
+            with write_lock.queued_write_transaction():
                 Site.create(name="锁", code="LOCK", site_type="office")
             waited = time.perf_counter() - started
             release.join()
@@ -393,7 +393,7 @@ def test_scan_writers_take_turns_in_the_queue_beside_the_database(tmp_path):
     events = []
 
     def writer(name: str, hold: threading.Event | None):
-        with sqlite_app.app_context(), write_lock.write_transaction():
+        with sqlite_app.app_context(), write_lock.queued_write_transaction():
             events.append(f"{name} in")
             if hold is not None:
                 first_inside.set()

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from models import db, utcnow
-from models.accounts import User
-from models.patrols import Round, Scan
-from models.schema import LATEST_VERSION, SchemaVersion, current_version, upgrade
+from models.tables.accounts import User
+from models.tables.patrols import Round, Scan
+from models.tables.schema import LATEST_VERSION, SchemaVersion, current_version, upgrade
 from tests.conftest import ON_POSTGRES
 from tests.test_patrols import Patrol
 

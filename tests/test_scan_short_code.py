@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from models import utcnow
-from models.patrols import Scan
+from models.tables.patrols import Scan
 from tests.test_patrols import Patrol, iso
 
 

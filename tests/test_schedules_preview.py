@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from models import utcnow
-from models.audit import AuditEntry
-from models.org import Site
-from models.patrol_records import ensure_site_rounds, planned_rounds
-from models.patrols import Round, Schedule
+from models.records.patrol_records import ensure_site_rounds, planned_rounds
+from models.tables.audit import AuditEntry
+from models.tables.org import Site
+from models.tables.patrols import Round, Schedule
 
 NIGHT = {
     "name": "夜间巡更",

@@ -18,7 +18,7 @@ from peewee import SqliteDatabase
 from playhouse.db_url import connect
 
 from models import SQLITE_PRAGMAS, db
-from models.schema import LATEST_VERSION, MIGRATIONS, current_version, upgrade
+from models.tables.schema import LATEST_VERSION, MIGRATIONS, current_version, upgrade
 from tests.conftest import ON_POSTGRES, PG_URL
 
 V1 = Path(__file__).parent / "schema_v1"

@@ -39,9 +39,9 @@ import pytest
 
 from api.logs import JsonFormatter
 from models import utcnow
-from models.accounts import AuthToken, User
-from models.patrol_records import ensure_rounds
-from models.patrols import Checkpoint, Schedule
+from models.records.patrol_records import ensure_rounds
+from models.tables.accounts import AuthToken, User
+from models.tables.patrols import Checkpoint, Schedule
 from tests.conftest import PASSWORD, make_app
 from tests.test_patrols import iso
 from tests.test_photos import photo_jpeg, upload

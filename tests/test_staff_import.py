@@ -7,9 +7,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from models.audit import AuditEntry
-from models.org import Staff, Team
-from models.staff_import import (
+from models.records.staff_import import (
     MAX_ROWS,
     Person,
     SiteRef,
@@ -18,6 +16,8 @@ from models.staff_import import (
     plan_import,
     read_sheet,
 )
+from models.tables.audit import AuditEntry
+from models.tables.org import Staff, Team
 
 HEADER = ["姓名", "工号", "性别", "岗位", "班组", "项目", "手机"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

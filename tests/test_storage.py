@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from models.storage import FileStorage
+from models.files.storage import FileStorage
 
 DATA = b"\xff\xd8\xff\xe0 pretend this is a JPEG"
 DIGEST = hashlib.sha256(DATA).hexdigest()

@@ -2,7 +2,7 @@
 TEST_DATABASE_URL is set, else one SQLite file) and one object store (moto's S3 server), each
 with its own instance folder, as two machines behind a load balancer would be. A photo
 uploaded through one is served through the other; ticks started on both at the same moment
-post each alert once (models/tick_lock.py, and the claim in models/webhooks.py)."""
+post each alert once (models/tick_lock.py, and the claim in models/records/webhooks.py)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ import pytest
 import requests
 
 from models import db
-from models.checklists import sync_checklists
-from models.patrols import Webhook, WebhookDelivery
-from models.schema import upgrade
+from models.records.webhooks import deliver_pending
+from models.tables.checklists import sync_checklists
+from models.tables.patrols import Webhook, WebhookDelivery
+from models.tables.schema import upgrade
 from models.tick_lock import tick_turn
-from models.webhooks import deliver_pending
 from tests.conftest import ON_POSTGRES, PG_URL, World, empty_all_tables, make_app
 from tests.s3_server import free_port, running_s3_server
 from tests.test_imaging import encode, make_photo

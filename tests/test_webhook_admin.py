@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from models import utcnow
-from models.patrols import Webhook, WebhookDelivery
-from models.webhooks import MAX_ATTEMPTS, deliver_pending, signature
+from models.records.webhooks import MAX_ATTEMPTS, deliver_pending, signature
+from models.tables.patrols import Webhook, WebhookDelivery
 from tests.conftest import make_app
 
 

@@ -19,14 +19,14 @@ from api.errors import abort
 from api.extensions import PeeweePage, where_equal
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import utcnow, write_transaction
-from models.accounts import User
-from models.checklists import Checklist, ChecklistVersion
-from models.followups import start_anomaly_clock
-from models.org import Area, Site, Staff
-from models.patrols import Anomaly, Checkpoint, Scan
-from models.photos import Photo
+from models.records.followups import start_anomaly_clock
+from models.records.webhooks import enqueue_alert
 from models.rules.promises import clock_state, default_urgency
-from models.webhooks import enqueue_alert
+from models.tables.accounts import User
+from models.tables.checklists import Checklist, ChecklistVersion
+from models.tables.org import Area, Site, Staff
+from models.tables.patrols import Anomaly, Checkpoint, Scan
+from models.tables.photos import Photo
 
 blp = Blueprint("anomalies", __name__, url_prefix="/api/anomalies", description="Anomalies 异常")
 
@@ -103,7 +103,7 @@ def describe(anomalies: list[Anomaly]) -> dict:
             )
         },
         "users": {
-            u.id: u.display_name or (u.staff.name if u.staff_id else u.username)
+            u.id: u.name
             for u in User.select(User, Staff)
             .join(Staff, JOIN.LEFT_OUTER)
             .where(User.id.in_(ids("reported_by_id")))

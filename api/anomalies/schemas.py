@@ -2,8 +2,8 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field
-from models.patrols import ANOMALY_CATEGORIES, ANOMALY_STATES
 from models.rules.promises import URGENCIES
+from models.tables.patrols import ANOMALY_CATEGORIES, ANOMALY_STATES
 
 
 class AnomalyItemSchema(Schema):

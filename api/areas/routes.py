@@ -8,7 +8,7 @@ from api.audit_trail import audit, update_audited
 from api.extensions import PeeweePage, where_equal
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import write_transaction
-from models.org import Area, Site
+from models.tables.org import Area, Site
 
 blp = Blueprint("areas", __name__, url_prefix="/api/areas", description="Areas 区域 of a site")
 

@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field
-from models.org import AREA_TYPES
+from models.tables.org import AREA_TYPES
 
 
 class AreaSchema(Schema):

@@ -12,7 +12,7 @@ from api.errors import abort
 from api.extensions import PeeweePage, where_equal
 from api.fields import site_zone, to_utc
 from api.security import in_scope, roles
-from models.audit import AuditEntry
+from models.tables.audit import AuditEntry
 
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Audit log of changes")
 

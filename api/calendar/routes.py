@@ -16,9 +16,9 @@ from api.calendar.schemas import (
 from api.errors import abort
 from api.security import OFFICE_ROLES, current_user, get_or_404, reference, roles
 from models import write_transaction
-from models.calendar import SiteDay
-from models.org import Site
 from models.rules.workdays import covered, not_covered_warning, special_days
+from models.tables.calendar import SiteDay
+from models.tables.org import Site
 
 blp = Blueprint(
     "calendar", __name__, url_prefix="/api/calendar", description="Working-day calendar 工作日历"

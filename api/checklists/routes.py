@@ -12,9 +12,9 @@ from api.checklists.schemas import (
 from api.errors import abort
 from api.extensions import where_equal
 from api.security import ALL_ROLES, reference, roles
-from models.checklists import Checklist, ChecklistVersion
-from models.org import Area, Staff
 from models.rules.applicability import applicable_items, applies
+from models.tables.checklists import Checklist, ChecklistVersion
+from models.tables.org import Area, Staff
 
 blp = Blueprint(
     "checklists", __name__, url_prefix="/api/checklists", description="Checklists 检查表"

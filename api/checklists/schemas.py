@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
-from models.checklist_files import SUBJECT_KINDS
+from models.files.checklist_files import SUBJECT_KINDS
 
 KINDS = sorted({kind for kinds in SUBJECT_KINDS.values() for kind in kinds})
 

@@ -20,12 +20,12 @@ from api.extensions import PeeweePage, where_equal
 from api.labels_address import label_base_url
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import write_transaction
-from models.checklists import Checklist
-from models.labels import Label, label_png, sheet_pdf
-from models.org import Area, Site
-from models.patrols import Checkpoint
+from models.files.labels import Label, label_png, sheet_pdf
 from models.rules.qr_signing import make_token, ndef_uri_record, scan_url
-from models.site_keys import current_key
+from models.tables.checklists import Checklist
+from models.tables.org import Area, Site
+from models.tables.patrols import Checkpoint
+from models.tables.site_keys import current_key
 
 blp = Blueprint(
     "checkpoints", __name__, url_prefix="/api/checkpoints", description="Checkpoints 巡更点"

@@ -10,8 +10,8 @@ from api.errors import abort
 from api.extensions import PeeweePage, where_equal
 from api.security import ALL_ROLES, in_scope, roles
 from models import utcnow, write_transaction
-from models.checklists import ChecklistVersion
-from models.inspections import CoachingItem, Inspection
+from models.tables.checklists import ChecklistVersion
+from models.tables.inspections import CoachingItem, Inspection
 
 blp = Blueprint("coaching", __name__, url_prefix="/api/coaching", description="Coaching items 辅导")
 

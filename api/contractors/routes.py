@@ -19,10 +19,10 @@ from api.errors import abort
 from api.extensions import PeeweePage
 from api.security import in_scope, reference, roles, visible_site_ids
 from models import write_transaction
-from models.inspections import Contractor, ContractorArea, Inspection
-from models.org import Area
 from models.rules.periods import quarter_of
 from models.rules.scoring import grade_for
+from models.tables.inspections import Contractor, ContractorArea, Inspection
+from models.tables.org import Area
 
 blp = Blueprint(
     "contractors", __name__, url_prefix="/api/contractors", description="Contractors 服务供方"

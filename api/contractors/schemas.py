@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field
-from models.inspections import SERVICE_KINDS
+from models.tables.inspections import SERVICE_KINDS
 
 
 class ContractorAreaSchema(Schema):

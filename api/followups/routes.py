@@ -18,10 +18,10 @@ from api.followups.schemas import (
 )
 from api.security import OFFICE_ROLES, reference, roles
 from models import utcnow, write_transaction
-from models.followups import open_followups
-from models.org import Area, Site
-from models.promises import SitePromise, site_promises
+from models.records.followups import open_followups
 from models.rules.promises import FROM_CHECKLIST, MAX_SPAN_DAYS, Span, span_days
+from models.tables.org import Area, Site
+from models.tables.promises import SitePromise, site_promises
 
 blp = Blueprint(
     "followups", __name__, url_prefix="/api/followups", description="Follow-up promises 服务时限"

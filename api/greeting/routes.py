@@ -35,8 +35,7 @@ from api.greeting.schemas import (
 from api.labels_address import label_base_url
 from api.security import OFFICE_ROLES, get_or_404, public, reference, roles, visible_site_ids
 from models import utcnow, write_transaction
-from models.greeting import GreetingShift, ManagerLeave
-from models.greeting_records import (
+from models.records.greeting_records import (
     check_flags,
     check_movable,
     fill_open_slot,
@@ -49,12 +48,13 @@ from models.greeting_records import (
     settings_for,
     site_windows,
 )
-from models.org import Post, Site, Staff
 from models.refused import Refused
 from models.rules.greeting import ShiftOutcome, compliance
 from models.rules.greeting_windows import follows_statutory_calendar, windows_for_site
 from models.rules.qr_signing import make_token, scan_url
-from models.site_keys import current_key
+from models.tables.greeting import GreetingShift, ManagerLeave
+from models.tables.org import Post, Site, Staff
+from models.tables.site_keys import current_key
 
 blp = Blueprint(
     "greeting", __name__, url_prefix="/api/greeting", description="Greeting duty 迎候值班"

@@ -2,7 +2,7 @@
 acknowledges it (seed 002, key process control: hand over every open matter at shift change)."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask import g
 from flask.views import MethodView
@@ -13,10 +13,10 @@ from api.extensions import PeeweePage, where_equal
 from api.handovers.schemas import HandoverCreateSchema, HandoverQuerySchema, HandoverSchema
 from api.security import in_scope, reference, roles
 from models import utcnow, write_transaction
-from models.followups import open_followups
-from models.org import Post
-from models.patrol_records import SHIFT_HOURS, live_state
-from models.patrols import Anomaly, Checkpoint, Handover, Round
+from models.records.followups import open_followups
+from models.records.patrol_records import SHIFT_HOURS, live_state
+from models.tables.org import Post
+from models.tables.patrols import Anomaly, Checkpoint, Handover, Round
 
 blp = Blueprint(
     "handovers", __name__, url_prefix="/api/handovers", description="Shift hand-over 交接班"
@@ -28,7 +28,12 @@ ON_DUTY = ("admin", "supervisor", "manager", "guard")
 def open_matters(post: Post, now) -> dict:
     """What the incoming guard must know: open anomalies, checkpoints missed this past shift,
     rounds overdue now, and every open follow-up (anomalies and rectifications) with its
-    promise's clock."""
+    promise's clock. Times are written in the site's zone, as the hand-over is read there."""
+    zone = post.site.zone
+
+    def local(moment):
+        return moment.replace(tzinfo=UTC).astimezone(zone).isoformat() if moment else None
+
     anomalies = Anomaly.select().where((Anomaly.site == post.site_id) & (Anomaly.status == "open"))
     if post.area_id is not None:
         anomalies = anomalies.where(Anomaly.area == post.area_id)
@@ -51,7 +56,7 @@ def open_matters(post: Post, now) -> dict:
                 "id": str(a.id),
                 "category": a.category,
                 "note": a.note,
-                "reported_at": a.reported_at.isoformat() + "Z",
+                "reported_at": local(a.reported_at),
             }
             for a in anomalies
         ],
@@ -61,15 +66,12 @@ def open_matters(post: Post, now) -> dict:
         "open_followups": [
             {
                 **item,
-                **{
-                    k: item[k].isoformat() + "Z" if item[k] else None
-                    for k in ("reported_at", "respond_due_at", "resolve_due_at")
-                },
+                **{k: local(item[k]) for k in ("reported_at", "respond_due_at", "resolve_due_at")},
             }
             for item in open_followups(post.site_id, now, post.area_id)
         ],
         "overdue_rounds": [
-            {"round_id": r.id, "starts_at": r.starts_at.isoformat() + "Z"}
+            {"round_id": r.id, "starts_at": local(r.starts_at)}
             for r in open_rounds
             if live_state(r, now)["state"] == "overdue"
         ],
@@ -91,8 +93,12 @@ def present(handover: Handover) -> dict:
                 "acknowledged_at",
             )
         },
+        # Who handed over and who took over, by name: the people reading it know names.
+        "outgoing_name": handover.outgoing.name,
+        "incoming_name": handover.incoming.name if handover.incoming_id else None,
         **json.loads(handover.content),
     }
+
 
 
 class HandoverPage(PeeweePage):

@@ -14,6 +14,7 @@ class HandoverSchema(Schema):
     site_id = ma.fields.Integer()
     post_id = ma.fields.Integer()
     outgoing_id = ma.fields.Integer()
+    outgoing_name = ma.fields.String()
     created_at = ZonedDateTime()
     note = ma.fields.String()
     open_anomalies = ma.fields.List(ma.fields.Dict())
@@ -29,6 +30,7 @@ class HandoverSchema(Schema):
         },
     )
     incoming_id = ma.fields.Integer(allow_none=True)
+    incoming_name = ma.fields.String(allow_none=True)
     acknowledged_at = ZonedDateTime(allow_none=True)
 
 

@@ -16,12 +16,12 @@ from api.inspections.schemas import (
     InspectionSummarySchema,
 )
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
-from models.checklists import Checklist, ChecklistVersion
-from models.inspection_records import Submission, body_hash, record_inspection
-from models.inspections import CoachingItem, Inspection, InspectionItem, Rectification
-from models.org import Area, Staff
-from models.photos import photo_briefs
+from models.records.inspection_records import Submission, body_hash, record_inspection
 from models.refused import Refused
+from models.tables.checklists import Checklist, ChecklistVersion
+from models.tables.inspections import CoachingItem, Inspection, InspectionItem, Rectification
+from models.tables.org import Area, Staff
+from models.tables.photos import photo_briefs
 
 blp = Blueprint(
     "inspections", __name__, url_prefix="/api/inspections", description="Inspections 检查"

@@ -31,24 +31,26 @@ from api.monthly.schemas import (
 from api.plans.routes import coverage_warning, month_coverage, plan_rules
 from api.security import ALL_ROLES, get_or_404, reference, roles, visible_site_ids
 from models import utcnow
-from models.charts import grade_distribution_svg, score_trend_svg
-from models.exports import csv_chunks, unnamed_workbook
-from models.monthly import (
+from models.files.charts import grade_distribution_svg, score_trend_svg
+from models.files.exports import csv_chunks, unnamed_workbook
+from models.records.monthly import (
     adjust,
     close_due,
     close_month,
     month_records,
     quarter,
     rollup,
+    staff_trend,
     stars,
+    team_trend,
     trace,
     worst_items,
     write_month_workbook,
 )
-from models.org import Site, Staff, Team
-from models.performance import Adjustment, MonthClose, MonthlyRecord
-from models.plans import with_coverage
+from models.records.plans import with_coverage
 from models.rules.scoring import grade_for
+from models.tables.org import Site, Staff, Team
+from models.tables.performance import Adjustment, MonthClose, MonthlyRecord
 
 blp = Blueprint(
     "monthly", __name__, url_prefix="/api/monthly", description="Monthly records 月度考核"
@@ -66,15 +68,6 @@ def my_sites(site_id: int | None) -> list[int]:
     return (
         visible if visible is not None else [s.id for s in Site.select(Site.id).where(Site.active)]
     )
-
-
-def previous_months(month: int, count: int) -> list[int]:
-    months = []
-    year, number = divmod(month, 100)
-    for _ in range(count):
-        months.append(year * 100 + number)
-        year, number = (year, number - 1) if number > 1 else (year - 1, 12)
-    return list(reversed(months))
 
 
 def svg(body: str) -> Response:
@@ -304,7 +297,7 @@ class ExportWorkbook(MethodView):
         """The month's records as an Excel workbook: a summary sheet and one sheet per site."""
         site_ids = my_sites(filters.get("site_id"))
         settings = scoring_settings()
-        # Written into a file with no name (models.exports.unnamed_workbook): send_file's
+        # Written into a file with no name (models.files.exports.unnamed_workbook): send_file's
         # passthrough response never runs call_on_close, so a named file would stay behind.
         workbook = unnamed_workbook(
             lambda file: write_month_workbook(
@@ -329,19 +322,7 @@ class StaffTrend(MethodView):
         """A person's composite score over the 12 months up to `month` (SVG)."""
         staff = get_or_404(Staff, staff_id)
         settings = scoring_settings()
-        points = []
-        for month in previous_months(filters["month"], 12):
-            record = next(
-                (
-                    r
-                    for r in month_records(month, [staff.site_id], settings)
-                    if r["staff_id"] == staff.id
-                ),
-                None,
-            )
-            points.append(
-                (f"{month // 100}-{month % 100:02d}", record["composite"] if record else None)
-            )
+        points = staff_trend(staff, filters["month"], settings)
         return svg(
             score_trend_svg(points, title=f"{staff.name} 综合得分", pass_mark=settings.pass_mark)
         )
@@ -356,16 +337,7 @@ class TeamTrend(MethodView):
         """A team's average composite over the 12 months up to `month` (SVG)."""
         team = get_or_404(Team, team_id)
         settings = scoring_settings()
-        points = []
-        for month in previous_months(filters["month"], 12):
-            groups = [
-                g_
-                for g_ in rollup(month_records(month, [team.site_id], settings), "team_id")
-                if g_["team_id"] == team.id
-            ]
-            points.append(
-                (f"{month // 100}-{month % 100:02d}", groups[0]["composite"] if groups else None)
-            )
+        points = team_trend(team, filters["month"], settings)
         return svg(
             score_trend_svg(points, title=f"{team.name} 平均综合得分", pass_mark=settings.pass_mark)
         )

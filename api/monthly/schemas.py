@@ -3,9 +3,9 @@ from flask import g, has_request_context, request
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, month_field, text_field
-from models.monthly import ADJUSTABLE
-from models.org import Staff
+from models.records.monthly import ADJUSTABLE
 from models.rules.monthly import COMPONENTS
+from models.tables.org import Staff
 
 MONTH = month_field(required=True)
 

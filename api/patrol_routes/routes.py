@@ -13,8 +13,8 @@ from api.patrol_routes.schemas import (
 )
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import write_transaction
-from models.org import Site
-from models.patrols import Checkpoint, Route, RouteStop
+from models.tables.org import Site
+from models.tables.patrols import Checkpoint, Route, RouteStop
 
 blp = Blueprint(
     "patrol_routes", __name__, url_prefix="/api/patrol-routes", description="Patrol routes 巡更路线"

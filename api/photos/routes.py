@@ -3,14 +3,12 @@ normalised, stamped, and shown only to people who may see what they belong to.""
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
 
 from flask import Response, current_app, g, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.errors import abort, refuse
-from api.fields import to_utc
 from api.photos.schemas import (
     PhotoFileSchema,
     PhotoSchema,
@@ -18,14 +16,14 @@ from api.photos.schemas import (
     PhotoUploadSchema,
 )
 from api.security import ALL_ROLES, reference, roles
-from models import utcnow, write_transaction
-from models.imaging import ImageLimits, process_photo
-from models.inspections import CoachingItem, Inspection, Rectification
-from models.org import Area, Site
-from models.photos import Photo, find_reuse
+from models import utcnow
+from models.files.imaging import ImageLimits, process_photo
+from models.files.storage import PhotoStore, key_digest, open_store
+from models.records.photos import Upload, store_photo
 from models.refused import Refused
-from models.storage import PhotoStore, key_digest, open_store
-from models.store_once import store_once
+from models.tables.inspections import CoachingItem, Inspection, Rectification
+from models.tables.org import Area, Site
+from models.tables.photos import Photo
 
 blp = Blueprint("photos", __name__, url_prefix="/api/photos", description="Photos 照片")
 
@@ -172,50 +170,29 @@ class Photos(MethodView):
             )
         except Refused as rejected:
             refuse(rejected, field="file")
-        files_store = storage()
-        # Files first, row second: a crash in between leaves only an unreferenced file, which
-        # 'flask photos prune' removes; never a row without its file.
-        image_key = files_store.put(processed.image, ".jpg")
-        thumbnail_key = files_store.put(processed.thumbnail, ".jpg")
-        window = utcnow() - timedelta(days=current_app.config["PHOTO_REUSE_WINDOW_DAYS"])
-        with write_transaction():
-            earlier, distance = find_reuse(
-                site.id,
-                processed.sha256,
-                processed.phash,
-                window,
-                current_app.config["PHOTO_REUSE_MAX_DISTANCE"],
-            )
-            captured = processed.captured_at
-            if captured is not None:
-                # A camera without an offset writes local time: take it as the site's zone.
-                local = captured if captured.tzinfo else captured.replace(tzinfo=site.zone)
-                captured = to_utc(local)
-            # The first write: a copy of this upload stored first (a retry) stops here.
-            photo, created = store_once(
-                Photo(
-                    id=form.get("id") or uuid4(),
-                    site=site,
-                    uploaded_by=g.user,
-                    captured_at=captured,
-                    place=place,
-                    device_id=form.get("device_id", ""),
-                    image_key=image_key,
-                    thumbnail_key=thumbnail_key,
-                    width=processed.width,
-                    height=processed.height,
-                    byte_size=len(data),
-                    sha256=processed.sha256,
-                    phash=processed.phash,
-                    reused_of=earlier,
-                    reuse_distance=distance,
-                )
-            )
+        stored = store_photo(
+            Upload(
+                site=site,
+                user_id=g.user.id,
+                processed=processed,
+                byte_size=len(data),
+                place=place,
+                device_id=form.get("device_id", ""),
+                photo_id=form.get("id"),
+            ),
+            storage(),
+            reuse_since=utcnow() - timedelta(days=current_app.config["PHOTO_REUSE_WINDOW_DAYS"]),
+            max_distance=current_app.config["PHOTO_REUSE_MAX_DISTANCE"],
+        )
+        photo, created, earlier = stored.photo, stored.created, stored.reused_of
         if not created:
             return same_upload_or_conflict(photo, data)
         if earlier is not None:
             current_app.logger.info(
-                "photo %s looks reused (of %s, distance %s)", photo.id, earlier.id, distance
+                "photo %s looks reused (of %s, distance %s)",
+                photo.id,
+                earlier.id,
+                stored.reuse_distance,
             )
         return present(photo)
 

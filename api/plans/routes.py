@@ -18,10 +18,10 @@ from api.plans.schemas import (
 )
 from api.security import get_or_404, in_scope, reference, roles
 from models import utcnow, write_transaction
-from models.org import AREA_TYPES, JOBS, Site
-from models.plan_overrides import PlanOverride
-from models.plans import local_today, month_counts, plan_items, sites_todo
+from models.records.plans import local_today, month_counts, plan_items, sites_todo
 from models.rules.plans import coverage
+from models.tables.org import AREA_TYPES, JOBS, Site
+from models.tables.plan_overrides import PlanOverride
 
 blp = Blueprint("plans", __name__, url_prefix="/api/plans", description="Inspection plans 检查计划")
 

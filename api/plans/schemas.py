@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, month_field, text_field
-from models.org import AREA_TYPES, JOBS
+from models.tables.org import AREA_TYPES, JOBS
 
 # "2/week": N per day (1-4), week (1-7) or month (1-28); "0": nothing planned.
 FREQUENCY = r"^(0|[1-4]/day|[1-7]/week|([1-9]|1[0-9]|2[0-8])/month)$"

@@ -8,7 +8,7 @@ from api.extensions import PeeweePage, where_equal
 from api.posts.schemas import PostCreateSchema, PostQuerySchema, PostSchema, PostUpdateSchema
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import write_transaction
-from models.org import Area, Post, Site
+from models.tables.org import Area, Post, Site
 
 blp = Blueprint("posts", __name__, url_prefix="/api/posts", description="Posts 岗位 of a site")
 

@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field
-from models.org import POST_KINDS
+from models.tables.org import POST_KINDS
 
 
 class PostSchema(Schema):

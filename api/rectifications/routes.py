@@ -19,10 +19,10 @@ from api.rectifications.schemas import (
 )
 from api.security import get_or_404, in_scope, roles
 from models import utcnow, write_transaction
-from models.checklists import ChecklistVersion
-from models.inspection_records import UNRESOLVED, RectificationRefused, verify_rectification
-from models.inspections import Inspection, Rectification
-from models.photos import Photo
+from models.records.inspection_records import UNRESOLVED, RectificationRefused, verify_rectification
+from models.tables.checklists import ChecklistVersion
+from models.tables.inspections import Inspection, Rectification
+from models.tables.photos import Photo
 
 blp = Blueprint(
     "rectifications", __name__, url_prefix="/api/rectifications", description="Rectifications 整改"

@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field
-from models.inspections import RECTIFICATION_STATES
+from models.tables.inspections import RECTIFICATION_STATES
 
 
 class RectificationSchema(Schema):

@@ -23,9 +23,14 @@ from api.rounds.schemas import (
 )
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import utcnow, write_transaction
-from models.org import Site, Staff
-from models.patrol_records import ensure_site_rounds, judge_closed_rounds, live_state, live_states
-from models.patrols import Anomaly, Checkpoint, Round, Scan
+from models.records.patrol_records import (
+    ensure_site_rounds,
+    judge_closed_rounds,
+    live_state,
+    live_states,
+)
+from models.tables.org import Site, Staff
+from models.tables.patrols import Anomaly, Checkpoint, Round, Scan
 
 blp = Blueprint("rounds", __name__, url_prefix="/api/rounds", description="Patrol rounds 巡更任务")
 

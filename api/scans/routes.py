@@ -21,8 +21,8 @@ from api.scans.schemas import (
 )
 from api.security import ALL_ROLES, get_or_404, in_scope, roles, visible_site_ids
 from models import utcnow, write_transaction
-from models.patrol_records import ScanInput, record_scan, record_scan_batch
-from models.patrols import Scan
+from models.records.patrol_records import ScanInput, record_scan, record_scan_batch
+from models.tables.patrols import Scan
 
 blp = Blueprint("scans", __name__, url_prefix="/api/scans", description="Patrol scans 巡更打卡")
 

@@ -2,8 +2,8 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field
-from models.patrols import CARRIERS, REVIEW_DECISIONS
 from models.rules.scoring import RESULTS
+from models.tables.patrols import CARRIERS, REVIEW_DECISIONS
 
 
 class CheckAnswerSchema(Schema):

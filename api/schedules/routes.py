@@ -18,9 +18,9 @@ from api.schedules.schemas import (
 )
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from models import utcnow, write_transaction
-from models.org import Post, Site
-from models.patrol_records import ensure_schedule_rounds, upcoming_rounds
-from models.patrols import Route, RouteStop, Schedule
+from models.records.patrol_records import ensure_schedule_rounds, upcoming_rounds
+from models.tables.org import Post, Site
+from models.tables.patrols import Route, RouteStop, Schedule
 
 # How far ahead the preview looks.
 PREVIEW_HOURS = 24

@@ -19,7 +19,7 @@ from api.security import (
 )
 from api.session.schemas import LoginSchema, PasswordChangeSchema, SessionUserSchema, TokenSchema
 from models import utcnow, write_transaction
-from models.accounts import AuthToken, User
+from models.tables.accounts import AuthToken, User
 
 blp = Blueprint("session", __name__, url_prefix="/api/auth", description="Sign in and out")
 

@@ -14,8 +14,8 @@ from api.sites.schemas import (
     SiteUpdateSchema,
 )
 from models import write_transaction
-from models.org import Site
-from models.site_keys import rotate_key
+from models.tables.org import Site
+from models.tables.site_keys import rotate_key
 
 blp = Blueprint("sites", __name__, url_prefix="/api/sites", description="Sites 项目")
 

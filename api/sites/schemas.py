@@ -4,7 +4,7 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field, validate_timezone
-from models.org import SITE_TYPES
+from models.tables.org import SITE_TYPES
 
 HHMM = "%H:%M"
 

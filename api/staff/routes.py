@@ -21,8 +21,7 @@ from api.staff.schemas import (
     StaffUpdateSchema,
 )
 from models import write_transaction
-from models.org import Area, Site, Staff, StaffArea, Team
-from models.staff_import import (
+from models.records.staff_import import (
     MAX_FILE_BYTES,
     ImportFileError,
     Person,
@@ -34,6 +33,7 @@ from models.staff_import import (
     read_sheet,
     write_template,
 )
+from models.tables.org import Area, Site, Staff, StaffArea, Team
 
 blp = Blueprint("staff", __name__, url_prefix="/api/staff", description="Staff 员工")
 

@@ -2,8 +2,8 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field
-from models.org import GENDERS, JOBS
-from models.staff_import import EMPLOYEE_NO_PATTERN, MAX_ROWS, PHONE_PATTERN
+from models.records.staff_import import EMPLOYEE_NO_PATTERN, MAX_ROWS, PHONE_PATTERN
+from models.tables.org import GENDERS, JOBS
 
 
 class StaffSchema(Schema):

@@ -9,10 +9,10 @@ from api.errors import abort, refuse
 from api.security import get_or_404, in_scope, roles
 from api.swaps.schemas import SwapQuerySchema, SwapRequestSchema, SwapSchema
 from models import utcnow, write_transaction
-from models.greeting import GreetingShift, SwapRequest
-from models.greeting_records import apply_swap, local_today, request_swap, settings_for
-from models.org import Site
+from models.records.greeting_records import apply_swap, local_today, request_swap, settings_for
 from models.refused import Refused
+from models.tables.greeting import GreetingShift, SwapRequest
+from models.tables.org import Site
 
 blp = Blueprint(
     "swaps", __name__, url_prefix="/api/greeting/swaps", description="Greeting shift swaps"

@@ -8,7 +8,7 @@ from api.extensions import PeeweePage, where_equal
 from api.security import ALL_ROLES, get_or_404, in_scope, reference, roles
 from api.teams.schemas import TeamCreateSchema, TeamQuerySchema, TeamSchema, TeamUpdateSchema
 from models import write_transaction
-from models.org import Site, Team
+from models.tables.org import Site, Team
 
 blp = Blueprint("teams", __name__, url_prefix="/api/teams", description="Teams 班组 of a site")
 

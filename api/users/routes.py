@@ -9,8 +9,8 @@ from api.extensions import PeeweePage
 from api.security import get_or_404, hash_password, reference, roles
 from api.users.schemas import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
 from models import utcnow, write_transaction
-from models.accounts import AuthToken, User, UserSite
-from models.org import Site, Staff
+from models.tables.accounts import AuthToken, User, UserSite
+from models.tables.org import Site, Staff
 
 blp = Blueprint("users", __name__, url_prefix="/api/users", description="User accounts")
 

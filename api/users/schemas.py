@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime, text_field
-from models.accounts import ROLES
+from models.tables.accounts import ROLES
 
 USERNAME = ma.validate.Regexp(
     r"^[a-z0-9._-]{3,64}$", error="3-64 lowercase letters, digits, '.', '_' or '-'."

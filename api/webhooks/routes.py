@@ -28,11 +28,11 @@ from api.webhooks.schemas import (
     WebhookSetSchema,
 )
 from models import write_transaction
-from models.org import Site
-from models.patrols import Webhook, WebhookDelivery
+from models.records.webhooks import in_state, send_test
 from models.rules import robots
 from models.rules.addresses import PUBLIC, url_kind
-from models.webhooks import in_state, send_test
+from models.tables.org import Site
+from models.tables.patrols import Webhook, WebhookDelivery
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks", description="Alert webhooks")
 

@@ -2,8 +2,8 @@ import marshmallow as ma
 
 from api.extensions import QuerySchema, Schema
 from api.fields import ZonedDateTime
+from models.records.webhooks import DELIVERY_STATES, MAX_ATTEMPTS, channel_events, delivery_status
 from models.rules import robots
-from models.webhooks import DELIVERY_STATES, MAX_ATTEMPTS, channel_events, delivery_status
 
 
 class WebhookSetSchema(Schema):

@@ -16,7 +16,7 @@ the promise escalates, each step once, in the order the file gives: the owner, t
 supervisors, then the site's managers.
 
 All times here are the site's wall-clock time (naive datetimes); the record-keeping layer
-(models/followups.py) converts from and to UTC.
+(models/records/followups.py) converts from and to UTC.
 """
 
 from collections.abc import Callable

@@ -2,7 +2,7 @@
 
 Plain functions, no database and no network: what an alert says (what, where, since when, a
 link into the app), each platform's documented message body and signature, and whether the
-platform's answer means the message was accepted. models/webhooks.py posts what these build.
+platform's answer means the message was accepted. models/records/webhooks.py posts what these build.
 
 - WeCom group robot: the key is in the address (``…/cgi-bin/webhook/send?key=…``), nothing is
   signed; ``{"msgtype": "markdown", "markdown": {"content": …}}``, content at most 4096 bytes
@@ -35,7 +35,7 @@ FEISHU = "feishu"
 KINDS = (GENERIC, WECOM, DINGTALK, FEISHU)
 ROBOTS = (WECOM, DINGTALK, FEISHU)
 
-# The alerts the server raises (models/patrol_records.py, api/anomalies), in words (zh, en).
+# The alerts the server raises (models/records/patrol_records.py, api/anomalies), in words (zh, en).
 EVENTS = {
     "round.overdue": ("巡更超时未开始", "Round overdue"),
     "presence.overdue": ("关键岗位未到岗", "Key post not manned"),
@@ -131,7 +131,7 @@ def _text_details(payload: dict, fields: tuple[tuple[str, str], ...]) -> list[tu
 def describe(
     event: str, payload: dict, site_name: str, zone: ZoneInfo, base_url: str | None
 ) -> Alert:
-    """The alert a queued body (models/webhooks.queue_delivery's JSON) tells of."""
+    """The alert a queued body (models/records/webhooks.queue_delivery's JSON) tells of."""
     what = EVENTS.get(event, (event, event))[0]
     since = _local(payload.get("starts_at") or payload.get("at"), zone)
     details = _round_details(payload)

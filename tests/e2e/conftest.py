@@ -27,9 +27,9 @@ from werkzeug.serving import make_server
 
 from api.demo import load_demo
 from api.security import hash_password
-from models.accounts import User
-from models.checklists import sync_checklists
-from models.schema import upgrade
+from models.tables.accounts import User
+from models.tables.checklists import sync_checklists
+from models.tables.schema import upgrade
 from tests.conftest import ON_POSTGRES, PASSWORD, empty_all_tables, make_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.audit import AuditEntry
-from models.org import Site
-from models.patrols import Checkpoint, Route, RouteStop, Scan
 from models.rules.qr_signing import make_token
-from models.site_keys import current_key
+from models.tables.audit import AuditEntry
+from models.tables.org import Site
+from models.tables.patrols import Checkpoint, Route, RouteStop, Scan
+from models.tables.site_keys import current_key
 from tests.conftest import PASSWORD
 from tests.e2e.test_console_shell import console_sign_in
 

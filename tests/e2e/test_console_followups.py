@@ -9,8 +9,8 @@ from datetime import datetime
 
 import pytest
 
-from models.org import Site
-from models.promises import SitePromise
+from models.tables.org import Site
+from models.tables.promises import SitePromise
 from tests.conftest import PASSWORD
 from tests.e2e.test_console_shell import console_sign_in
 

@@ -5,7 +5,7 @@ phone, axe-core finds no serious or critical problem, and a screenshot is kept t
 
 import pytest
 
-from models.org import Site
+from models.tables.org import Site
 from tests.e2e.conftest import DESKTOP, PHONE, accessibility_problems, page_in, screenshot
 from tests.e2e.test_console_shell import console_sign_in
 

@@ -17,11 +17,11 @@ import pytest
 import zxingcpp
 
 from api.security import hash_password
-from models.accounts import User
-from models.audit import AuditEntry
-from models.org import Area, Site, Staff
-from models.patrols import Checkpoint, Route, Scan, Schedule
 from models.rules.qr_signing import parse_token
+from models.tables.accounts import User
+from models.tables.audit import AuditEntry
+from models.tables.org import Area, Site, Staff
+from models.tables.patrols import Checkpoint, Route, Scan, Schedule
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     DESKTOP,

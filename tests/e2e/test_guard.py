@@ -10,12 +10,12 @@ import pytest
 import qrcode
 from PIL import Image
 
-from models.accounts import User
-from models.org import Site
-from models.patrols import Checkpoint, Scan
-from models.photos import Photo
 from models.rules.qr_signing import make_token
-from models.site_keys import current_key
+from models.tables.accounts import User
+from models.tables.org import Site
+from models.tables.patrols import Checkpoint, Scan
+from models.tables.photos import Photo
+from models.tables.site_keys import current_key
 from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -192,7 +192,7 @@ def test_a_refused_scan_shows_the_servers_message_and_does_not_block_the_queue(
 
 
 def test_report_an_anomaly_with_a_photo(phone, live_server, labels, tmp_path):
-    from models.patrols import Anomaly
+    from models.tables.patrols import Anomaly
 
     sign_in(phone, "guard")
     checkpoint_id = labels[0][0]
@@ -266,7 +266,7 @@ def test_scan_with_the_in_app_camera(browser, live_server, labels, guard_id, tmp
 
 
 def test_scan_answers_the_checkpoints_check_items(phone, live_server, guard_id):
-    from models.patrols import Anomaly
+    from models.tables.patrols import Anomaly
 
     with live_server.app.app_context():
         site = Site.get(Site.code == "HRZX")

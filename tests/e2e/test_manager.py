@@ -7,12 +7,12 @@ import pytest
 
 from api.security import hash_password
 from models import utcnow
-from models.accounts import User, UserSite
-from models.greeting import GreetingShift, SwapRequest
-from models.greeting_records import generate_rota, settings_for
-from models.org import Site, Staff
+from models.records.greeting_records import generate_rota, settings_for
 from models.rules.qr_signing import make_token
-from models.site_keys import current_key
+from models.tables.accounts import User, UserSite
+from models.tables.greeting import GreetingShift, SwapRequest
+from models.tables.org import Site, Staff
+from models.tables.site_keys import current_key
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import PHONE, screenshot, sign_in
 

@@ -10,8 +10,8 @@ from uuid import uuid4
 import openpyxl
 import pytest
 
-from models.org import Site, Staff
-from models.performance import MonthClose
+from models.tables.org import Site, Staff
+from models.tables.performance import MonthClose
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import screenshot, sign_in
 

@@ -2,8 +2,8 @@
 and this week, overdue first; one tap opens the right checklist, and the item goes once its
 inspection is submitted."""
 
-from models.accounts import User, UserSite
-from models.org import Area, Site
+from models.tables.accounts import User, UserSite
+from models.tables.org import Area, Site
 from tests.e2e.conftest import (
     accessibility_problems,
     screenshot,

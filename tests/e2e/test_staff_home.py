@@ -9,8 +9,8 @@ from uuid import uuid4
 import pytest
 from PIL import Image
 
-from models.inspections import CoachingItem, Rectification
-from models.org import Area, Staff
+from models.tables.inspections import CoachingItem, Rectification
+from models.tables.org import Area, Staff
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import accessibility_problems, screenshot, sign_in
 

@@ -8,10 +8,10 @@ from uuid import uuid4
 
 from PIL import Image
 
-from models.inspections import Inspection, InspectionItem, Rectification
-from models.org import Area, Staff
-from models.patrols import Anomaly
-from models.photos import Photo
+from models.tables.inspections import Inspection, InspectionItem, Rectification
+from models.tables.org import Area, Staff
+from models.tables.patrols import Anomaly
+from models.tables.photos import Photo
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import screenshot, sign_in
 

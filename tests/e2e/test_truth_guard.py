@@ -7,8 +7,8 @@ a refused camera is explained in Chinese with the way to allow it."""
 import json
 import re
 
-from models.org import Area, Site
-from models.patrols import Checkpoint, Scan
+from models.tables.org import Area, Site
+from models.tables.patrols import Checkpoint, Scan
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import accessibility_problems, screenshot, sign_in
 from tests.e2e.test_guard import guard_id, guard_scans, labels  # noqa: F401 (fixtures)
@@ -92,7 +92,7 @@ def test_a_refused_scan_says_why_on_the_form(phone, live_server, labels, guard_i
 
 def test_a_scan_on_no_round_says_so(phone, live_server, guard_id):  # noqa: F811
     from models.rules.qr_signing import make_token
-    from models.site_keys import current_key
+    from models.tables.site_keys import current_key
 
     with live_server.app.app_context():
         site = Site.get(Site.code == "HRZX")

@@ -8,11 +8,11 @@ from datetime import UTC, timedelta
 import pytest
 
 from models import utcnow
-from models.greeting import GreetingCheck, GreetingShift
-from models.greeting_records import settings_for
-from models.org import Site, Staff
+from models.records.greeting_records import settings_for
 from models.rules.qr_signing import make_token
-from models.site_keys import current_key
+from models.tables.greeting import GreetingCheck, GreetingShift
+from models.tables.org import Site, Staff
+from models.tables.site_keys import current_key
 from tests.e2e.conftest import accessibility_problems, screenshot, sign_in
 
 

@@ -4,7 +4,7 @@ inspection behind a figure shows its English title in English."""
 
 import re
 
-from models.org import Site
+from models.tables.org import Site
 from tests.e2e.conftest import accessibility_problems, screenshot, sign_in
 from tests.e2e.test_office import inspected, this_month  # noqa: F401 (a fixture)
 

@@ -10,10 +10,10 @@ from uuid import uuid4
 
 import pytest
 
-from models.org import Area, Site, Staff
-from models.patrols import Checkpoint
 from models.rules.qr_signing import make_token
-from models.site_keys import current_key
+from models.tables.org import Area, Site, Staff
+from models.tables.patrols import Checkpoint
+from models.tables.site_keys import current_key
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     accessibility_problems,
