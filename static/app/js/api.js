@@ -8,14 +8,18 @@ addMessages(errorMessages);
 const CHINESE = /[\u4e00-\u9fff]/;
 
 // The fields a validation error names, as the server gives them ({json: {site_ids: [...]}}).
-function fieldNames(errors) {
-  const names = [];
+// Each field the server named, with what it said of it: "id（不是有效的 UUID。）".
+function fieldProblems(errors) {
+  const zh = lang() === "zh";
+  const problems = [];
   for (const fields of Object.values(errors || {})) {
-    if (fields && typeof fields === "object" && !Array.isArray(fields)) {
-      for (const name of Object.keys(fields)) if (!names.includes(name)) names.push(name);
+    if (!fields || typeof fields !== "object" || Array.isArray(fields)) continue;
+    for (const [name, messages] of Object.entries(fields)) {
+      const said = [messages].flat(Infinity).filter((m) => typeof m === "string").join(" ");
+      problems.push(said ? (zh ? `${name}（${said}）` : `${name} (${said})`) : name);
     }
   }
-  return names;
+  return problems;
 }
 
 export class ApiError extends Error {
@@ -44,8 +48,9 @@ export class ApiError extends Error {
     let text = known === key ? this.message : known;
     if (lang() !== "zh" && serverSaid) text = serverSaid;
     if (this.error !== "validation_failed") return text;
-    const fields = fieldNames(this.errors);
-    return fields.length ? `${text} ${t("error.fields", { fields: fields.join(", ") })}` : text;
+    const fields = fieldProblems(this.errors);
+    const joined = fields.join(lang() === "zh" ? "；" : "; ");
+    return fields.length ? `${text} ${t("error.fields", { fields: joined })}` : text;
   }
 }
 

@@ -69,6 +69,7 @@ export const messages = {
     "alerts.event.round.missed": "漏巡",
     "alerts.event.scan.flagged": "可疑打卡",
     "alerts.event.anomaly.opened": "新异常",
+    "alerts.event.plan.overdue": "计划检查逾期",
     "alerts.event.followup.breached": "服务时限超时",
     "alerts.shown": "已显示 {n} 条。",
     "alerts.failed": "读取失败：{message}",
@@ -302,6 +303,7 @@ export const messages = {
     "alerts.event.round.missed": "Round missed",
     "alerts.event.scan.flagged": "Flagged scan",
     "alerts.event.anomaly.opened": "New anomaly",
+    "alerts.event.plan.overdue": "Planned inspection overdue",
     "alerts.event.followup.breached": "Follow-up promise broken",
     "alerts.shown": "{n} shown.",
     "alerts.failed": "Could not read this: {message}",
@@ -538,6 +540,7 @@ const EVENTS = [
   "round.missed",
   "scan.flagged",
   "anomaly.opened",
+  "plan.overdue",
   "followup.breached",
 ];
 const PAGE = 50;
