@@ -21,11 +21,12 @@ Imports go one way: records -> tables, files -> rules, and nothing imports recor
 ``api`` (and demo).
 """
 
+import json
 import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from peewee import DatabaseProxy, Model, SqliteDatabase
+from peewee import SQL, DatabaseProxy, Model, SqliteDatabase, TextField
 from playhouse.db_url import connect, parse
 from playhouse.pool import PooledPostgresqlDatabase
 
@@ -51,6 +52,21 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+class JSONField(TextField):
+    """A list or mapping kept as JSON text, the same column on SQLite and PostgreSQL (a scan's
+    flags, a round's stops, the photo ids of an answer): Python values in, Python values out.
+    Chinese is kept as written, not escaped. In a query, ``Scan.flags == JSONField.EMPTY_LIST``
+    asks for no flags (a Python list there would be taken for an IN list)."""
+
+    EMPTY_LIST = SQL("'[]'")
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
 
 
 class PostgresPool(PooledPostgresqlDatabase):

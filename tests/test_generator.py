@@ -1,7 +1,6 @@
 """The benchmark company generator: what it makes is counted right and is what the app itself
 would have stored (scores, round judgements and shift outcomes by the rules)."""
 
-import json
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
@@ -185,7 +184,7 @@ def test_rounds_are_judged_from_their_scans(app, company):
             assert round_.status == judgement.status
             assert (round_.late, round_.late_minutes) == (judgement.late, judgement.late_minutes)
             assert round_.out_of_order == judgement.out_of_order
-            assert json.loads(round_.missed_checkpoints) == list(judgement.missed)
+            assert round_.missed_checkpoints == list(judgement.missed)
         assert None not in scans  # every scan belongs to a round
 
 

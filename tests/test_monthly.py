@@ -80,7 +80,7 @@ def month(app, world):
                 site=world.site_a,
                 schedule=schedule,
                 route=route,
-                stops=f"[[{checkpoint.id}, 0]]",
+                stops=[[checkpoint.id, 0]],
                 start_grace_minutes=10,
                 starts_at=start,
                 ends_at=start + timedelta(hours=1),

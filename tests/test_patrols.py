@@ -2,7 +2,6 @@
 judgement, cheating flags, anomalies, hand-overs and alerts."""
 
 import io
-import json
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -302,7 +301,7 @@ def test_round_judged_complete_late_out_of_order_and_missed(app, world, patrol):
     c, lt, m = judged[complete.id], judged[late.id], judged[missed.id]
     assert (c.status, c.late, c.out_of_order) == ("complete", False, False)
     assert (lt.status, lt.late, lt.late_minutes, lt.out_of_order) == ("incomplete", True, 25, True)
-    assert json.loads(lt.missed_checkpoints) == [patrol.checkpoints[1]["id"]]
+    assert lt.missed_checkpoints == [patrol.checkpoints[1]["id"]]
     assert m.status == "missed"
     detail = world.client.get(f"/api/rounds/{lt.id}", headers=world.headers("supervisor")).json
     assert [s["visited"] for s in detail["stops"]] == [True, False, True]
@@ -516,7 +515,7 @@ def test_flags_of_simultaneous_scans_on_one_round_all_reach_the_round(app, world
     with app.app_context():
         scans = list(Scan.select().where(Scan.round.is_null(False)))
         assert len(scans) == 9 and len({s.round_id for s in scans}) == 1
-        round_flags = json.loads(Round.get_by_id(scans[0].round_id).flags)
+        round_flags = Round.get_by_id(scans[0].round_id).flags
         assert {f["scan_id"] for f in round_flags} == {str(s.id) for s in scans}
 
 

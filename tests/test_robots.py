@@ -499,7 +499,7 @@ def test_migration_8_turns_one_webhook_per_site_into_channels_and_is_idempotent(
             assert (hook.kind, hook.name, hook.events, hook.url) == (
                 "generic",
                 "",
-                "[]",
+                [],
                 "https://hooks.example.com/a",
             )
             # A second channel of the site: no longer refused by a unique index. (The id is

@@ -2,7 +2,6 @@
 the scan is recorded, matched to its round, and flagged as typed for a supervisor to look at.
 A typed code names only an active checkpoint of the guard's own sites."""
 
-import json
 import uuid
 from datetime import timedelta
 
@@ -40,7 +39,7 @@ def test_a_typed_short_code_is_recorded_on_its_round_and_flagged_as_typed(app, w
     with app.app_context():
         scan = Scan.get_by_id(body["id"])
         assert scan.carrier == "manual" and scan.checkpoint_id == checkpoint["id"]
-        assert [f["code"] for f in json.loads(scan.flags)] == ["typed_code"]
+        assert [f["code"] for f in scan.flags] == ["typed_code"]
 
 
 def test_a_short_code_counts_only_when_typed(world, patrol):

@@ -1,8 +1,6 @@
 """Anomalies 异常 found on patrol (a broken light, a leak, a blocked fire exit): follow-up items
 with an owner and a state."""
 
-import json
-
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -74,7 +72,7 @@ def present(anomaly: Anomaly, names: dict | None = None) -> dict:
             anomaly.status != "open",
         ),
         "note": note,
-        "photo_ids": json.loads(anomaly.photo_ids),
+        "photo_ids": anomaly.photo_ids,
         "site_name": names["sites"].get(anomaly.site_id, ""),
         "area_name": names["areas"].get(anomaly.area_id),
         "checkpoint_name": names["checkpoints"].get(anomaly.checkpoint_id),
@@ -112,7 +110,7 @@ def describe(anomalies: list[Anomaly]) -> dict:
     }
     failed = [a for a in anomalies if a.category == "check_item_failed" and a.scan_id]
     scans = {
-        s.id: json.loads(s.answers)
+        s.id: s.answers
         for s in Scan.select(Scan.id, Scan.answers).where(Scan.id.in_([a.scan_id for a in failed]))
     }
     versions: dict = {}
@@ -205,7 +203,7 @@ class Anomalies(MethodView):
                 note=data["note"],
                 reported_by=g.user,
                 reported_at=utcnow(),
-                photo_ids=json.dumps([str(p) for p in data["photo_ids"]]),
+                photo_ids=[str(p) for p in data["photo_ids"]],
             )
             start_anomaly_clock(anomaly, site, promises)
             anomaly.save(force_insert=True)

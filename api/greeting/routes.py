@@ -3,7 +3,6 @@ judged shifts, leave, the managers' calendar feed and the month's compliance."""
 
 import hashlib
 import hmac
-import json
 from datetime import UTC, timedelta
 
 from flask import Response, current_app, g, request
@@ -193,7 +192,7 @@ class GreetingSettingsView(MethodView):
                 changes["weekdays"] = "".join(str(d) for d in sorted(set(changes["weekdays"])))
             for field in ("holidays", "extra_workdays"):
                 if field in changes:
-                    changes[field] = json.dumps(sorted(d.isoformat() for d in set(changes[field])))
+                    changes[field] = sorted(d.isoformat() for d in set(changes[field]))
             update_audited(settings, changes)
         return settings_view(site)
 

@@ -1,7 +1,6 @@
 """Shift hand-over 交接班: every open matter of a post is listed for the incoming guard, who
 acknowledges it (seed 002, key process control: hand over every open matter at shift change)."""
 
-import json
 from datetime import UTC, timedelta
 
 from flask import g
@@ -41,7 +40,7 @@ def open_matters(post: Post, now) -> dict:
     judged = Round.select().where(
         (Round.site == post.site_id) & (Round.ends_at >= since) & (Round.status != "open")
     )
-    missed_ids = {cp for r in judged for cp in json.loads(r.missed_checkpoints)}
+    missed_ids = {cp for r in judged for cp in r.missed_checkpoints}
     names = (
         {c.id: c.name for c in Checkpoint.select().where(Checkpoint.id.in_(list(missed_ids)))}
         if missed_ids
@@ -96,9 +95,8 @@ def present(handover: Handover) -> dict:
         # Who handed over and who took over, by name: the people reading it know names.
         "outgoing_name": handover.outgoing.name,
         "incoming_name": handover.incoming.name if handover.incoming_id else None,
-        **json.loads(handover.content),
+        **handover.content,
     }
-
 
 
 class HandoverPage(PeeweePage):
@@ -134,7 +132,7 @@ class Handovers(MethodView):
                 post=post,
                 outgoing=g.user,
                 note=data["note"],
-                content=json.dumps(open_matters(post, now), ensure_ascii=False),
+                content=open_matters(post, now),
             )
         return present(handover)
 

@@ -82,7 +82,7 @@ def detail(inspection: Inspection) -> dict:
     version = ChecklistVersion.get_by_id(inspection.checklist_version_id)
     wording = {i["code"]: i for s in version.data["sections"] for i in s["items"]}
     rows = list(inspection.items.order_by(InspectionItem.position))
-    briefs = photo_briefs([pid for row in rows for pid in row.photos])
+    briefs = photo_briefs([pid for row in rows for pid in row.photo_ids])
     items = []
     for row in rows:
         text = wording[row.item_code]
@@ -96,8 +96,8 @@ def detail(inspection: Inspection) -> dict:
                 "weight": row.weight,
                 "critical": row.critical,
                 "note": row.note,
-                "photo_ids": row.photos,
-                "photos": [briefs[pid] for pid in row.photos if pid in briefs],
+                "photo_ids": row.photo_ids,
+                "photos": [briefs[pid] for pid in row.photo_ids if pid in briefs],
                 **{
                     k: text[k]
                     for k in (

@@ -1,8 +1,6 @@
 """Rectifications 整改: failed area items put right by the responsible person or contractor,
 then verified by a supervisor or a re-inspection."""
 
-import json
-
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -96,7 +94,7 @@ def present(rows: list[Rectification]) -> list[dict]:
                     )
                 },
                 "checklist": data["code"],
-                "done_photo_ids": json.loads(r.done_photo_ids),
+                "done_photo_ids": r.done_photo_ids,
                 "overdue": r.status in UNRESOLVED and r.status != "done" and r.due_at < now,
                 **{k: item[k] for k in ("requirement", "requirement_en", "fault", "fault_en")},
             }
@@ -210,7 +208,7 @@ class RectificationDone(MethodView):
                 g.user,
                 data["note"],
             )
-            row.done_photo_ids = json.dumps([str(p) for p in data["photo_ids"]])
+            row.done_photo_ids = [str(p) for p in data["photo_ids"]]
             row.save()
             Photo.update(owner_type="rectification", owner_id=str(row.id)).where(
                 Photo.id.in_(data["photo_ids"])

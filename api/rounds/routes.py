@@ -1,6 +1,5 @@
 """Rounds 巡更任务 made from schedules; the supervisor's live view and each guard's month."""
 
-import json
 from datetime import UTC, datetime, time, timedelta
 
 from flask import g
@@ -57,13 +56,13 @@ def present(round_: Round, now, live: dict | None = None) -> dict:
             )
         },
         **live,
-        "missed_checkpoint_ids": json.loads(round_.missed_checkpoints),
-        "flags": json.loads(round_.flags),
+        "missed_checkpoint_ids": round_.missed_checkpoints,
+        "flags": round_.flags,
     }
 
 
 def detail(round_: Round, now) -> dict:
-    stops = json.loads(round_.stops)
+    stops = round_.stops
     names = {
         c.id: c.name
         for c in Checkpoint.select(Checkpoint.id, Checkpoint.name).where(
@@ -72,7 +71,7 @@ def detail(round_: Round, now) -> dict:
     }
     scans = list(Scan.select(Scan.id, Scan.checkpoint).where(Scan.round == round_))
     seen = {s.checkpoint_id for s in scans}
-    photo_ids = set(json.loads(round_.photo_checkpoints))
+    photo_ids = set(round_.photo_checkpoints)
     return {
         **present(round_, now),
         "stops": [
@@ -265,7 +264,7 @@ class GuardMonth(MethodView):
         result = []
         for row in rows:
             missed_checkpoints = sum(
-                len(json.loads(r.missed_checkpoints))
+                len(r.missed_checkpoints)
                 for r in Round.select(Round.missed_checkpoints).where(
                     (Round.guard == row.guard.id)
                     & (Round.month == filters["month"])

@@ -1,8 +1,6 @@
 """Scans 打卡: a guard proves a visit by scanning a checkpoint's QR code or NFC tag. Each scan
 is accepted, accepted with flags (suspicious: for a person to judge) or rejected with a reason."""
 
-import json
-
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -20,7 +18,7 @@ from api.scans.schemas import (
     ScanSubmitSchema,
 )
 from api.security import ALL_ROLES, get_or_404, in_scope, roles, visible_site_ids
-from models import utcnow, write_transaction
+from models import JSONField, utcnow, write_transaction
 from models.records.patrol_records import ScanInput, record_scan, record_scan_batch
 from models.tables.patrols import Scan
 
@@ -36,44 +34,6 @@ SCAN_SUBMIT, SCAN_BATCH = ScanSubmitSchema(), ScanBatchSchema()
 def log_rejected(outcome: dict) -> None:
     if outcome["status"] == "rejected":
         current_app.logger.info("scan %s rejected: %s", outcome["id"], outcome["code"])
-
-
-def present(scan: Scan) -> dict:
-    return {
-        **{
-            f: getattr(scan, f)
-            for f in (
-                "id",
-                "site_id",
-                "checkpoint_id",
-                "round_id",
-                "user_id",
-                "staff_id",
-                "device_id",
-                "carrier",
-                "device_at",
-                "server_at",
-                "gap_seconds",
-                "latitude",
-                "longitude",
-                "accuracy_m",
-                "note",
-                "reviewed_at",
-                "reviewed_by_id",
-                "review_decision",
-                "review_note",
-            )
-        },
-        "photo_ids": json.loads(scan.photo_ids),
-        "answers": json.loads(scan.answers),
-        "flags": json.loads(scan.flags),
-    }
-
-
-class ScanPage(PeeweePage):
-    @property
-    def items(self):
-        return [present(s) for s in super().items]
 
 
 @blp.route("")
@@ -109,7 +69,7 @@ class Scans(MethodView):
     @roles(*ALL_ROLES)
     @blp.arguments(ScanQuerySchema, location="query")
     @blp.response(200, ScanSchema(many=True))
-    @blp.paginate(ScanPage)
+    @blp.paginate(PeeweePage)
     def get(self, filters):
         """List scans, newest first (guards and staff: their own)."""
         query = in_scope(Scan.select(), Scan.site).order_by(Scan.effective_at.desc())
@@ -118,7 +78,9 @@ class Scans(MethodView):
         query = where_equal(query, Scan, filters, "site_id", "checkpoint_id", "round_id", "user_id")
         if "flagged" in filters:
             query = query.where(
-                (Scan.flags != "[]") if filters["flagged"] else (Scan.flags == "[]")
+                (Scan.flags != JSONField.EMPTY_LIST)
+                if filters["flagged"]
+                else (Scan.flags == JSONField.EMPTY_LIST)
             )
         if "reviewed" in filters:
             reviewed = Scan.review_decision.is_null(False)
@@ -160,7 +122,7 @@ class ScanReview(MethodView):
         saying why). A scan is reviewed once, and not by the person who made it."""
         with write_transaction():
             scan = get_or_404(Scan, scan_id, message="No such scan.")
-            if scan.flags == "[]":
+            if not scan.flags:
                 abort(409, "not_flagged", "此打卡没有异常标记。This scan has no flags to review.")
             if scan.review_decision is not None:
                 abort(
@@ -189,4 +151,4 @@ class ScanReview(MethodView):
             for field, value in review.items():
                 setattr(scan, field, value)
             audit("review", scan, before=before, reason=data["note"].strip())
-        return present(scan)
+        return scan

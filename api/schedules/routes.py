@@ -1,8 +1,6 @@
 """Patrol schedules 巡更计划: when rounds of a route start, how late they may start, how long
 they may take, whether order matters and where a photo is needed."""
 
-import json
-
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -75,7 +73,7 @@ def to_columns(data: dict, route_id: int, site_id: int) -> dict:
                     }
                 },
             )
-        columns["photo_checkpoints"] = json.dumps(sorted(ids))
+        columns["photo_checkpoints"] = sorted(ids)
     if columns.get("post_id") is not None:
         reference(Post, columns["post_id"], "post_id", site_id=site_id)
     return columns

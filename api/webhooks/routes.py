@@ -2,7 +2,6 @@
 anomalies are POSTed as signed JSON to a URL of the company's choice, and to the WeCom, DingTalk
 and Feishu group robots of its channels, each for the events it lists (see README, 'Alerts')."""
 
-import json
 import secrets
 
 from flask import current_app
@@ -166,7 +165,7 @@ class Channels(MethodView):
                 name=data["name"].strip(),
                 url=data["url"],
                 secret=made or data["secret"].strip(),
-                events=json.dumps(sorted(set(data["events"]))),
+                events=sorted(set(data["events"])),
             )
             audit("add-channel", site, reason=channel_note(channel))
         channel.shown_secret = made
@@ -196,7 +195,7 @@ class ChannelById(MethodView):
                 channel.secret = data["secret"].strip()
                 changed.append("secret")
             if "events" in data:
-                channel.events = json.dumps(sorted(set(data["events"])))
+                channel.events = sorted(set(data["events"]))
                 changed.append("events")
             if "active" in data:
                 channel.active = data["active"]

@@ -7,7 +7,6 @@ reads and writes the rows. Times are stored as naive UTC; the rule works in the 
 wall-clock time, so every computation goes through ``_local``/``_utc`` with the site's zone.
 """
 
-import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -134,7 +133,7 @@ def _escalate(clock: SiteClock, item: dict, step: str, deadline: datetime, now) 
         step=step,
         deadline=deadline,
         at=now,
-        told=json.dumps(told, ensure_ascii=False),
+        told=told,
     )
     promise = clock.promises.kinds[item["kind"]]
     enqueue_alert(

@@ -286,7 +286,7 @@ _SAVE_ROUND_GUARD_AND_FLAGS = Statement(
 def save_round_guard_and_flags(round_: Round) -> None:
     """Write the two fields a scan changes on its round."""
     _SAVE_ROUND_GUARD_AND_FLAGS.execute(
-        Round.guard.db_value(round_.guard_id), round_.flags, round_.id
+        Round.guard.db_value(round_.guard_id), Round.flags.db_value(round_.flags), round_.id
     )
 
 

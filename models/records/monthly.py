@@ -2,7 +2,6 @@
 covering indexes (never by loading every inspection), frozen when HR closes a month, and
 corrected afterwards only by audited adjustments."""
 
-import json
 from collections import Counter, defaultdict
 from datetime import UTC, date
 
@@ -487,7 +486,7 @@ def trace(staff_id: int, month: int, component: str) -> list[dict]:
                 "id": str(r.id),
                 "at": r.starts_at,
                 "status": r.status,
-                "missed": json.loads(r.missed_checkpoints),
+                "missed": r.missed_checkpoints,
             }
             for r in rows.order_by(Round.starts_at)
         ]

@@ -1,7 +1,6 @@
 """Patrol work in the database: making rounds from schedules, recording scans, judging
 rounds, and queueing alerts. The rules themselves are plain functions in models/rules/."""
 
-import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -71,7 +70,7 @@ def planned_rounds(schedule: Schedule, site: Site, first_day: date, last_day: da
             "site": schedule.site_id,
             "schedule": schedule.id,
             "route": schedule.route_id,
-            "stops": json.dumps(stops),
+            "stops": stops,
             "photo_checkpoints": schedule.photo_checkpoints,
             "ordered": schedule.ordered,
             "start_grace_minutes": schedule.start_grace_minutes,
@@ -125,7 +124,7 @@ def ensure_schedule_rounds(schedule: Schedule, site: Site, now: datetime) -> int
 def plan_of(round_: Round) -> RoundPlan:
     return RoundPlan(
         starts_at=round_.starts_at,
-        stops=tuple(Stop(cp, offset) for cp, offset in json.loads(round_.stops)),
+        stops=tuple(Stop(cp, offset) for cp, offset in round_.stops),
         start_grace_minutes=round_.start_grace_minutes,
         duration_minutes=int((round_.ends_at - round_.starts_at).total_seconds() // 60),
         ordered=round_.ordered,
@@ -144,7 +143,7 @@ def judge(round_: Round, now: datetime) -> Round:
     plan = plan_of(round_)
     scans = list(Scan.select().where(Scan.round == round_))
     judgement = judge_round(plan, [ScanFact(s.checkpoint_id, s.effective_at) for s in scans])
-    flags = [f for f in json.loads(round_.flags) if f["code"] != cheating.BURST_UPLOAD]
+    flags = [f for f in round_.flags if f["code"] != cheating.BURST_UPLOAD]
     if scans:
         burst = cheating.burst_upload(
             [s.device_at for s in scans], max(s.server_at for s in scans), round_.ends_at
@@ -161,8 +160,8 @@ def judge(round_: Round, now: datetime) -> Round:
     round_.status = judgement.status
     round_.late, round_.late_minutes = judgement.late, judgement.late_minutes
     round_.out_of_order = judgement.out_of_order
-    round_.missed_checkpoints = json.dumps(list(judgement.missed))
-    round_.flags = json.dumps(flags, ensure_ascii=False)
+    round_.missed_checkpoints = list(judgement.missed)
+    round_.flags = flags
     round_.judged_at = now
     round_.save()
     if judgement.status != "complete":
@@ -292,7 +291,7 @@ def scan_refused(code: str, detail: str = "", detail_zh: str = "") -> Refused:
 
 
 def outcome_of(scan: Scan) -> dict:
-    flags = json.loads(scan.flags)
+    flags = scan.flags
     return {
         "id": scan.id,
         "status": "flagged" if flags else "accepted",
@@ -583,7 +582,7 @@ def _check_photos_given(item: ScanInput, checkpoint: Checkpoint, round_: Round |
     site's and nobody's yet."""
     if (
         round_ is not None
-        and checkpoint.id in json.loads(round_.photo_checkpoints)
+        and checkpoint.id in round_.photo_checkpoints
         and not item.photo_ids
     ):
         raise scan_refused("photo_required")
@@ -610,9 +609,9 @@ def _new_scan(item, checkpoint, key_ver, round_, user, now, effective_at, answer
         longitude=item.longitude,
         accuracy_m=item.accuracy_m,
         note=item.note,
-        photo_ids=json.dumps([str(p) for p in item.photo_ids]),
-        answers=json.dumps(answers, ensure_ascii=False),
-        flags=json.dumps(flag_rows, ensure_ascii=False),
+        photo_ids=[str(p) for p in item.photo_ids],
+        answers=answers,
+        flags=flag_rows,
         month=month_of(effective_at, ZoneInfo(checkpoint.site_timezone)),
     )
 
@@ -646,10 +645,7 @@ def _update_round(round_: Round, scan: Scan, user, flag_rows: list[dict], now: d
         round_.guard = user.staff_id
         changed = True
     if flag_rows:
-        round_.flags = json.dumps(
-            json.loads(round_.flags) + [{**f, "scan_id": str(scan.id)} for f in flag_rows],
-            ensure_ascii=False,
-        )
+        round_.flags = round_.flags + [{**f, "scan_id": str(scan.id)} for f in flag_rows]
         changed = True
     if changed:
         hot_sql.save_round_guard_and_flags(round_)

@@ -105,7 +105,7 @@ def claimed_one_by_one(pending, limit: int):
 
 def channel_events(channel: Webhook) -> list:
     try:
-        events = json.loads(channel.events or "[]")
+        events = channel.events or []
     except ValueError:
         return []
     return events if isinstance(events, list) else []

@@ -1,7 +1,6 @@
 """Lobby greeting duty 迎候服务: each site's settings, managers' leave, the shifts of the rota,
 and swap requests between managers."""
 
-import json
 
 from peewee import (
     BooleanField,
@@ -10,11 +9,10 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    TextField,
     UUIDField,
 )
 
-from models import BaseModel, utcnow
+from models import BaseModel, JSONField, utcnow
 from models.tables.accounts import User
 from models.tables.org import Post, Site, Staff
 
@@ -28,8 +26,8 @@ class GreetingSettings(BaseModel):
     site = ForeignKeyField(Site, unique=True, on_delete="CASCADE")
     minutes = IntegerField(default=30)
     weekdays = CharField(max_length=7, default="01234")  # 0 = Monday
-    holidays = TextField(default="[]")  # ["2026-10-01", ...] public holidays: no duty
-    extra_workdays = TextField(default="[]")  # make-up working days 调休 on a weekend: duty
+    holidays = JSONField(default=list)  # ["2026-10-01", ...] public holidays: no duty
+    extra_workdays = JSONField(default=list)  # make-up working days 调休 on a weekend: duty
     # Stop on statutory holidays and stand the 调休 days of the working-day calendar
     # (models/rules/workdays.py)? None: by the site's type (greeting_windows.follows_...).
     statutory_calendar = BooleanField(null=True)
@@ -45,7 +43,7 @@ class GreetingSettings(BaseModel):
     def dates(self, field: str) -> set:
         from datetime import date
 
-        return {date.fromisoformat(d) for d in json.loads(getattr(self, field))}
+        return {date.fromisoformat(d) for d in getattr(self, field)}
 
 
 class ManagerLeave(BaseModel):

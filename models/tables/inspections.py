@@ -1,7 +1,6 @@
 """Inspections of a staff member or an area against a checklist version, their item results,
 and what failures lead to: rectifications 整改 for areas, coaching items for staff."""
 
-import json
 
 from peewee import (
     BooleanField,
@@ -14,7 +13,7 @@ from peewee import (
     UUIDField,
 )
 
-from models import BaseModel, utcnow
+from models import BaseModel, JSONField, utcnow
 from models.tables.accounts import User
 from models.tables.checklists import Checklist, ChecklistVersion
 from models.tables.org import Area, Site, Staff, Team
@@ -110,17 +109,13 @@ class InspectionItem(BaseModel):
     weight = IntegerField()
     critical = BooleanField(default=False)
     note = CharField(max_length=500, default="")
-    photo_ids = TextField(default="[]")
+    photo_ids = JSONField(default=list)
 
     class Meta:
         indexes = (
             (("inspection", "item_code"), True),
             (("site", "month", "result", "checklist", "item_code"), False),
         )
-
-    @property
-    def photos(self) -> list[str]:
-        return json.loads(self.photo_ids)
 
 
 class Rectification(BaseModel):
@@ -139,7 +134,7 @@ class Rectification(BaseModel):
     done_at = DateTimeField(null=True)
     done_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     done_note = CharField(max_length=500, default="")
-    done_photo_ids = TextField(default="[]")
+    done_photo_ids = JSONField(default=list)
     verified_at = DateTimeField(null=True)
     verified_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     verify_note = CharField(max_length=500, default="")

@@ -1,7 +1,6 @@
 """Patrols 巡更: signed checkpoint codes, routes, schedules, rounds, scans, anomalies 异常 and
 shift hand-overs 交接班."""
 
-import json
 
 from peewee import (
     BooleanField,
@@ -15,7 +14,7 @@ from peewee import (
     UUIDField,
 )
 
-from models import BaseModel, utcnow
+from models import BaseModel, JSONField, utcnow
 from models.tables.accounts import User
 from models.tables.org import Area, Post, Site, Staff
 
@@ -96,7 +95,7 @@ class Schedule(BaseModel):
     # Rounds only on working days (models/rules/workdays.py: no rounds on statutory holidays,
     # rounds on 调休 make-up days), e.g. an office tower's daytime round.
     working_days_only = BooleanField(default=False)
-    photo_checkpoints = TextField(default="[]")  # checkpoint ids that need a photo
+    photo_checkpoints = JSONField(default=list)  # checkpoint ids that need a photo
     # A key post's presence check 关键岗位「零脱岗」 is a schedule of a one-checkpoint route.
     post = ForeignKeyField(Post, null=True, on_delete="RESTRICT")
     active = BooleanField(default=True)
@@ -104,7 +103,7 @@ class Schedule(BaseModel):
 
     @property
     def photo_checkpoint_ids(self) -> set[int]:
-        return set(json.loads(self.photo_checkpoints))
+        return set(self.photo_checkpoints)
 
 
 class Round(BaseModel):
@@ -114,8 +113,8 @@ class Round(BaseModel):
     schedule = ForeignKeyField(Schedule, backref="rounds", on_delete="RESTRICT")
     route = ForeignKeyField(Route, on_delete="RESTRICT")
     # The route's stops when the round was made: editing a route never rewrites history.
-    stops = TextField()  # [[checkpoint_id, offset_minutes], ...]
-    photo_checkpoints = TextField(default="[]")
+    stops = JSONField()  # [[checkpoint_id, offset_minutes], ...]
+    photo_checkpoints = JSONField(default=list)
     ordered = BooleanField(default=False)
     start_grace_minutes = IntegerField()
     starts_at = DateTimeField()
@@ -126,8 +125,8 @@ class Round(BaseModel):
     late = BooleanField(default=False)
     late_minutes = IntegerField(default=0)
     out_of_order = BooleanField(default=False)
-    missed_checkpoints = TextField(default="[]")
-    flags = TextField(default="[]")  # [{code, reason, reason_zh, scan_id}]
+    missed_checkpoints = JSONField(default=list)
+    flags = JSONField(default=list)  # [{code, reason, reason_zh, scan_id}]
     judged_at = DateTimeField(null=True)
     alerted_overdue_at = DateTimeField(null=True)
 
@@ -161,9 +160,9 @@ class Scan(BaseModel):
     longitude = FloatField(null=True)
     accuracy_m = FloatField(null=True)
     note = CharField(max_length=500, default="")
-    photo_ids = TextField(default="[]")
-    answers = TextField(default="[]")  # on-the-spot check items [{code, result, note}]
-    flags = TextField(default="[]")
+    photo_ids = JSONField(default=list)
+    answers = JSONField(default=list)  # on-the-spot check items [{code, result, note}]
+    flags = JSONField(default=list)
     month = IntegerField()
     # A supervisor's review of a flagged scan, null until then (migration 5). No index: read
     # with the scan, and every index is one more write per scan.
@@ -195,7 +194,7 @@ class Anomaly(BaseModel):
     scan = ForeignKeyField(Scan, null=True, on_delete="RESTRICT")
     category = CharField(max_length=24)
     note = CharField(max_length=1000, default="")
-    photo_ids = TextField(default="[]")
+    photo_ids = JSONField(default=list)
     reported_by = ForeignKeyField(User, on_delete="RESTRICT")
     reported_at = DateTimeField(default=utcnow)
     owner = ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
@@ -222,7 +221,7 @@ class Handover(BaseModel):
     post = ForeignKeyField(Post, on_delete="RESTRICT")
     outgoing = ForeignKeyField(User, on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
-    content = TextField()  # {anomalies: [...], missed: [...], overdue_rounds: [...]}
+    content = JSONField()  # {open_anomalies: [...], missed_checkpoints: [...], ...}
     note = CharField(max_length=1000, default="")
     incoming = ForeignKeyField(User, null=True, on_delete="RESTRICT")
     acknowledged_at = DateTimeField(null=True)
@@ -244,7 +243,7 @@ class Webhook(BaseModel):
     # generic: made by the server; dingtalk/feishu: the robot's signing secret (may be empty
     # when the robot is not set to sign); wecom: empty (the key is in the URL).
     secret = CharField(max_length=200, default="")
-    events = TextField(default="[]")  # JSON list of event names; [] = every event
+    events = JSONField(default=list)  # JSON list of event names; [] = every event
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
 

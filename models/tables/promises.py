@@ -5,9 +5,9 @@ models/rules/promises.py; keeping the clocks is models/records/followups.py."""
 import tomllib
 from pathlib import Path
 
-from peewee import CharField, DateTimeField, FloatField, ForeignKeyField, TextField
+from peewee import CharField, DateTimeField, FloatField, ForeignKeyField
 
-from models import BaseModel, utcnow
+from models import BaseModel, JSONField, utcnow
 from models.files.checklist_files import PROMISES_FILE, ChecklistError
 from models.rules.promises import Promises, Span, parse_promises
 from models.tables.org import Site
@@ -40,7 +40,7 @@ class Escalation(BaseModel):
     step = CharField(max_length=16)  # owner | supervisor | manager
     deadline = DateTimeField()  # the broken clock's deadline (UTC)
     at = DateTimeField(default=utcnow)
-    told = TextField(default="[]")  # JSON: the names of the people the step went to
+    told = JSONField(default=list)  # JSON: the names of the people the step went to
 
     class Meta:
         indexes = (
