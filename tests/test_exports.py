@@ -2,6 +2,8 @@
 
 import csv
 import io
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -551,3 +553,29 @@ def test_a_failure_while_saving_leaves_no_sheet_file_behind(tmp_path):
             tmp_path / "gone" / "monthly.xlsx", month=202601, sites=SITES, summary=SUMMARY
         )
     assert [p for p in _writer.ALL_TEMP_FILES if p not in before] == []
+
+
+SHEETS_PAST_THE_LIMIT = """
+import resource, sys
+from models.files.exports import write_workbook
+
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+sites = [(f"项目{n}", iter([])) for n in range(200)]
+write_workbook(sys.argv[1], month=202611, sites=sites, summary=[])
+"""
+
+
+def test_a_company_with_more_sites_than_open_files_allowed_is_written(tmp_path):
+    """Each site's sheet is an open file until the workbook is saved: 200 sites under a soft
+    limit of 64 open files (a 3,000-site company under the usual 1,024) still make the file."""
+    path = tmp_path / "many.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-c", SHEETS_PAST_THE_LIMIT, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    wb = load_workbook(path, read_only=True)
+    assert len(wb.sheetnames) == 201 and wb.sheetnames[200] == "项目199"
+    wb.close()

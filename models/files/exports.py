@@ -26,6 +26,7 @@ import csv
 import io
 import math
 import re
+import resource
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -321,6 +322,7 @@ def write_workbook(
     workbook.properties.creator = "巡检通 Xunjian"
 
     used: set[str] = set()
+    _allow_a_file_per_sheet()
     try:
         summary_sheet = _SheetWriter(
             workbook, sheet_name(SUMMARY_SHEET[lang], used), SUMMARY_COLUMNS, lang, {"site": 18}
@@ -337,6 +339,18 @@ def write_workbook(
     except BaseException:
         _discard(workbook)
         raise
+
+
+def _allow_a_file_per_sheet(wanted: int = 65536) -> None:
+    """openpyxl's write-only mode keeps each sheet in an open temporary file until the workbook
+    is saved: a company of 3,000 sites needs 3,000 open files, past the common soft limit of
+    1,024 (the export then failed half-way). The soft limit is raised towards the hard limit,
+    which a process may do without privileges."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def unnamed_workbook(write: Callable[[BinaryIO], None], directory: str | None = None) -> BinaryIO:
