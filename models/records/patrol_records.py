@@ -339,6 +339,9 @@ def record_scan(
             token = read_label(item.payload, "c", site_ids)
             checkpoint = hot_sql.checkpoint_to_scan(token.object_id, token.site_id)
             key_ver = verify_label(token, checkpoint, _current_version(checkpoint))
+        # What other scans at this site cannot change is read before the site's lock, so the
+        # lock is held for fewer round trips (PostgreSQL: 4 instead of 6).
+        lookups = ScanLookUp(item, checkpoint, user.id, now)
         with write_lock.queued_write_transaction():
             write_lock.site_scans_lock(checkpoint.site_id)
             return _store(
@@ -348,7 +351,7 @@ def record_scan(
                 user=user,
                 offline=offline,
                 now=now,
-                lookups=LOOK_UP,
+                lookups=lookups,
                 promises=promises,
             )
     except Refused as refused:
@@ -421,18 +424,45 @@ def _resent_in_batch(items: list[ScanInput], outcomes: list[dict], n: int) -> di
 
 
 class LookUp:
-    """The look-ups of a scan's checks that the scans stored before it in the same request
-    cannot change: another person on the phone, and whether the site has a webhook. A single
-    scan asks the database each time."""
+    """The look-ups of a scan's checks that other guards' scans at the site cannot change:
+    another person on the phone, where the guard last scanned, and whether the site has a
+    webhook. This one asks the database each time."""
 
-    def other_user_of_device(self, device_id: str, start: datetime, end: datetime, user_id: int):
+    def other_user_of_device(self, device_id: str, at: datetime, user_id: int):
+        start, end = _shift_around(at)
         return hot_sql.other_user_of_device(device_id, start, end, user_id)
+
+    def last_scan_of_user(self, user_id: int, at: datetime):
+        return hot_sql.last_scan_of_user(user_id, at - TOO_FAST_LOOKBACK, at)
 
     def site_has_webhook(self, site_id: int) -> bool:
         return hot_sql.site_has_webhook(site_id)
 
 
-LOOK_UP = LookUp()
+class ScanLookUp(LookUp):
+    """A single scan's look-ups, read before the site's scan lock is taken (the guard's own
+    scans and the phone's other users are not what the lock protects: a guard scanning twice
+    at once is caught as a duplicate under the lock)."""
+
+    def __init__(self, item: ScanInput, checkpoint: Checkpoint, user_id: int, now: datetime):
+        self._at = effective_time(item.device_at, now)
+        self._other = self._previous = None
+        if self._at is None:
+            return  # too old: refused under the lock, nothing to read
+        if item.device_id:
+            self._other = super().other_user_of_device(item.device_id, self._at, user_id)
+        if _where_scanned(item, checkpoint) is not None:
+            self._previous = super().last_scan_of_user(user_id, self._at)
+
+    def other_user_of_device(self, device_id: str, at: datetime, user_id: int):
+        if at != self._at:  # not the time read for (never, as _store computes it the same way)
+            return super().other_user_of_device(device_id, at, user_id)
+        return self._other
+
+    def last_scan_of_user(self, user_id: int, at: datetime):
+        if at != self._at:
+            return super().last_scan_of_user(user_id, at)
+        return self._previous
 
 
 class BatchLookUp(LookUp):
@@ -455,7 +485,8 @@ class BatchLookUp(LookUp):
                 self._others.setdefault(device_id, []).append((other, at))
         self._webhooks = {}  # site id -> has an active webhook
 
-    def other_user_of_device(self, device_id: str, start: datetime, end: datetime, user_id: int):
+    def other_user_of_device(self, device_id: str, at: datetime, user_id: int):
+        start, end = _shift_around(at)
         others = self._others.get(device_id, [])
         return next((o for o, at in others if o != user_id and start <= at <= end), None)
 
@@ -580,11 +611,7 @@ def _store(
 def _check_photos_given(item: ScanInput, checkpoint: Checkpoint, round_: Round | None) -> None:
     """A round that asks for a photo at this checkpoint gets one; the photos named are the
     site's and nobody's yet."""
-    if (
-        round_ is not None
-        and checkpoint.id in round_.photo_checkpoints
-        and not item.photo_ids
-    ):
+    if round_ is not None and checkpoint.id in round_.photo_checkpoints and not item.photo_ids:
         raise scan_refused("photo_required")
     _check_photos(checkpoint.site_id, item.photo_ids)
 
@@ -722,6 +749,21 @@ def _check_photos(site_id: int, photo_ids: list) -> None:
         raise scan_refused("unknown_photo")
 
 
+TOO_FAST_LOOKBACK = timedelta(hours=2)  # the guard's previous scan, for "too fast to walk"
+
+
+def _shift_around(at: datetime) -> tuple[datetime, datetime]:
+    """A shift either side of a scan: another person on its phone within it is flagged."""
+    return at - timedelta(hours=SHIFT_HOURS), at + timedelta(hours=SHIFT_HOURS)
+
+
+def _where_scanned(item: ScanInput, checkpoint: Checkpoint) -> tuple[float, float] | None:
+    """The scan's place: the phone's GPS, else the checkpoint's own; None when neither is known."""
+    lat = item.latitude if item.latitude is not None else checkpoint.latitude
+    lon = item.longitude if item.longitude is not None else checkpoint.longitude
+    return (lat, lon) if lat is not None and lon is not None else None
+
+
 def _flags(
     item: ScanInput,
     checkpoint: Checkpoint,
@@ -744,11 +786,11 @@ def _flags(
             checkpoint.longitude,
             checkpoint.radius_m,
         )
-    lat = item.latitude if item.latitude is not None else checkpoint.latitude
-    lon = item.longitude if item.longitude is not None else checkpoint.longitude
-    if lat is not None and lon is not None:
+    here = _where_scanned(item, checkpoint)
+    if here is not None:
         # Where was this guard last, and when? Only worth asking when we know where they are now.
-        previous = hot_sql.last_scan_of_user(user.id, at - timedelta(hours=2), at)
+        lat, lon = here
+        previous = lookups.last_scan_of_user(user.id, at)
         if previous is not None and previous[0] != checkpoint.id:
             _, prev_at, scan_lat, scan_lon, cp_lat, cp_lon = previous
             prev_lat = scan_lat if scan_lat is not None else cp_lat
@@ -759,11 +801,6 @@ def _flags(
         others = [t for _, device_id, t in nearby if device_id != item.device_id]
         yield cheating.two_devices_one_checkpoint(others, at)
         # Another person on this phone within the shift? One row answers it (LIMIT 1).
-        other = lookups.other_user_of_device(
-            item.device_id,
-            at - timedelta(hours=SHIFT_HOURS),
-            at + timedelta(hours=SHIFT_HOURS),
-            user.id,
-        )
+        other = lookups.other_user_of_device(item.device_id, at, user.id)
         users = {user.id} | ({other} if other is not None else set())
         yield cheating.one_device_two_guards(users, user.id)
