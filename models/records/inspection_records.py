@@ -326,9 +326,7 @@ def record_inspection(
                         "weight": item["weight"],
                         "critical": item["critical"],
                         "note": answers[item["code"]].get("note", ""),
-                        "photo_ids": [
-                            str(p) for p in answers[item["code"]].get("photo_ids", [])
-                        ],
+                        "photo_ids": [str(p) for p in answers[item["code"]].get("photo_ids", [])],
                     }
                     for position, item in enumerate(items)
                 ]

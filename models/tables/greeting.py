@@ -1,7 +1,6 @@
 """Lobby greeting duty 迎候服务: each site's settings, managers' leave, the shifts of the rota,
 and swap requests between managers."""
 
-
 from peewee import (
     BooleanField,
     CharField,

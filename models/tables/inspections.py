@@ -1,7 +1,6 @@
 """Inspections of a staff member or an area against a checklist version, their item results,
 and what failures lead to: rectifications 整改 for areas, coaching items for staff."""
 
-
 from peewee import (
     BooleanField,
     CharField,

@@ -1,7 +1,6 @@
 """Patrols 巡更: signed checkpoint codes, routes, schedules, rounds, scans, anomalies 异常 and
 shift hand-overs 交接班."""
 
-
 from peewee import (
     BooleanField,
     CharField,
